@@ -1,0 +1,74 @@
+"""Command line: ``python -m course execute|check|bench [NOTEBOOK...]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .paths import NOTEBOOKS
+
+
+def _paths(names: list[str]) -> list[Path]:
+    if not names:
+        return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    paths = []
+    for name in names:
+        path = Path(name)
+        if not path.exists():
+            path = NOTEBOOKS / (name if name.endswith(".ipynb") else f"{name}.ipynb")
+        if not path.exists():
+            sys.exit(f"no such notebook: {name}")
+        paths.append(path)
+    return paths
+
+
+def cmd_execute(args: argparse.Namespace) -> int:
+    from .notebooks import execute
+
+    for path in _paths(args.notebooks):
+        result = execute(path)
+        state = "changed" if result.changed else "unchanged"
+        print(f"executed {path.name} in {result.seconds:.1f} s ({state})")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .checks import check_all
+
+    failures = 0
+    for path, problems in check_all(_paths(args.notebooks)).items():
+        if problems:
+            failures += 1
+            print(f"✘ {path.name}")
+            for problem in problems:
+                print(f"    - {problem}")
+        else:
+            print(f"✔ {path.name}")
+    return 1 if failures else 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from .bench import measure, table
+
+    print(table([measure(p) for p in _paths(args.notebooks)]))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m course", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, func, text in (
+        ("execute", cmd_execute, "re-execute notebooks in place, as they must be committed"),
+        ("check", cmd_check, "check the notebook contract and print readable findings"),
+        ("bench", cmd_bench, "print run time, kernel peak RSS and file size per notebook"),
+    ):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("notebooks", nargs="*", help="notebook files or names (default: all)")
+        p.set_defaults(func=func)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""Every course figure by name, with its alt text and caption kept beside the drawing function.
+
+Notebooks call ``show("five_steps")``; the alt text then cannot drift away from the figure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from matplotlib.figure import Figure
+
+from . import diagrams
+from .render import FigureView
+
+
+@dataclass(frozen=True)
+class Entry:
+    draw: Callable[..., Figure]
+    alt: Callable[..., str]
+    caption: Callable[..., str]
+
+
+CATALOG: dict[str, Entry] = {
+    "five_steps": Entry(
+        diagrams.five_steps_diagram,
+        lambda: (
+            "Diagram of the five steps of CAR-T therapy as a loop. Top band, at the treating hospital: "
+            "step 1 leukapheresis, where T cells are collected from the patient's blood. An arrow leads down "
+            "to the bottom band, the manufacturing site: step 2 engineering, where a viral vector adds the CAR "
+            "gene, then step 3 expansion, where the CAR-T cells are grown to a full dose. An arrow leads back up "
+            "to the hospital: step 4 lymphodepleting chemotherapy, then step 5, one intravenous infusion."
+        ),
+        lambda: (
+            "**The five steps of CAR-T therapy.** The patient's own T cells travel from the hospital to the "
+            "manufacturing site and back. Conceptual illustration, not patient data."
+        ),
+    ),
+}
+
+
+def show(name: str, **options: Any) -> FigureView:
+    """Draw a catalogued figure and wrap it with its alt text and caption."""
+    try:
+        entry = CATALOG[name]
+    except KeyError:
+        raise KeyError(f"no figure '{name}'; the catalogue has {', '.join(sorted(CATALOG))}") from None
+    return FigureView(entry.draw(**options), entry.alt(**options), entry.caption(**options))

@@ -1,0 +1,55 @@
+"""Turning a figure into a displayable, accessible output: PNG with alt text and a caption."""
+
+from __future__ import annotations
+
+import base64
+import io
+from html import escape
+
+from matplotlib.figure import Figure
+
+from ..text import inline_html, plain
+from .style import MIN_FONT_PT
+
+
+def png_bytes(fig: Figure) -> bytes:
+    """PNG bytes that are the same run to run: no 'Software' or date metadata."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", metadata={"Software": None}, pil_kwargs={"optimize": True})
+    return buffer.getvalue()
+
+
+def smallest_font_pt(fig: Figure) -> float:
+    """The smallest visible text size in the figure, in points (the style forbids < 9 pt)."""
+    sizes = [t.get_fontsize() for t in fig.findobj(match=lambda a: hasattr(a, "get_fontsize") and hasattr(a, "get_text"))
+             if t.get_visible() and str(t.get_text()).strip()]
+    return min(sizes) if sizes else float(MIN_FONT_PT)
+
+
+class FigureView:
+    """A figure as PNG inside ``<figure>`` with alt text and caption; also ``image/png`` and text."""
+
+    def __init__(self, fig: Figure, alt: str, caption: str):
+        if not alt.strip() or not caption.strip():
+            raise ValueError("every figure needs alt text and a caption")
+        import matplotlib.pyplot as plt
+
+        self.alt, self.caption = alt.strip(), caption.strip()
+        self.png = png_bytes(fig)
+        self.smallest_font_pt = smallest_font_pt(fig)
+        plt.close(fig)  # memory: a hub holds a whole class's kernels
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        data = base64.b64encode(self.png).decode("ascii")
+        html = (
+            '<figure class="cart-figure" style="margin:0.5em 0">'
+            f'<img src="data:image/png;base64,{data}" alt="{escape(self.alt, quote=True)}" '
+            'style="max-width:100%;height:auto">'
+            f'<figcaption style="font-size:0.95em;color:#222;max-width:52em">{inline_html(self.caption)}</figcaption>'
+            "</figure>"
+        )
+        return {
+            "text/html": html,
+            "image/png": data,
+            "text/plain": f"Figure: {plain(self.caption)}\nDescription: {self.alt}",
+        }

@@ -1,0 +1,185 @@
+"""A lesson as the notebook sees it: its questions, its score, its references.
+
+Notebook cells stay one line (``lesson.question("q00-car-letters")``); everything else is here.
+"""
+
+from __future__ import annotations
+
+import json
+from html import escape
+from typing import Any
+
+import ipywidgets as w
+
+from .figures.catalog import show as show_figure
+from .figures.render import FigureView
+from .figures.style import apply_style
+from .progress import ProgressStore
+from .questions.model import Bank, Question, bank_path, load_bank
+from .references import cited_keys, resolve
+from .paths import notebook_path
+from .views.static import question_html, question_text
+from .views.widgets import QuestionWidget
+
+DISCLAIMER = (
+    "This course is for education only. It is not medical advice and does not replace product "
+    "labels, local protocols or the judgement of the treating team."
+)
+
+
+class QuestionView:
+    """What a question cell displays: live widget, static HTML and plain text in one bundle."""
+
+    def __init__(self, lesson: "Lesson", q: Question, number: int):
+        self.lesson, self.q, self.number = lesson, q, number
+        self._widget: QuestionWidget | None = None
+
+    def widget(self) -> QuestionWidget:
+        if self._widget is None:
+            store = self.lesson.store
+            rows = [a for a in store.attempts(self.lesson.id, self.q.id)]
+            graded = [a for a in rows if not a.revealed]
+            self._widget = QuestionWidget(
+                self.q, self.number, self.lesson.record, attempts=len(graded),
+                last_response=graded[-1].response if graded else None,
+                revealed=any(a.revealed for a in rows),
+            )
+        return self._widget
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
+        bundle = dict(self.widget().view._repr_mimebundle_() or {})
+        bundle["text/html"] = question_html(self.q, self.number)
+        bundle["text/plain"] = question_text(self.q, self.number)
+        return bundle
+
+
+class ScoreView:
+    """The lesson's score: live (updates as answers come in) and a static table for nbviewer."""
+
+    def __init__(self, lesson: "Lesson"):
+        self.lesson = lesson
+        self.html = w.HTML(value=self.live_html())
+        self.html.add_class("cart-score")
+        lesson._score_views.append(self)
+
+    def live_html(self) -> str:
+        s = self.lesson.summary()
+        rows = "".join(
+            f"<tr><td>{n}</td><td>{escape(q.type_name)}</td><td>{escape(q.objective)}</td>"
+            f"<td>{self._state(s['questions'][q.id])}</td></tr>"
+            for n, q in enumerate(self.lesson.bank.questions, start=1)
+        )
+        where = "kept in memory only (see the warning above)" if self.lesson.store.in_memory else (
+            f"saved in {escape(str(self.lesson.store.path))}")
+        return (
+            f'<div class="cart-score-live"><p><strong>Your score: {s["correct"]} of {s["total"]} correct</strong> '
+            f'({s["answered"]} answered). Progress is {where}.</p>'
+            f'<table><thead><tr><th scope="col">Question</th><th scope="col">Type</th><th scope="col">Objective</th>'
+            f'<th scope="col">Status</th></tr></thead><tbody>{rows}</tbody></table></div>'
+        )
+
+    @staticmethod
+    def _state(row: dict[str, Any]) -> str:
+        if row["correct"]:
+            return f"✔ correct ({row['attempts']} attempt{'s' if row['attempts'] != 1 else ''})"
+        if row["revealed"]:
+            return "ℹ answer shown"
+        if row["attempts"]:
+            return f"✘ not yet right ({row['attempts']} attempt{'s' if row['attempts'] != 1 else ''})"
+        return "○ not answered"
+
+    def refresh(self) -> None:
+        self.html.value = self.live_html()
+
+    def static_html(self) -> str:
+        rows = "".join(
+            f"<tr><td>{n}</td><td>{escape(q.type_name)}</td><td>{escape(q.objective)}</td></tr>"
+            for n, q in enumerate(self.lesson.bank.questions, start=1)
+        )
+        return (
+            f'<div class="cart-score-static"><p><strong>This lesson has {len(self.lesson.bank.questions)} questions.'
+            "</strong> Run the notebook in Jupyter to see your own score here; it is saved as you answer.</p>"
+            f'<table><thead><tr><th scope="col">Question</th><th scope="col">Type</th><th scope="col">Objective</th>'
+            f"</tr></thead><tbody>{rows}</tbody></table></div>"
+        )
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
+        bundle = dict(self.html._repr_mimebundle_() or {})
+        bundle["text/html"] = self.static_html()
+        bundle["text/plain"] = f"Score summary: {len(self.lesson.bank.questions)} questions (run the notebook to see yours)."
+        return bundle
+
+
+class ReferencesView:
+    """The bibliography of the keys this lesson cites, in order of first citation."""
+
+    def __init__(self, keys: list[str], where: str):
+        self.refs = resolve(keys, where)
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        items = "".join(f'<li id="ref-{r.key}"><strong>[{escape(r.key)}]</strong> {r.citation_html()}</li>'
+                        for r in self.refs)
+        text = "\n".join(f"[{r.key}] {r.citation()}" for r in self.refs)
+        return {"text/html": f'<ul class="cart-references">{items}</ul>', "text/plain": text}
+
+
+class Lesson:
+    """One notebook's questions, progress and references."""
+
+    def __init__(self, lesson_id: str, store: ProgressStore | None = None):
+        self.id = lesson_id
+        self.bank: Bank = load_bank(bank_path(lesson_id))
+        self.store = store or ProgressStore()
+        self._views: dict[str, QuestionView] = {}
+        self._score_views: list[ScoreView] = []
+
+    def question(self, question_id: str) -> QuestionView:
+        """The display object for one question of this lesson (number = its place in the bank)."""
+        try:
+            q = self.bank.get(question_id)
+        except KeyError:
+            raise KeyError(f"'{question_id}' is not a question of lesson {self.id}; "
+                           f"its questions are {', '.join(self.bank.ids())}") from None
+        number = self.bank.ids().index(question_id) + 1
+        self._views[question_id] = QuestionView(self, q, number)
+        return self._views[question_id]
+
+    def record(self, q: Question, response: Any, correct: bool, revealed: bool) -> int:
+        self.store.record(self.id, q.id, response, correct, revealed)
+        for view in self._score_views:
+            view.refresh()
+        return len([a for a in self.store.attempts(self.id, q.id) if not a.revealed])
+
+    def summary(self) -> dict[str, Any]:
+        return self.store.summary(self.id, self.bank.ids())
+
+    def score(self) -> ScoreView:
+        return ScoreView(self)
+
+    def figure(self, name: str, **options: Any) -> FigureView:
+        """A catalogued course figure with its alt text and caption (see course.figures.catalog)."""
+        return show_figure(name, **options)
+
+    def cited_keys(self) -> list[str]:
+        """Keys cited in the notebook's Markdown (``[@key]``), then those of its questions."""
+        keys: dict[str, None] = {}
+        path = notebook_path(self.id)
+        if path.exists():
+            nb = json.loads(path.read_text(encoding="utf-8"))
+            for cell in nb.get("cells", []):
+                if cell.get("cell_type") == "markdown":
+                    for key in cited_keys("".join(cell.get("source", ""))):
+                        keys.setdefault(key, None)
+        for q in self.bank.questions:
+            for key in q.references:
+                keys.setdefault(key, None)
+        return list(keys)
+
+    def references(self) -> ReferencesView:
+        return ReferencesView(self.cited_keys(), f"lesson {self.id}")
+
+
+def start_lesson(lesson_id: str, store: ProgressStore | None = None) -> Lesson:
+    """Set the figure style and open a lesson; the one call of a notebook's setup cell."""
+    apply_style()
+    return Lesson(lesson_id, store)

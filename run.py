@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""Set up and run the course with nothing but Python 3.11+ and git.
+
+    python3 run.py lab       create or reuse .venv, then open the course in JupyterLab
+    python3 run.py test      create or reuse .venv, then run the whole test suite
+    python3 run.py upgrade   re-resolve every dependency, rewrite the pins, re-execute the notebooks
+
+The environment is rebuilt whenever requirements/constraints.txt or pyproject.toml change, so a
+pin change can never leave a stale environment behind. Standard library only: this file runs
+before anything is installed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = Path(os.environ.get("CART_COURSE_VENV", ROOT / ".venv"))
+CONSTRAINTS = ROOT / "requirements" / "constraints.txt"
+PYPROJECT = ROOT / "pyproject.toml"
+ENVIRONMENT_YML = ROOT / "environment.yml"
+
+
+def venv_python(venv: Path = VENV) -> Path:
+    return venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def say(message: str) -> None:
+    print(f"[run.py] {message}", flush=True)
+
+
+def dependencies(extra: bool) -> list[str]:
+    project = tomllib.loads(PYPROJECT.read_text())["project"]
+    names = list(project["dependencies"])
+    if extra:
+        names += project["optional-dependencies"]["test"]
+    return names
+
+
+def ensure_env() -> Path:
+    """Create .venv if needed and install the pinned dependencies when the pins changed."""
+    if sys.version_info < (3, 11):
+        sys.exit("Python 3.11 or newer is needed: install it, then run this again with it.")
+    stamp = VENV / ".cart-course-stamp"
+    wanted = hashlib.sha256(CONSTRAINTS.read_bytes() + PYPROJECT.read_bytes()).hexdigest()
+    python = venv_python()
+    if python.exists() and stamp.exists() and stamp.read_text().strip() == wanted:
+        return python
+    if not python.exists():
+        say(f"creating the environment in {VENV}")
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    say("installing the pinned dependencies (first time: a few minutes)")
+    pip = [str(python), "-m", "pip", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "install", "-c", str(CONSTRAINTS), *dependencies(extra=True)], check=True)
+    stamp.write_text(wanted + "\n")
+    return python
+
+
+def lab(extra_args: list[str]) -> int:
+    python = ensure_env()
+    say("starting JupyterLab; press Ctrl+C twice to stop it")
+    return subprocess.call(
+        [str(python), "-m", "jupyter", "lab", "notebooks/00_start_here.ipynb", *extra_args], cwd=ROOT
+    )
+
+
+def test(extra_args: list[str]) -> int:
+    python = ensure_env()
+    command = [str(python), "-m", "pytest", "--cov=course", "--cov-report=term", *extra_args]
+    say("running: " + " ".join(command[2:]))
+    return subprocess.call(command, cwd=ROOT)
+
+
+def write_environment_yml(pins: dict[str, str]) -> None:
+    """environment.yml: the runtime dependencies at the pinned versions (kept in step by a test)."""
+    lines = [
+        "# For conda, Binder and repo2docker. The same dependencies as pyproject.toml, at the exact",
+        "# versions of requirements/constraints.txt (tests/test_environment.py keeps them in step).",
+        "name: cart-course",
+        "channels:",
+        "  - conda-forge",
+        "dependencies:",
+        "  - python=3.11",
+        "  - pip",
+        "  - pip:",
+    ]
+    lines += [f"      - {name}=={pins[normalise(name)]}" for name in dependencies(extra=False)]
+    ENVIRONMENT_YML.write_text("\n".join(lines) + "\n")
+
+
+def normalise(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def upgrade(extra_args: list[str]) -> int:
+    """Resolve the newest versions, rewrite the pins, rebuild .venv and re-execute the notebooks."""
+    with tempfile.TemporaryDirectory() as tmp:
+        scratch = Path(tmp) / "venv"
+        subprocess.run([sys.executable, "-m", "venv", str(scratch)], check=True)
+        py = str(venv_python(scratch))
+        subprocess.run([py, "-m", "pip", "install", "-q", "--upgrade", *dependencies(extra=True)], check=True)
+        frozen = subprocess.run([py, "-m", "pip", "freeze"], check=True, capture_output=True, text=True).stdout
+    lines = [line for line in frozen.splitlines() if "==" in line and not line.startswith("-e")]
+    CONSTRAINTS.write_text("\n".join(sorted(lines, key=str.lower)) + "\n")
+    pins = {normalise(line.split("==")[0]): line.split("==")[1] for line in lines}
+    write_environment_yml(pins)
+    say("pins rewritten; rebuilding the environment and re-executing every notebook")
+    python = ensure_env()
+    return subprocess.call([str(python), "-m", "course", "execute", *extra_args], cwd=ROOT)
+
+
+COMMANDS = {"lab": lab, "test": test, "upgrade": upgrade}
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
+        print(__doc__)
+        sys.exit(2)
+    sys.exit(COMMANDS[sys.argv[1]](sys.argv[2:]))
