@@ -18,8 +18,12 @@ import re
 import subprocess
 import sys
 import tempfile
-import tomllib
-from pathlib import Path
+
+if sys.version_info < (3, 11):  # noqa: UP036 - this file must explain itself on an old Python
+    sys.exit("Python 3.11 or newer is needed: install it, then run this again with it.")
+
+import tomllib  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent
 VENV = Path(os.environ.get("CART_COURSE_VENV", ROOT / ".venv"))
@@ -46,8 +50,6 @@ def dependencies(extra: bool) -> list[str]:
 
 def ensure_env() -> Path:
     """Create .venv if needed and install the pinned dependencies when the pins changed."""
-    if sys.version_info < (3, 11):
-        sys.exit("Python 3.11 or newer is needed: install it, then run this again with it.")
     stamp = VENV / ".cart-course-stamp"
     wanted = hashlib.sha256(CONSTRAINTS.read_bytes() + PYPROJECT.read_bytes()).hexdigest()
     python = venv_python()

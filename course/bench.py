@@ -54,7 +54,7 @@ def measure(path: Path) -> Row:
 
 
 def table(rows: list[Row]) -> str:
-    head = f"| notebook | run time (s) | kernel peak RSS (MB) | file size (KB) |\n|---|---|---|---|"
+    head = "| notebook | run time (s) | kernel peak RSS (MB) | file size (KB) |\n|---|---|---|---|"
     body = []
     for r in rows:
         flags = []
@@ -66,6 +66,5 @@ def table(rows: list[Row]) -> str:
             flags.append("file over budget")
         note = f" ({', '.join(flags)})" if flags else ""
         body.append(f"| {r.notebook}{note} | {r.seconds:.2f} | {r.peak_rss_mb:.0f} | {r.file_kb:.0f} |")
-    budgets = (f"Budgets: at most {BUDGET_SECONDS:g} s, {BUDGET_RSS_MB:g} MB RSS and {BUDGET_FILE_KB:g} KB "
-               "per notebook.")
+    budgets = f"Budgets: at most {BUDGET_SECONDS:g} s, {BUDGET_RSS_MB:g} MB RSS and {BUDGET_FILE_KB:g} KB per notebook."
     return "\n".join([head, *body, "", budgets])

@@ -67,8 +67,14 @@ def check_notebook(path: Path) -> list[str]:
     bank = None
     if bank_path(lesson_id).exists():
         bank = load_bank(bank_path(lesson_id))
-        objectives_cell = next((_text(c) for c in cells if c.cell_type == "markdown"
-                                and re.search(r"^##\s+Learning objectives", _text(c), re.M)), "")
+        objectives_cell = next(
+            (
+                _text(c)
+                for c in cells
+                if c.cell_type == "markdown" and re.search(r"^##\s+Learning objectives", _text(c), re.M)
+            ),
+            "",
+        )
         for oid, text in bank.objectives.items():
             if text not in objectives_cell:
                 problems.append(f"objective {oid} of the bank is not listed word for word under Learning objectives")

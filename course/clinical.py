@@ -21,8 +21,18 @@ HYPOTENSION = {
     "one_vasopressor": (3, "hypotension needing one vasopressor (with or without vasopressin)"),
     "multiple_vasopressors": (4, "hypotension needing several vasopressors (not counting vasopressin)"),
 }
-OXYGEN_DEVICES = ("none", "blow_by", "nasal_cannula", "high_flow_nasal_cannula", "facemask",
-                  "non_rebreather", "venturi", "cpap", "bipap", "mechanical_ventilation")
+OXYGEN_DEVICES = (
+    "none",
+    "blow_by",
+    "nasal_cannula",
+    "high_flow_nasal_cannula",
+    "facemask",
+    "non_rebreather",
+    "venturi",
+    "cpap",
+    "bipap",
+    "mechanical_ventilation",
+)
 CONSCIOUSNESS = {
     "alert": (0, "alert and awake"),
     "awakens_spontaneously": (1, "depressed consciousness: awakens spontaneously"),
@@ -32,10 +42,15 @@ CONSCIOUSNESS = {
 }
 SEIZURE = {
     "none": (0, "no seizure"),
-    "rapidly_resolving": (3, "a clinical seizure that resolves rapidly, or a non-convulsive seizure on EEG that "
-                             "resolves with intervention"),
-    "prolonged_or_repetitive": (4, "a life-threatening prolonged seizure (over 5 minutes), or repetitive seizures "
-                                   "without return to baseline between them"),
+    "rapidly_resolving": (
+        3,
+        "a clinical seizure that resolves rapidly, or a non-convulsive seizure on EEG that resolves with intervention",
+    ),
+    "prolonged_or_repetitive": (
+        4,
+        "a life-threatening prolonged seizure (over 5 minutes), or repetitive seizures "
+        "without return to baseline between them",
+    ),
 }
 MOTOR = {
     "none": (0, "no motor findings"),
@@ -44,8 +59,11 @@ MOTOR = {
 RAISED_ICP = {
     "none": (0, "no raised intracranial pressure or cerebral edema"),
     "focal_edema": (3, "focal or local edema on neuroimaging"),
-    "diffuse_edema": (4, "diffuse cerebral edema on imaging, decerebrate or decorticate posturing, cranial nerve "
-                         "VI palsy, papilledema or Cushing's triad"),
+    "diffuse_edema": (
+        4,
+        "diffuse cerebral edema on imaging, decerebrate or decorticate posturing, cranial nerve "
+        "VI palsy, papilledema or Cushing's triad",
+    ),
 }
 ICE_ITEMS = {"orientation": 4, "naming": 3, "following_commands": 1, "writing": 1, "attention": 1}
 
@@ -84,18 +102,30 @@ def oxygen_grade(device: str, flow_l_min: float = 0.0) -> Grade:
             raise ValueError("a nasal cannula needs a flow above 0 L/min")
         if flow <= LOW_FLOW_MAX_L_MIN:
             return Grade(2, f"hypoxia needing low-flow nasal cannula (≤{LOW_FLOW_MAX_L_MIN:g} L/min; here {flow:g})")
-        return Grade(3, f"hypoxia needing nasal cannula above {LOW_FLOW_MAX_L_MIN:g} L/min (here {flow:g}), "
-                        "which counts as high flow")
+        return Grade(
+            3,
+            f"hypoxia needing nasal cannula above {LOW_FLOW_MAX_L_MIN:g} L/min (here {flow:g}), "
+            "which counts as high flow",
+        )
     if device in ("high_flow_nasal_cannula", "facemask", "non_rebreather", "venturi"):
-        names = {"high_flow_nasal_cannula": "high-flow nasal cannula", "facemask": "a facemask",
-                 "non_rebreather": "a non-rebreather mask", "venturi": "a Venturi mask"}
+        names = {
+            "high_flow_nasal_cannula": "high-flow nasal cannula",
+            "facemask": "a facemask",
+            "non_rebreather": "a non-rebreather mask",
+            "venturi": "a Venturi mask",
+        }
         return Grade(3, f"hypoxia needing {names[device]}")
     names = {"cpap": "CPAP", "bipap": "BiPAP", "mechanical_ventilation": "intubation and mechanical ventilation"}
     return Grade(4, f"hypoxia needing positive pressure ({names[device]})")
 
 
-def crs_grade(temperature_c: float, hypotension: str = "none", oxygen_device: str = "none",
-              oxygen_flow_l_min: float = 0.0, antipyretic_or_anticytokine_given: bool = False) -> Grade:
+def crs_grade(
+    temperature_c: float,
+    hypotension: str = "none",
+    oxygen_device: str = "none",
+    oxygen_flow_l_min: float = 0.0,
+    antipyretic_or_anticytokine_given: bool = False,
+) -> Grade:
     """ASTCT 2019 CRS grade: the worse of hypotension and hypoxia, with fever ≥38.0 °C.
 
     Once antipyretics or anti-cytokine therapy (tocilizumab, steroids) were given, fever is no
@@ -110,23 +140,36 @@ def crs_grade(temperature_c: float, hypotension: str = "none", oxygen_device: st
     bp_grade, bp_text = HYPOTENSION[hypotension]
     ox = oxygen_grade(oxygen_device, oxygen_flow_l_min)
     if not fever and not antipyretic_or_anticytokine_given:
-        return Grade(0, f"no CRS: temperature {temp:.1f} °C is below {FEVER_C:.1f} °C and no antipyretic or "
-                        "anti-cytokine therapy was given (look for another cause of any hypotension or hypoxia)")
+        return Grade(
+            0,
+            f"no CRS: temperature {temp:.1f} °C is below {FEVER_C:.1f} °C and no antipyretic or "
+            "anti-cytokine therapy was given (look for another cause of any hypotension or hypoxia)",
+        )
     worst = max(bp_grade, ox.grade)
     if worst == 0:
         if fever:
             return Grade(1, f"fever {temp:.1f} °C (≥{FEVER_C:.1f} °C) without hypotension or hypoxia")
-        return Grade(0, "no grading criterion is met now: no fever after antipyretic or anti-cytokine therapy, "
-                        "and no hypotension or hypoxia")
+        return Grade(
+            0,
+            "no grading criterion is met now: no fever after antipyretic or anti-cytokine therapy, "
+            "and no hypotension or hypoxia",
+        )
     reasons = [text for grade, text in ((bp_grade, bp_text), (ox.grade, ox.criterion)) if grade == worst]
-    prefix = f"fever {temp:.1f} °C with " if fever else "fever not required after antipyretic or anti-cytokine therapy; "
+    prefix = (
+        f"fever {temp:.1f} °C with " if fever else "fever not required after antipyretic or anti-cytokine therapy; "
+    )
     return Grade(worst, prefix + " and ".join(reasons))
 
 
 def ice_score(orientation: int, naming: int, following_commands: int, writing: int, attention: int) -> int:
     """The 10-point ICE score: orientation 4, naming 3, commands 1, writing 1, attention 1."""
-    values = dict(orientation=orientation, naming=naming, following_commands=following_commands,
-                  writing=writing, attention=attention)
+    values = dict(
+        orientation=orientation,
+        naming=naming,
+        following_commands=following_commands,
+        writing=writing,
+        attention=attention,
+    )
     for name, value in values.items():
         top = ICE_ITEMS[name]
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= top:
@@ -147,8 +190,9 @@ def ice_grade(ice: int) -> Grade:
     return Grade(3, f"ICE score {ice} (0-2)")
 
 
-def icans_grade(ice: int | None, consciousness: str = "alert", seizure: str = "none", motor: str = "none",
-                raised_icp: str = "none") -> Grade:
+def icans_grade(
+    ice: int | None, consciousness: str = "alert", seizure: str = "none", motor: str = "none", raised_icp: str = "none"
+) -> Grade:
     """ASTCT ICANS grade for adults and children 12 and over: the worst of its five domains.
 
     ``ice`` is None only when the patient is unarousable and cannot do the ICE assessment.

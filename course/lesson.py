@@ -14,10 +14,10 @@ import ipywidgets as w
 from .figures.catalog import show as show_figure
 from .figures.render import FigureView
 from .figures.style import apply_style
+from .paths import notebook_path
 from .progress import ProgressStore
 from .questions.model import Bank, Question, bank_path, load_bank
 from .references import cited_keys, resolve
-from .paths import notebook_path
 from .views.static import question_html, question_text
 from .views.widgets import QuestionWidget
 
@@ -30,7 +30,7 @@ DISCLAIMER = (
 class QuestionView:
     """What a question cell displays: live widget, static HTML and plain text in one bundle."""
 
-    def __init__(self, lesson: "Lesson", q: Question, number: int):
+    def __init__(self, lesson: Lesson, q: Question, number: int):
         self.lesson, self.q, self.number = lesson, q, number
         self._widget: QuestionWidget | None = None
 
@@ -40,7 +40,10 @@ class QuestionView:
             rows = [a for a in store.attempts(self.lesson.id, self.q.id)]
             graded = [a for a in rows if not a.revealed]
             self._widget = QuestionWidget(
-                self.q, self.number, self.lesson.record, attempts=len(graded),
+                self.q,
+                self.number,
+                self.lesson.record,
+                attempts=len(graded),
                 last_response=graded[-1].response if graded else None,
                 revealed=any(a.revealed for a in rows),
             )
@@ -56,7 +59,7 @@ class QuestionView:
 class ScoreView:
     """The lesson's score: live (updates as answers come in) and a static table for nbviewer."""
 
-    def __init__(self, lesson: "Lesson"):
+    def __init__(self, lesson: Lesson):
         self.lesson = lesson
         self.html = w.HTML(value=self.live_html())
         self.html.add_class("cart-score")
@@ -69,11 +72,14 @@ class ScoreView:
             f"<td>{self._state(s['questions'][q.id])}</td></tr>"
             for n, q in enumerate(self.lesson.bank.questions, start=1)
         )
-        where = "kept in memory only (see the warning above)" if self.lesson.store.in_memory else (
-            f"saved in {escape(str(self.lesson.store.path))}")
+        where = (
+            "kept in memory only (see the warning above)"
+            if self.lesson.store.in_memory
+            else (f"saved in {escape(str(self.lesson.store.path))}")
+        )
         return (
             f'<div class="cart-score-live"><p><strong>Your score: {s["correct"]} of {s["total"]} correct</strong> '
-            f'({s["answered"]} answered). Progress is {where}.</p>'
+            f"({s['answered']} answered). Progress is {where}.</p>"
             f'<table><thead><tr><th scope="col">Question</th><th scope="col">Type</th><th scope="col">Objective</th>'
             f'<th scope="col">Status</th></tr></thead><tbody>{rows}</tbody></table></div>'
         )
@@ -106,7 +112,9 @@ class ScoreView:
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
         bundle = dict(self.html._repr_mimebundle_() or {})
         bundle["text/html"] = self.static_html()
-        bundle["text/plain"] = f"Score summary: {len(self.lesson.bank.questions)} questions (run the notebook to see yours)."
+        bundle["text/plain"] = (
+            f"Score summary: {len(self.lesson.bank.questions)} questions (run the notebook to see yours)."
+        )
         return bundle
 
 
@@ -117,8 +125,9 @@ class ReferencesView:
         self.refs = resolve(keys, where)
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
-        items = "".join(f'<li id="ref-{r.key}"><strong>[{escape(r.key)}]</strong> {r.citation_html()}</li>'
-                        for r in self.refs)
+        items = "".join(
+            f'<li id="ref-{r.key}"><strong>[{escape(r.key)}]</strong> {r.citation_html()}</li>' for r in self.refs
+        )
         text = "\n".join(f"[{r.key}] {r.citation()}" for r in self.refs)
         return {"text/html": f'<ul class="cart-references">{items}</ul>', "text/plain": text}
 
@@ -138,8 +147,9 @@ class Lesson:
         try:
             q = self.bank.get(question_id)
         except KeyError:
-            raise KeyError(f"'{question_id}' is not a question of lesson {self.id}; "
-                           f"its questions are {', '.join(self.bank.ids())}") from None
+            raise KeyError(
+                f"'{question_id}' is not a question of lesson {self.id}; its questions are {', '.join(self.bank.ids())}"
+            ) from None
         number = self.bank.ids().index(question_id) + 1
         self._views[question_id] = QuestionView(self, q, number)
         return self._views[question_id]

@@ -49,8 +49,13 @@ def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 def client_for(nb: nbformat.NotebookNode, path: Path, **kwargs) -> NotebookClient:
     return NotebookClient(
-        nb, timeout=TIMEOUT_S, kernel_name="python3", store_widget_state=False, record_timing=False,
-        resources={"metadata": {"path": str(path.parent)}}, **kwargs,
+        nb,
+        timeout=TIMEOUT_S,
+        kernel_name="python3",
+        store_widget_state=False,
+        record_timing=False,
+        resources={"metadata": {"path": str(path.parent)}},
+        **kwargs,
     )
 
 

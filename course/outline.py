@@ -53,11 +53,13 @@ class CourseMap:
                 title = f'<a href="{escape(e.id)}.ipynb">{title}</a>'
             else:
                 title += " <em>(in preparation)</em>"
-            rows.append(f"<tr><td>{number}</td><td>{title}</td><td>{e.minutes} min</td><td>{escape(e.summary)}</td></tr>")
+            rows.append(
+                f"<tr><td>{number}</td><td>{title}</td><td>{e.minutes} min</td><td>{escape(e.summary)}</td></tr>"
+            )
         total = sum(e.minutes for e in self.entries)
         html = (
             '<table class="cart-course-map"><caption>The lessons of the course (about '
-            f"{total / 60:.0f} hours in all)</caption><thead><tr><th scope=\"col\">No.</th><th scope=\"col\">Lesson</th>"
+            f'{total / 60:.0f} hours in all)</caption><thead><tr><th scope="col">No.</th><th scope="col">Lesson</th>'
             '<th scope="col">Time</th><th scope="col">What it covers</th></tr></thead>'
             f"<tbody>{''.join(rows)}</tbody></table>"
         )

@@ -17,7 +17,7 @@ import time
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -114,7 +114,7 @@ class ProgressStore:
             data = None
         if _valid(data):
             return data
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         aside = self.path.with_name(f"{self.path.stem}.corrupt-{stamp}.json")
         try:
             os.replace(self.path, aside)
@@ -138,8 +138,16 @@ class ProgressStore:
         rows = []
         for a in self.data()["attempts"]:
             if (lesson is None or a["lesson"] == lesson) and (question is None or a["question"] == question):
-                rows.append(Attempt(a["lesson"], a["question"], a.get("response"), a["correct"], a["time"],
-                                    bool(a.get("revealed", False))))
+                rows.append(
+                    Attempt(
+                        a["lesson"],
+                        a["question"],
+                        a.get("response"),
+                        a["correct"],
+                        a["time"],
+                        bool(a.get("revealed", False)),
+                    )
+                )
         return rows
 
     def latest(self, lesson: str, question: str) -> Attempt | None:
@@ -154,7 +162,7 @@ class ProgressStore:
             "question": question,
             "response": response,
             "correct": bool(correct),
-            "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "time": datetime.now(UTC).isoformat(timespec="seconds"),
         }
         if revealed:
             attempt["revealed"] = True
@@ -235,5 +243,10 @@ class ProgressStore:
                 row["correct"] = a.correct and not row["revealed"]
         answered = sum(1 for r in rows.values() if r["attempts"])
         right = sum(1 for r in rows.values() if r["correct"])
-        return {"questions": rows, "answered": answered, "correct": right, "total": len(question_ids),
-                "updated": time.time()}
+        return {
+            "questions": rows,
+            "answered": answered,
+            "correct": right,
+            "total": len(question_ids),
+            "updated": time.time(),
+        }

@@ -1,6 +1,8 @@
 """Every course figure by name, with its alt text and caption kept beside the drawing function.
 
 Notebooks call ``show("five_steps")``; the alt text then cannot drift away from the figure.
+Lesson modules in this package (``course/figures/lessonNN.py``) add their own entries through a
+``FIGURES`` dict, found automatically, so no lesson has to edit this file.
 """
 
 from __future__ import annotations
@@ -40,10 +42,28 @@ CATALOG: dict[str, Entry] = {
 }
 
 
+def catalog() -> dict[str, Entry]:
+    """Every figure: the ones above plus each lesson module's ``FIGURES``; names must be unique."""
+    import importlib
+    import pkgutil
+
+    from .. import figures
+
+    entries = dict(CATALOG)
+    for module in pkgutil.iter_modules(figures.__path__):
+        if module.name.startswith("lesson"):
+            extra = getattr(importlib.import_module(f"{figures.__name__}.{module.name}"), "FIGURES", {})
+            clash = set(extra) & set(entries)
+            if clash:
+                raise ValueError(f"figure name(s) {sorted(clash)} defined twice (in {module.name})")
+            entries.update(extra)
+    return entries
+
+
 def show(name: str, **options: Any) -> FigureView:
     """Draw a catalogued figure and wrap it with its alt text and caption."""
     try:
-        entry = CATALOG[name]
+        entry = catalog()[name]
     except KeyError:
-        raise KeyError(f"no figure '{name}'; the catalogue has {', '.join(sorted(CATALOG))}") from None
+        raise KeyError(f"no figure '{name}'; the catalogue has {', '.join(sorted(catalog()))}") from None
     return FigureView(entry.draw(**options), entry.alt(**options), entry.caption(**options))

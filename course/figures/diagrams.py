@@ -17,19 +17,55 @@ FIVE_STEPS = (
 
 
 def _box(ax, x: float, y: float, w: float, h: float, title: str, body: str, colour: str, number: int) -> None:
-    ax.add_patch(FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0.02,rounding_size=0.06",
-                                facecolor="white", edgecolor=colour, linewidth=2.5))
-    ax.add_patch(FancyBboxPatch((x, y + h - 0.32), w, 0.32, boxstyle="round,pad=0.02,rounding_size=0.06",
-                                facecolor=colour, edgecolor=colour, linewidth=2.5))
-    ax.text(x + w / 2, y + h - 0.16, f"{number}  {title}", ha="center", va="center", fontsize=12,
-            fontweight="bold", color="white" if colour != OKABE_ITO["orange"] else "black")
-    ax.text(x + w / 2, y + (h - 0.32) / 2, body, ha="center", va="center", fontsize=10.5, color="black",
-            linespacing=1.3)
+    ax.add_patch(
+        FancyBboxPatch(
+            (x, y),
+            w,
+            h,
+            boxstyle="round,pad=0.02,rounding_size=0.06",
+            facecolor="white",
+            edgecolor=colour,
+            linewidth=2.5,
+        )
+    )
+    ax.add_patch(
+        FancyBboxPatch(
+            (x, y + h - 0.32),
+            w,
+            0.32,
+            boxstyle="round,pad=0.02,rounding_size=0.06",
+            facecolor=colour,
+            edgecolor=colour,
+            linewidth=2.5,
+        )
+    )
+    ax.text(
+        x + w / 2,
+        y + h - 0.16,
+        f"{number}  {title}",
+        ha="center",
+        va="center",
+        fontsize=12,
+        fontweight="bold",
+        color="white" if colour != OKABE_ITO["orange"] else "black",
+    )
+    ax.text(
+        x + w / 2, y + (h - 0.32) / 2, body, ha="center", va="center", fontsize=10.5, color="black", linespacing=1.3
+    )
 
 
 def _arrow(ax, start: tuple[float, float], end: tuple[float, float], label: str = "", offset=(0.0, 0.0)) -> None:
-    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=18, linewidth=2,
-                                 color=OKABE_ITO["black"], connectionstyle="arc3,rad=0"))
+    ax.add_patch(
+        FancyArrowPatch(
+            start,
+            end,
+            arrowstyle="-|>",
+            mutation_scale=18,
+            linewidth=2,
+            color=OKABE_ITO["black"],
+            connectionstyle="arc3,rad=0",
+        )
+    )
     if label:
         mx, my = (start[0] + end[0]) / 2 + offset[0], (start[1] + end[1]) / 2 + offset[1]
         ax.text(mx, my, label, ha="center", va="center", fontsize=9.5, style="italic", color="#333333")
@@ -44,10 +80,16 @@ def five_steps_diagram() -> Figure:
     ax.set_ylim(0, 4.8)
     ax.axis("off")
     hospital, lab = OKABE_ITO["blue"], OKABE_ITO["orange"]
-    ax.add_patch(FancyBboxPatch((0.15, 2.55), 9.3, 2.1, boxstyle="round,pad=0.0,rounding_size=0.1",
-                                facecolor="#EAF3FA", edgecolor="none"))
-    ax.add_patch(FancyBboxPatch((0.15, 0.15), 9.3, 2.1, boxstyle="round,pad=0.0,rounding_size=0.1",
-                                facecolor="#FDF3E1", edgecolor="none"))
+    ax.add_patch(
+        FancyBboxPatch(
+            (0.15, 2.55), 9.3, 2.1, boxstyle="round,pad=0.0,rounding_size=0.1", facecolor="#EAF3FA", edgecolor="none"
+        )
+    )
+    ax.add_patch(
+        FancyBboxPatch(
+            (0.15, 0.15), 9.3, 2.1, boxstyle="round,pad=0.0,rounding_size=0.1", facecolor="#FDF3E1", edgecolor="none"
+        )
+    )
     ax.text(0.3, 4.45, "At the treating hospital (the patient)", fontsize=11, fontweight="bold", va="center")
     ax.text(0.3, 0.35, "At the manufacturing site (the cells)", fontsize=11, fontweight="bold", va="center")
     w, h = 2.3, 1.45
@@ -61,6 +103,13 @@ def five_steps_diagram() -> Figure:
     _arrow(ax, (2.77, 1.2), (3.63, 1.2))
     _arrow(ax, (4.8, 2.04), (4.8, 2.78), "product shipped back", (1.0, 0))
     _arrow(ax, (5.97, 3.5), (6.83, 3.5))
-    ax.text(8.0, 1.3, "The patient's own cells\nmake the round trip:\neach dose is made for\none person.",
-            fontsize=10.5, ha="center", va="center", linespacing=1.3)
+    ax.text(
+        8.0,
+        1.3,
+        "The patient's own cells\nmake the round trip:\neach dose is made for\none person.",
+        fontsize=10.5,
+        ha="center",
+        va="center",
+        linespacing=1.3,
+    )
     return fig

@@ -11,18 +11,34 @@ from matplotlib.figure import Figure
 from ..text import inline_html, plain
 from .style import MIN_FONT_PT
 
+PALETTE_COLOURS = 128
+
 
 def png_bytes(fig: Figure) -> bytes:
-    """PNG bytes that are the same run to run: no 'Software' or date metadata."""
+    """Small PNG bytes that are the same run to run.
+
+    No 'Software' or date metadata; the image is reduced to a 128-colour palette (median cut, no
+    dithering), which looks the same for flat diagrams and makes files about 3 times smaller, so
+    notebooks stay light for a hub and for nbviewer.
+    """
+    from PIL import Image
+
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", metadata={"Software": None}, pil_kwargs={"optimize": True})
-    return buffer.getvalue()
+    fig.savefig(buffer, format="png", metadata={"Software": None})
+    image = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+    small = image.quantize(colors=PALETTE_COLOURS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    small.save(out, format="png", optimize=True)
+    return out.getvalue()
 
 
 def smallest_font_pt(fig: Figure) -> float:
     """The smallest visible text size in the figure, in points (the style forbids < 9 pt)."""
-    sizes = [t.get_fontsize() for t in fig.findobj(match=lambda a: hasattr(a, "get_fontsize") and hasattr(a, "get_text"))
-             if t.get_visible() and str(t.get_text()).strip()]
+    sizes = [
+        t.get_fontsize()
+        for t in fig.findobj(match=lambda a: hasattr(a, "get_fontsize") and hasattr(a, "get_text"))
+        if t.get_visible() and str(t.get_text()).strip()
+    ]
     return min(sizes) if sizes else float(MIN_FONT_PT)
 
 
@@ -39,17 +55,20 @@ class FigureView:
         self.smallest_font_pt = smallest_font_pt(fig)
         plt.close(fig)  # memory: a hub holds a whole class's kernels
 
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+    def html(self) -> str:
+        """The accessible ``<figure>``: the PNG as a data URI, its alt text and its caption."""
         data = base64.b64encode(self.png).decode("ascii")
-        html = (
+        return (
             '<figure class="cart-figure" style="margin:0.5em 0">'
             f'<img src="data:image/png;base64,{data}" alt="{escape(self.alt, quote=True)}" '
             'style="max-width:100%;height:auto">'
             f'<figcaption style="font-size:0.95em;color:#222;max-width:52em">{inline_html(self.caption)}</figcaption>'
             "</figure>"
         )
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
         return {
-            "text/html": html,
-            "image/png": data,
+            "text/html": self.html(),
+            "image/png": base64.b64encode(self.png).decode("ascii"),
             "text/plain": f"Figure: {plain(self.caption)}\nDescription: {self.alt}",
         }

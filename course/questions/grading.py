@@ -92,7 +92,9 @@ def _truefalse(q: Question, response: Any) -> Result:
     correct = response == q.answer
     said = "True" if response else "False"
     feedback = q.feedback_true if response else q.feedback_false
-    summary = f"Correct: the statement is {str(q.answer).lower()}." if correct else "Not quite. Read why, then try again."
+    summary = (
+        f"Correct: the statement is {str(q.answer).lower()}." if correct else "Not quite. Read why, then try again."
+    )
     return Result(correct, summary, (FeedbackLine(f"You said {said}", correct, feedback),))
 
 
@@ -135,7 +137,9 @@ def _numeric(q: Question, response: Any) -> Result:
     if (q.minimum is not None and value < q.minimum) or (q.maximum is not None and value > q.maximum):
         low = _fmt(q.minimum) if q.minimum is not None else "any"
         high = _fmt(q.maximum) if q.maximum is not None else "any"
-        raise InvalidResponse(f"{_fmt(value)}{unit} is outside the possible range ({low} to {high}{unit}). Check your working.")
+        raise InvalidResponse(
+            f"{_fmt(value)}{unit} is outside the possible range ({low} to {high}{unit}). Check your working."
+        )
     correct = abs(value - q.answer) <= q.tolerance + 1e-9
     label = f"Your answer: {_fmt(value)}{unit}"
     if correct:

@@ -29,10 +29,40 @@ TYPE_NAMES = {
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$")
 OBJECTIVE_PATTERN = re.compile(r"^O[1-9][0-9]?$")
 MEASURABLE_VERBS = (
-    "describe", "classify", "calculate", "prioritise", "explain", "identify", "list", "name",
-    "recognise", "compare", "distinguish", "grade", "order", "sequence", "apply", "interpret",
-    "outline", "state", "match", "predict", "plan", "locate", "use", "relate", "choose", "assess",
-    "justify", "summarise", "recall", "select", "compute", "estimate", "teach", "find",
+    "describe",
+    "classify",
+    "calculate",
+    "prioritise",
+    "explain",
+    "identify",
+    "list",
+    "name",
+    "recognise",
+    "compare",
+    "distinguish",
+    "grade",
+    "order",
+    "sequence",
+    "apply",
+    "interpret",
+    "outline",
+    "state",
+    "match",
+    "predict",
+    "plan",
+    "locate",
+    "use",
+    "relate",
+    "choose",
+    "assess",
+    "justify",
+    "summarise",
+    "recall",
+    "select",
+    "compute",
+    "estimate",
+    "teach",
+    "find",
 )
 
 
@@ -193,8 +223,13 @@ def _question(path: Path, lesson: str, objectives: dict[str, str], raw: Any, ind
     if not isinstance(refs, list) or not refs or not all(isinstance(k, str) for k in refs):
         raise r.fail("references", "must be a non-empty list of reference keys")
     common = dict(
-        id=qid, type=qtype, lesson=lesson, objective=objective, stem=r.text("stem"),
-        explanation=r.text("explanation"), references=tuple(refs),
+        id=qid,
+        type=qtype,
+        lesson=lesson,
+        objective=objective,
+        stem=r.text("stem"),
+        explanation=r.text("explanation"),
+        references=tuple(refs),
     )
     if qtype in ("single", "multiple"):
         entries = r.mapping_list("options", ("text", "feedback"), 2)
@@ -216,8 +251,12 @@ def _question(path: Path, lesson: str, objectives: dict[str, str], raw: Any, ind
     if qtype == "truefalse":
         if not isinstance(raw.get("answer"), bool):
             raise r.fail("answer", "must be true or false")
-        return Question(**common, answer=raw["answer"], feedback_true=r.text("feedback_true"),
-                        feedback_false=r.text("feedback_false"))
+        return Question(
+            **common,
+            answer=raw["answer"],
+            feedback_true=r.text("feedback_true"),
+            feedback_false=r.text("feedback_false"),
+        )
     if qtype == "numeric":
         answer = r.number("answer")
         tolerance = r.number("tolerance", required=False) or 0.0
@@ -235,8 +274,15 @@ def _question(path: Path, lesson: str, objectives: dict[str, str], raw: Any, ind
             if abs(float(e["value"]) - answer) <= tolerance:
                 raise r.fail(f"common_errors[{i}].value", "would be graded correct")
             errors.append(CommonError(float(e["value"]), str(e["feedback"]).strip()))
-        return Question(**common, answer=answer, tolerance=tolerance, unit=r.text("unit", required=False),
-                        minimum=minimum, maximum=maximum, common_errors=tuple(errors))
+        return Question(
+            **common,
+            answer=answer,
+            tolerance=tolerance,
+            unit=r.text("unit", required=False),
+            minimum=minimum,
+            maximum=maximum,
+            common_errors=tuple(errors),
+        )
     if qtype == "ordering":
         items = raw.get("items")
         if not isinstance(items, list) or len(items) < 3 or not all(isinstance(i, str) and i.strip() for i in items):
@@ -244,12 +290,15 @@ def _question(path: Path, lesson: str, objectives: dict[str, str], raw: Any, ind
         if len(set(items)) != len(items):
             raise r.fail("items", "two items have the same text")
         feedback = raw.get("item_feedback")
-        if not isinstance(feedback, list) or len(feedback) != len(items) or not all(
-            isinstance(f, str) and f.strip() for f in feedback
+        if (
+            not isinstance(feedback, list)
+            or len(feedback) != len(items)
+            or not all(isinstance(f, str) and f.strip() for f in feedback)
         ):
             raise r.fail("item_feedback", "must give one feedback text per item, in the same order")
-        return Question(**common, items=tuple(i.strip() for i in items),
-                        item_feedback=tuple(f.strip() for f in feedback))
+        return Question(
+            **common, items=tuple(i.strip() for i in items), item_feedback=tuple(f.strip() for f in feedback)
+        )
     entries = r.mapping_list("pairs", ("left", "right", "feedback"), 3)
     pairs = tuple(Pair(e["left"].strip(), e["right"].strip(), e["feedback"].strip()) for e in entries)
     if len({p.left for p in pairs}) != len(pairs):

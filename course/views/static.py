@@ -29,8 +29,10 @@ def header_html(q: Question, number: int) -> str:
 
 
 def _verdict(ok: bool) -> str:
-    return f'<span aria-hidden="true">{ICON_OK}</span> <strong>Right</strong>' if ok else (
-        f'<span aria-hidden="true">{ICON_NO}</span> <strong>Wrong</strong>'
+    return (
+        f'<span aria-hidden="true">{ICON_OK}</span> <strong>Right</strong>'
+        if ok
+        else (f'<span aria-hidden="true">{ICON_NO}</span> <strong>Wrong</strong>')
     )
 
 
@@ -46,9 +48,7 @@ def choices_html(q: Question) -> str:
         unit = f" in {escape(q.unit)}" if q.unit else ""
         return f'<p class="cart-q-options">Give a number{unit}.</p>'
     if q.type == "ordering":
-        rows = "<br>".join(
-            f"{letter(pos)}. {inline_html(q.items[i])}" for pos, i in enumerate(q.shuffled_items())
-        )
+        rows = "<br>".join(f"{letter(pos)}. {inline_html(q.items[i])}" for pos, i in enumerate(q.shuffled_items()))
         return f'<p class="cart-q-hint"><em>Put these in order.</em></p><p class="cart-q-options">{rows}</p>'
     rows = "<br>".join(f"{n}. {inline_html(p.left)}" for n, p in enumerate(q.pairs, start=1))
     choices = "<br>".join(f"{letter(i)}. {inline_html(c)}" for i, c in enumerate(q.match_choices()))
@@ -85,7 +85,7 @@ def answer_html(q: Question) -> str:
         right = ", ".join(shown[i] for i in range(len(q.items)))
         items = "".join(
             f"<li>{n}. {inline_html(item)}: {inline_html(fb)}</li>"
-            for n, (item, fb) in enumerate(zip(q.items, q.item_feedback), start=1)
+            for n, (item, fb) in enumerate(zip(q.items, q.item_feedback, strict=True), start=1)
         )
         return f"<p><strong>Answer: {right}</strong></p><ol>{items}</ol>"
     choices = q.match_choices()

@@ -16,7 +16,7 @@ from ..errors import InvalidResponse
 from ..questions.grading import ORDINALS, Result, grade
 from ..questions.model import Question
 from ..text import inline_html, letter
-from .static import BOX, ICON_NO, ICON_OK, answer_html, explanation_html, header_html
+from .static import ICON_NO, ICON_OK, answer_html, explanation_html, header_html
 
 OK_COLOUR = "#009E73"  # Okabe-Ito bluish green: a second cue beside icon and words
 NO_COLOUR = "#D55E00"  # Okabe-Ito vermillion
@@ -45,10 +45,13 @@ def feedback_html(q: Question, result: Result, attempts: int, restored: bool = F
     if result.correct:
         parts.append(explanation_html(q))
     else:
-        parts.append('<p style="margin:0.2em 0"><em>Change your answer and press Check again, or press '
-                     "Show answer.</em></p>")
+        parts.append(
+            '<p style="margin:0.2em 0"><em>Change your answer and press Check again, or press Show answer.</em></p>'
+        )
     note = " (restored from your saved answers)" if restored else ""
-    parts.append(f'<p class="cart-attempts" style="margin:0.2em 0;font-size:0.9em">Attempts: {attempts}{note}</p></div>')
+    parts.append(
+        f'<p class="cart-attempts" style="margin:0.2em 0;font-size:0.9em">Attempts: {attempts}{note}</p></div>'
+    )
     return "".join(parts)
 
 
@@ -101,8 +104,11 @@ class _Radio(_Input):
 
     def build(self) -> list[w.Widget]:
         self.radio = w.RadioButtons(
-            options=self.choices(), value=None, description="Your answer:",
-            style={"description_width": "initial"}, layout=w.Layout(width="auto"),
+            options=self.choices(),
+            value=None,
+            description="Your answer:",
+            style={"description_width": "initial"},
+            layout=w.Layout(width="auto"),
         )
         return [self.radio]
 
@@ -142,8 +148,11 @@ class _Number(_Input):
     def build(self) -> list[w.Widget]:
         unit = self.q.unit
         self.text = w.Text(
-            value="", description=f"Your answer ({unit}):" if unit else "Your answer:",
-            placeholder="type a number", style={"description_width": "initial"}, layout=w.Layout(width="22em"),
+            value="",
+            description=f"Your answer ({unit}):" if unit else "Your answer:",
+            placeholder="type a number",
+            style={"description_width": "initial"},
+            layout=w.Layout(width="22em"),
         )
         return [self.text]
 
@@ -162,8 +171,13 @@ class _Order(_Input):
         shown = self.q.shuffled_items()
         options = [(PLACEHOLDER, None)] + [(f"{letter(pos)}. {self.q.items[i]}", i) for pos, i in enumerate(shown)]
         self.drops = [
-            w.Dropdown(options=options, value=None, description=f"{ORDINALS[n]}:",
-                       style={"description_width": "3em"}, layout=w.Layout(width="40em", max_width="100%"))
+            w.Dropdown(
+                options=options,
+                value=None,
+                description=f"{ORDINALS[n]}:",
+                style={"description_width": "3em"},
+                layout=w.Layout(width="40em", max_width="100%"),
+            )
             for n in range(len(self.q.items))
         ]
         return [w.HTML("<em>Choose what comes 1st, 2nd, and so on.</em>"), *self.drops]
@@ -172,7 +186,7 @@ class _Order(_Input):
         return [d.value for d in self.drops]
 
     def restore(self, response: Any) -> None:
-        for d, value in zip(self.drops, response or []):
+        for d, value in zip(self.drops, response or [], strict=False):
             if value in range(len(self.q.items)):
                 d.value = value
 
@@ -185,19 +199,24 @@ class _Match(_Input):
     def build(self) -> list[w.Widget]:
         choices = [(PLACEHOLDER, None)] + [(f"{letter(i)}. {c}", c) for i, c in enumerate(self.q.match_choices())]
         self.drops = [
-            w.Dropdown(options=choices, value=None, description=f"{n}. {p.left}",
-                       style={"description_width": "initial"}, layout=w.Layout(width="auto", max_width="100%"))
+            w.Dropdown(
+                options=choices,
+                value=None,
+                description=f"{n}. {p.left}",
+                style={"description_width": "initial"},
+                layout=w.Layout(width="auto", max_width="100%"),
+            )
             for n, p in enumerate(self.q.pairs, start=1)
         ]
         return [w.HTML("<em>Choose a match for each row.</em>"), *self.drops]
 
     def read(self) -> Any:
-        return {p.left: d.value for p, d in zip(self.q.pairs, self.drops)}
+        return {p.left: d.value for p, d in zip(self.q.pairs, self.drops, strict=True)}
 
     def restore(self, response: Any) -> None:
         if isinstance(response, dict):
             valid = set(self.q.match_choices())
-            for p, d in zip(self.q.pairs, self.drops):
+            for p, d in zip(self.q.pairs, self.drops, strict=True):
                 if response.get(p.left) in valid:
                     d.value = response[p.left]
 
@@ -207,16 +226,27 @@ class _Match(_Input):
 
 
 INPUTS: dict[str, type[_Input]] = {
-    "single": _Radio, "truefalse": _Radio, "multiple": _Checks,
-    "numeric": _Number, "ordering": _Order, "matching": _Match,
+    "single": _Radio,
+    "truefalse": _Radio,
+    "multiple": _Checks,
+    "numeric": _Number,
+    "ordering": _Order,
+    "matching": _Match,
 }
 
 
 class QuestionWidget:
     """A question's live view; ``record`` saves an attempt and returns the attempt count."""
 
-    def __init__(self, q: Question, number: int, record: RecordFn, attempts: int = 0,
-                 last_response: Any = None, revealed: bool = False):
+    def __init__(
+        self,
+        q: Question,
+        number: int,
+        record: RecordFn,
+        attempts: int = 0,
+        last_response: Any = None,
+        revealed: bool = False,
+    ):
         self.q, self.record, self.attempts = q, record, attempts
         self.input = INPUTS[q.type](q)
         self.check = w.Button(description="Check", tooltip="Check your answer", button_style="primary")
@@ -230,7 +260,12 @@ class QuestionWidget:
         self.retry.on_click(lambda _: self.on_retry())
         self.reveal.on_click(lambda _: self.on_reveal())
         self.view = w.VBox(
-            [w.HTML(header_html(q, number)), self.input.box, w.HBox([self.check, self.retry, self.reveal]), self.feedback],
+            [
+                w.HTML(header_html(q, number)),
+                self.input.box,
+                w.HBox([self.check, self.retry, self.reveal]),
+                self.feedback,
+            ],
             layout=w.Layout(border="1px solid #767676", padding="0.5em 0.9em", margin="0.6em 0", max_width="56em"),
         )
         self.view.add_class("cart-question")

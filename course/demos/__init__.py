@@ -1,0 +1,1 @@
+"""Interactive demos of the lessons: widgets over the pure models and rules in course/."""

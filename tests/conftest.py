@@ -1,0 +1,15 @@
+"""Unit-test set-up: every test runs with its own empty progress folder."""
+
+from __future__ import annotations
+
+import pytest
+
+from course.progress import DIR_VARIABLE, LEARNER_VARIABLE
+
+
+@pytest.fixture(autouse=True)
+def isolated_progress(tmp_path, monkeypatch):
+    """No test reads or writes a real learner's progress."""
+    monkeypatch.setenv(DIR_VARIABLE, str(tmp_path / "progress"))
+    monkeypatch.setenv(LEARNER_VARIABLE, "tester")
+    return tmp_path / "progress"
