@@ -1,4 +1,4 @@
-"""Command line: ``python -m course execute|check|bench [NOTEBOOK...]``."""
+"""Command line: ``python -m course execute|check|bench [NOTEBOOK...]`` and ``python -m course link``."""
 
 from __future__ import annotations
 
@@ -55,6 +55,17 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_link(args: argparse.Namespace) -> int:
+    from .links import nbgitpuller_link
+
+    try:
+        print(nbgitpuller_link(args.hub, args.repo, args.notebook, args.branch, args.target, args.interface))
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -66,6 +77,14 @@ def main(argv: list[str] | None = None) -> int:
         p = sub.add_parser(name, help=text)
         p.add_argument("notebooks", nargs="*", help="notebook files or names (default: all)")
         p.set_defaults(func=func)
+    link = sub.add_parser("link", help="print the nbgitpuller link that puts the course in every student's home")
+    link.add_argument("--hub", required=True, help="the hub's address, e.g. https://hub.example.edu")
+    link.add_argument("--repo", required=True, help="the course repository (URL or path the hub can clone)")
+    link.add_argument("--notebook", default="00_start_here.ipynb", help="the notebook to open")
+    link.add_argument("--branch", default="main")
+    link.add_argument("--target", default=None, help="folder name in each home (default: the repository name)")
+    link.add_argument("--interface", default="lab", choices=("lab", "tree"))
+    link.set_defaults(func=cmd_link)
     args = parser.parse_args(argv)
     return args.func(args)
 
