@@ -6,8 +6,14 @@ from pathlib import PurePosixPath
 from urllib.parse import quote, urlencode, urlsplit
 
 
-def nbgitpuller_link(hub_url: str, repo: str, notebook: str = "00_start_here.ipynb", branch: str = "main",
-                     target: str | None = None, interface: str = "lab") -> str:
+def nbgitpuller_link(
+    hub_url: str,
+    repo: str,
+    notebook: str = "00_start_here.ipynb",
+    branch: str = "main",
+    target: str | None = None,
+    interface: str = "lab",
+) -> str:
     """A link that clones (or updates) ``repo`` into each student's home and opens ``notebook``.
 
     ``target`` is the folder name in the student's home (default: the repository's name). Pulling

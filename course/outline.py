@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-import yaml
-
 from .errors import CourseDataError
 from .paths import ASSETS, notebook_path
+from .yamlio import load_yaml
 
 OUTLINE_FILE = ASSETS / "course_outline.yaml"
 
@@ -26,7 +25,7 @@ class Entry:
 
 
 def load_outline() -> list[Entry]:
-    raw = yaml.safe_load(OUTLINE_FILE.read_text(encoding="utf-8"))
+    raw = load_yaml(OUTLINE_FILE)
     entries = []
     for i, item in enumerate((raw or {}).get("lessons") or []):
         try:

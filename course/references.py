@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from .errors import CourseDataError
 from .paths import REFERENCES_FILE
+from .yamlio import load_yaml
 
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
 CITATION_PATTERN = re.compile(r"\[@([a-z][a-z0-9-]*[a-z0-9])\]")
@@ -58,10 +57,7 @@ class Reference:
 
 def load_registry(path: Path = REFERENCES_FILE) -> dict[str, Reference]:
     """Read and validate the registry; a bad entry fails with the file, key and field named."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise CourseDataError(f"{path.name}: not valid YAML ({exc})") from exc
+    raw = load_yaml(path)
     if not isinstance(raw, dict) or not isinstance(raw.get("references"), dict):
         raise CourseDataError(f"{path.name}: expected a mapping 'references: {{key: entry}}'")
     registry: dict[str, Reference] = {}

@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..errors import CourseDataError
 from ..paths import QUESTION_BANKS
+from ..yamlio import load_yaml
 
 TYPES = ("single", "multiple", "truefalse", "numeric", "ordering", "matching")
 TYPE_NAMES = {
@@ -311,12 +310,7 @@ def _question(path: Path, lesson: str, objectives: dict[str, str], raw: Any, ind
 
 def load_bank(path: Path) -> Bank:
     """Read and validate one bank file."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise CourseDataError(f"{path.name}: not valid YAML ({exc})") from exc
-    except OSError as exc:
-        raise CourseDataError(f"{path.name}: cannot be read ({exc.strerror})") from exc
+    raw = load_yaml(path)
     if not isinstance(raw, dict):
         raise CourseDataError(f"{path.name}: expected a mapping with 'lesson', 'objectives', 'questions'")
     lesson = raw.get("lesson")
