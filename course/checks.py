@@ -106,6 +106,8 @@ def check_notebook(path: Path) -> list[str]:
             if out.output_type == "stream" and out.name == "stderr":
                 problems.append(f"code cell {n} stores stderr output (a warning?): {out.text[:80]!r}")
             data = out.get("data", {})
+            if "application/vnd.jupyter.widget-view+json" in data:
+                problems.append(f"code cell {n} stores a widget view (dead without a kernel): re-run course execute")
             html = data.get("text/html", "")
             html = html if isinstance(html, str) else "".join(html)
             if "image/png" in data and "<img" not in html:

@@ -38,12 +38,22 @@ def isolated_progress() -> Iterator[Path]:
                     os.environ[key] = value
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
 def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Metadata as committed: kernelspec and language only, no widget state, no timings."""
+    """As committed: kernelspec and language only, no widget state, no timings, no dead widget views.
+
+    A stored widget view points at a model that no longer exists once the kernel is gone (its id is
+    random, too, so every run would change the file). Without it, JupyterLab, nbviewer and GitHub all
+    show the static ``text/html`` view until the cell is run again.
+    """
     nb.metadata = nbformat.from_dict({"kernelspec": KERNELSPEC, "language_info": {"name": "python"}})
     for cell in nb.cells:
         for key in ("execution", "collapsed", "scrolled", "widgets"):
             cell.metadata.pop(key, None)
+        for output in cell.get("outputs", []):
+            output.get("data", {}).pop(WIDGET_VIEW, None)
     return nb
 
 

@@ -1,0 +1,125 @@
+"""The command line and notebook execution, on real kernels and real files."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+from PIL import Image
+
+from course.__main__ import main
+from course.bench import Row, measure, table
+from course.links import nbgitpuller_link
+from course.notebooks import execute
+from course.paths import NOTEBOOKS, ROOT
+
+START = NOTEBOOKS / "00_start_here.ipynb"
+
+
+def test_link_command_prints_an_nbgitpuller_link(capsys):
+    assert (
+        main(
+            [
+                "link",
+                "--hub",
+                "https://hub.example.edu/",
+                "--repo",
+                "https://github.com/org/cart-course.git",
+                "--notebook",
+                "05_cytokine_release_syndrome",
+            ]
+        )
+        == 0
+    )
+    link = capsys.readouterr().out.strip()
+    assert link.startswith("https://hub.example.edu/hub/user-redirect/git-pull?repo=https%3A%2F%2Fgithub.com")
+    assert "urlpath=lab%2Ftree%2Fcart-course%2Fnotebooks%2F05_cytokine_release_syndrome.ipynb" in link
+    assert "targetpath=cart-course" in link and "branch=main" in link
+
+
+def test_link_refuses_bad_hub_urls(capsys):
+    assert main(["link", "--hub", "hub.example.edu", "--repo", "r"]) == 2
+    assert "must start with http" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="empty"):
+        nbgitpuller_link("https://h", " ")
+    with pytest.raises(ValueError, match="interface"):
+        nbgitpuller_link("https://h", "/srv/repo", interface="voila")
+    assert "tree%2Ftree%2Frepo" in nbgitpuller_link("https://h", "/srv/repo", interface="tree").replace("urlpath=", "")
+
+
+def test_check_command_reports_pass_and_failure(capsys, tmp_path):
+    assert main(["check", "00_start_here"]) == 0
+    assert "✔ 00_start_here.ipynb" in capsys.readouterr().out
+    broken = tmp_path / "00_start_here.ipynb"
+    nb = json.loads(START.read_text())
+    nb["cells"] = nb["cells"][:3]
+    broken.write_text(json.dumps(nb))
+    assert main(["check", str(broken)]) == 1
+    out = capsys.readouterr().out
+    assert "✘ 00_start_here.ipynb" in out and "missing section: key points" in out
+
+
+def test_unknown_notebook_is_a_clear_error():
+    with pytest.raises(SystemExit, match="no such notebook: 99_nothing"):
+        main(["check", "99_nothing"])
+
+
+def test_execute_reproduces_the_committed_notebook(tmp_path):
+    """Outputs, metadata and counts exactly as committed: the notebook is a pure function of the repo."""
+    copy = NOTEBOOKS / "_tmp_exec_copy.ipynb"
+    shutil.copy(START, copy)
+    try:
+        nb = json.loads(copy.read_text())
+        for cell in nb["cells"]:
+            if cell["cell_type"] == "code":
+                cell["outputs"], cell["execution_count"] = [], None
+        nb["metadata"]["widgets"] = {"state": {}}
+        copy.write_text(json.dumps(nb))
+        result = execute(copy)
+        assert result.changed
+        assert copy.read_text() == START.read_text()
+    finally:
+        copy.unlink(missing_ok=True)
+
+
+def test_bench_measures_a_real_kernel():
+    row = measure(START)
+    assert 0 < row.seconds < 60 and 30 < row.peak_rss_mb < 1000 and row.file_kb > 1
+    text = table([row, Row("big", 9.0, 500.0, 900.0)])
+    assert "| 00_start_here |" in text and "time over budget" in text and "file over budget" in text
+
+
+def test_nbval_catches_a_stale_png_figure(tmp_path):
+    """nbval skips image/png by default; conftest.py turns that off. Prove a changed PNG fails."""
+    nb = json.loads(START.read_text())
+    stale = False
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            if "image/png" in out.get("data", {}):
+                png = base64.b64decode(out["data"]["image/png"])
+                image = Image.open(io.BytesIO(png)).convert("RGB")
+                image.putpixel((5, 5), (1, 2, 3))
+                buffer = io.BytesIO()
+                image.save(buffer, format="png")
+                out["data"]["image/png"] = base64.b64encode(buffer.getvalue()).decode()
+                stale = True
+    assert stale, "notebook 00 has a figure"
+    target = NOTEBOOKS / "_tmp_stale_png.ipynb"
+    target.write_text(json.dumps(nb))
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--no-cov", str(target)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    finally:
+        target.unlink(missing_ok=True)
+    assert result.returncode == 1, result.stdout[-2000:]
+    assert "image/png" in result.stdout and "1 failed" in result.stdout

@@ -1,0 +1,61 @@
+"""The environment files agree: pyproject, the exact pins, environment.yml, and the README's commands."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+
+import yaml
+
+from course.paths import ROOT
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _pins() -> dict[str, str]:
+    pins = {}
+    for line in (ROOT / "requirements" / "constraints.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, version = line.split("==")
+            pins[_norm(name)] = version.strip()
+    return pins
+
+
+def _project():
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+
+
+def test_every_dependency_is_pinned_exactly():
+    pins = _pins()
+    wanted = _project()["dependencies"] + _project()["optional-dependencies"]["test"]
+    missing = [d for d in wanted if _norm(d) not in pins]
+    assert missing == [], f"not pinned in requirements/constraints.txt: {missing}"
+    for line in (ROOT / "requirements" / "constraints.txt").read_text().splitlines():
+        assert re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[0-9][^\s]*", line), f"not an exact pin: {line}"
+
+
+def test_environment_yml_matches_the_pins():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    listed = dict(_norm(p.split("==")[0]) and (_norm(p.split("==")[0]), p.split("==")[1]) for p in pip_section)
+    pins = _pins()
+    runtime = {_norm(d) for d in _project()["dependencies"]}
+    assert set(listed) == runtime, "environment.yml must list exactly pyproject's runtime dependencies"
+    drift = {name: (version, pins[name]) for name, version in listed.items() if pins[name] != version}
+    assert drift == {}, f"environment.yml and constraints.txt disagree: {drift}"
+    assert any(str(d).startswith("python=3.11") for d in env["dependencies"])
+
+
+def test_readme_states_the_two_commands_that_ci_runs():
+    readme = (ROOT / "README.md").read_text()
+    assert "python3 run.py lab" in readme and "python3 run.py test" in readme
+    assert "python3 run.py test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_licences_and_citation_exist():
+    assert "MIT License" in (ROOT / "LICENSE").read_text()
+    assert "Attribution 4.0" in (ROOT / "LICENSE-CONTENT.md").read_text()
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    assert citation["cff-version"] and citation["title"].startswith("CAR-T cell therapy")

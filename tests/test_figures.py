@@ -1,0 +1,60 @@
+"""Every catalogued figure: reproducible PNG bytes, readable text, alt text and caption, no leaks."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from matplotlib.figure import Figure
+from PIL import Image
+
+from course.figures.catalog import catalog, show
+from course.figures.render import FigureView, png_bytes
+from course.figures.style import MIN_FONT_PT, OKABE_ITO
+
+NAMES = sorted(catalog())
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_figure_function_returns_a_matplotlib_figure(name):
+    assert isinstance(catalog()[name].draw(), Figure)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_png_is_byte_identical_run_to_run_and_has_no_software_tag(name):
+    first, second = show(name).png, show(name).png
+    assert first == second
+    image = Image.open(io.BytesIO(first))
+    assert "Software" not in image.info
+    assert image.width >= 400
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_text_is_at_least_9_pt_and_alt_and_caption_say_something(name):
+    view = show(name)
+    assert view.smallest_font_pt >= MIN_FONT_PT
+    assert len(view.alt.split()) >= 15, "alt text must describe the figure, not name it"
+    assert len(view.caption.split()) >= 6
+    bundle = view._repr_mimebundle_()
+    assert f'alt="{view.alt[:20]}' in bundle["text/html"].replace("&#x27;", "'")
+    assert "<figcaption" in bundle["text/html"] and "image/png" in bundle
+
+
+def test_figure_view_refuses_missing_alt_text():
+    with pytest.raises(ValueError, match="alt text"):
+        FigureView(Figure(), "", "caption")
+
+
+def test_unknown_figure_lists_the_catalogue():
+    with pytest.raises(KeyError, match="five_steps"):
+        show("nope")
+
+
+def test_png_bytes_stable_for_a_plain_figure():
+    fig = Figure(figsize=(3, 2))
+    fig.add_subplot().plot([0, 1], [1, 0], color=OKABE_ITO["blue"])
+    assert png_bytes(fig) == png_bytes(fig)
+
+
+def test_palette_is_okabe_ito():
+    assert OKABE_ITO["vermillion"] == "#D55E00" and OKABE_ITO["bluish_green"] == "#009E73"

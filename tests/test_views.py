@@ -1,0 +1,200 @@
+"""Question views: the mimebundle, the static view nbviewer shows, and the live widget's behaviour."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from course import DISCLAIMER, course_map, start_lesson
+from course.lesson import ScoreView
+from course.progress import ProgressStore
+from course.questions.model import all_banks
+from course.views.static import question_html, question_text
+
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+
+
+@pytest.fixture
+def lesson(tmp_path):
+    return start_lesson("00_start_here", ProgressStore(tmp_path, "ana"))
+
+
+def all_questions():
+    return [q for bank in all_banks() for q in bank.questions]
+
+
+@pytest.mark.parametrize("q", all_questions(), ids=lambda q: q.id)
+def test_static_view_letters_options_and_hides_answer_in_details(q):
+    html = question_html(q, 3)
+    assert "Question 3" in html and "<details" in html and "Show answer and explanation" in html
+    before, after = html.split("<details", 1)
+    assert "Answer:" not in before and ("Answer" in after)
+    assert "Why:" in after
+    if q.type in ("single", "multiple"):
+        for i, option in enumerate(q.options):
+            assert f"{chr(65 + i)}. {option.text[:10]}" in before.replace("&#x27;", "'")
+    text = question_text(q, 3)
+    assert text.startswith("Question 3") and "Run the notebook" in text
+    assert "<" not in re.sub(r"<[a-z/][^>]*>", "", html.replace("&lt;", "")).replace("←", "")
+
+
+def test_static_view_escapes_markup_in_bank_text(tmp_path):
+    from dataclasses import replace
+
+    q = all_questions()[0]
+    evil = replace(q, stem="<script>alert(1)</script> **bold**")
+    html = question_html(evil, 1)
+    assert "<script>" not in html and "&lt;script&gt;" in html and "<strong>bold</strong>" in html
+
+
+def test_bundle_has_widget_static_html_and_text(lesson):
+    bundle = lesson.question("q00-car-letters")._repr_mimebundle_()
+    assert set(bundle) >= {WIDGET_MIME, "text/html", "text/plain"}
+    assert "Chimeric antigen receptor" in bundle["text/html"]
+    assert bundle["text/plain"].startswith("Question 1")
+
+
+def test_unknown_question_lists_the_real_ones(lesson):
+    with pytest.raises(KeyError, match="q00-car-letters"):
+        lesson.question("q00-nope")
+
+
+def _widget(lesson, qid):
+    return lesson.question(qid).widget()
+
+
+def test_single_choice_flow_and_restart_restore(lesson, tmp_path):
+    w = _widget(lesson, "q00-car-letters")
+    assert "cart-question" in w.view._dom_classes and "cart-type-single" in w.view._dom_classes
+    w.check.click()
+    assert "Check your input" in w.feedback.value and "Choose one option" in w.feedback.value
+    assert lesson.store.attempts() == []  # bad input is not an attempt
+    w.input.radio.value = 1
+    w.check.click()
+    assert "✘" in w.feedback.value and "Not yet right" in w.feedback.value and "Attempts: 1" in w.feedback.value
+    assert "Why:" not in w.feedback.value  # explanation waits until it is right
+    w.input.radio.value = 0
+    w.check.click()
+    assert "✔" in w.feedback.value and "Correct" in w.feedback.value and "Attempts: 2" in w.feedback.value
+    assert "Why:" in w.feedback.value and 'role="status"' in w.feedback.value
+    restarted = start_lesson("00_start_here", ProgressStore(tmp_path, "ana"))
+    again = _widget(restarted, "q00-car-letters")
+    assert again.input.radio.value == 0
+    assert "restored from your saved answers" in again.feedback.value and "Attempts: 2" in again.feedback.value
+    again.retry.click()
+    assert again.input.radio.value is None and again.feedback.value == ""
+
+
+def test_multiple_select_flow(lesson):
+    w = _widget(lesson, "q00-targets")
+    w.check.click()
+    assert "Tick at least one" in w.feedback.value
+    w.input.checks[0].value = True
+    w.check.click()
+    assert "still unticked" in w.feedback.value
+    w.input.checks[1].value = True
+    w.check.click()
+    assert "Correct" in w.feedback.value
+    assert lesson.store.latest("00_start_here", "q00-targets").response == [0, 1]
+
+
+def test_truefalse_flow(lesson):
+    w = _widget(lesson, "q00-off-the-shelf")
+    w.input.radio.value = True
+    w.check.click()
+    assert "autologous" in w.feedback.value and "✘" in w.feedback.value
+    w.input.radio.value = False
+    w.check.click()
+    assert "✔" in w.feedback.value
+
+
+def test_numeric_flow_with_bad_input_and_common_error(lesson):
+    w = _widget(lesson, "q00-fever-threshold")
+    w.input.text.value = "thirty-eight"
+    w.check.click()
+    assert "is not a number" in w.feedback.value
+    w.input.text.value = "100.4"
+    w.check.click()
+    assert "outside the possible range" in w.feedback.value
+    w.input.text.value = "38.5"
+    w.check.click()
+    assert "hospital fever protocols" in w.feedback.value
+    w.input.text.value = "38 °C"
+    w.check.click()
+    assert "Correct" in w.feedback.value
+
+
+def test_ordering_flow(lesson):
+    w = _widget(lesson, "q00-five-steps")
+    w.input.drops[0].value = 0
+    w.check.click()
+    assert "each of the 5 positions" in w.feedback.value
+    for position, drop in enumerate(w.input.drops):
+        drop.value = (position + 1) % 5
+    w.check.click()
+    assert "0 of 5 in the right place" in w.feedback.value
+    for position, drop in enumerate(w.input.drops):
+        drop.value = position
+    w.check.click()
+    assert "right order" in w.feedback.value
+
+
+def test_matching_flow_and_reveal(lesson):
+    w = _widget(lesson, "q00-watch-for")
+    q = w.q
+    w.check.click()
+    assert "Still open" in w.feedback.value
+    for pair, drop in zip(q.pairs, w.input.drops, strict=True):
+        drop.value = pair.right
+    w.check.click()
+    assert "every match is right" in w.feedback.value
+    w.reveal.click()
+    assert "no longer counts" in w.feedback.value
+    summary = lesson.summary()["questions"]["q00-watch-for"]
+    assert summary["revealed"] and summary["correct"]  # right before the reveal still counts
+
+
+def test_score_view_updates_live_and_static_is_stable(lesson):
+    score = lesson.score()
+    assert isinstance(score, ScoreView)
+    assert "0 of 6 correct" in score.html.value
+    w = _widget(lesson, "q00-car-letters")
+    w.input.radio.value = 0
+    w.check.click()
+    assert "1 of 6 correct" in score.html.value and "✔ correct (1 attempt)" in score.html.value
+    bundle = score._repr_mimebundle_()
+    assert "6 questions" in bundle["text/html"] and "Your score" not in bundle["text/html"]
+    assert WIDGET_MIME in bundle
+
+
+def test_score_view_says_when_progress_is_in_memory(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    lesson = start_lesson("00_start_here", ProgressStore(blocker / "sub", "ana"))
+    with pytest.warns(UserWarning, match="memory only") as caught:
+        score = lesson.score()
+        w = _widget(lesson, "q00-car-letters")
+        w.input.radio.value = 0
+        w.check.click()
+    assert len(caught) == 1
+    assert "memory only" in score.html.value and "✔" in w.feedback.value
+
+
+def test_references_cover_markdown_and_question_keys(lesson):
+    keys = lesson.cited_keys()
+    assert keys[0] == "june2018-science"
+    assert {"lee2019-astct", "kymriah-label", "abecma-label", "yescarta-label"} <= set(keys)
+    bundle = lesson.references()._repr_mimebundle_()
+    assert "https://doi.org/10.1016/j.bbmt.2018.12.758" in bundle["text/html"]
+    assert bundle["text/plain"].count("\n") == len(keys) - 1
+
+
+def test_course_map_links_only_existing_lessons():
+    bundle = course_map()._repr_mimebundle_()
+    assert '<a href="00_start_here.ipynb">' in bundle["text/html"]
+    assert "00  Start here" in bundle["text/plain"]
+
+
+def test_disclaimer_says_not_medical_advice():
+    assert "not medical advice" in DISCLAIMER
