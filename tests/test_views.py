@@ -148,7 +148,7 @@ def test_matching_flow_and_reveal(lesson):
     for pair, drop in zip(q.pairs, w.input.drops, strict=True):
         drop.value = pair.right
     w.check.click()
-    assert "every match is right" in w.feedback.value
+    assert "Every match is right" in w.feedback.value
     w.reveal.click()
     assert "no longer counts" in w.feedback.value
     summary = lesson.summary()["questions"]["q00-watch-for"]

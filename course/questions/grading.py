@@ -53,9 +53,9 @@ def _single(q: Question, response: Any) -> Result:
     right = q.correct_options()[0]
     lines = [FeedbackLine(f"{letter(response)}. {chosen.text}", chosen.correct, chosen.feedback)]
     if not chosen.correct:
-        summary = "Not quite. Read why, then try again."
+        summary = "Read why, then try again."
     else:
-        summary = f"Correct: {letter(right)} is the answer."
+        summary = f"{letter(right)} is the answer."
     return Result(chosen.correct, summary, tuple(lines))
 
 
@@ -76,13 +76,13 @@ def _multiple(q: Question, response: Any) -> Result:
     correct = chosen == right
     missed = len(right - chosen)
     if correct:
-        summary = "Correct: you ticked exactly the right options."
+        summary = "You ticked exactly the right options."
     else:
         wrong = len(chosen - right)
         parts = [f"{wrong} ticked option(s) should not be ticked"] if wrong else []
         if missed:
             parts.append(f"{missed} correct option(s) are still unticked")
-        summary = "Not quite: " + " and ".join(parts) + ". Read why, then try again."
+        summary = " and ".join(parts).capitalize() + ". Read why, then try again."
     return Result(correct, summary, lines)
 
 
@@ -93,7 +93,7 @@ def _truefalse(q: Question, response: Any) -> Result:
     said = "True" if response else "False"
     feedback = q.feedback_true if response else q.feedback_false
     summary = (
-        f"Correct: the statement is {str(q.answer).lower()}." if correct else "Not quite. Read why, then try again."
+        f"The statement is {str(q.answer).lower()}." if correct else "Read why, then try again."
     )
     return Result(correct, summary, (FeedbackLine(f"You said {said}", correct, feedback),))
 
@@ -143,14 +143,14 @@ def _numeric(q: Question, response: Any) -> Result:
     correct = abs(value - q.answer) <= q.tolerance + 1e-9
     label = f"Your answer: {_fmt(value)}{unit}"
     if correct:
-        return Result(True, f"Correct: {_fmt(q.answer)}{unit}.", (FeedbackLine(label, True, "That matches."),))
+        return Result(True, f"The answer is {_fmt(q.answer)}{unit}.", (FeedbackLine(label, True, "That matches."),))
     for error in q.common_errors:
         if abs(value - error.value) <= q.tolerance + 1e-9:
-            return Result(False, "Not quite: this is a common slip.", (FeedbackLine(label, False, error.feedback),))
+            return Result(False, "This is a common slip.", (FeedbackLine(label, False, error.feedback),))
     direction = "high" if value > q.answer else "low"
     return Result(
         False,
-        "Not quite. Check your working, then try again.",
+        "Check your working, then try again.",
         (FeedbackLine(label, False, f"This is too {direction}."),),
     )
 
@@ -174,7 +174,7 @@ def _ordering(q: Question, response: Any) -> Result:
         lines.append(FeedbackLine(f"{ORDINALS[position]}: {q.items[item]} ({where})", ok, q.item_feedback[item]))
     correct = list(response) == list(range(n))
     n_ok = sum(line.ok for line in lines)
-    summary = "Correct: that is the right order." if correct else f"Not quite: {n_ok} of {n} in the right place."
+    summary = "That is the right order." if correct else f"{n_ok} of {n} in the right place."
     return Result(correct, summary, tuple(lines))
 
 
@@ -194,7 +194,7 @@ def _matching(q: Question, response: Any) -> Result:
         lines.append(FeedbackLine(f"{pair.left} → {chosen}", ok, pair.feedback))
     correct = all(line.ok for line in lines)
     n_ok = sum(line.ok for line in lines)
-    summary = "Correct: every match is right." if correct else f"Not quite: {n_ok} of {len(lines)} matches are right."
+    summary = "Every match is right." if correct else f"{n_ok} of {len(lines)} matches are right."
     return Result(correct, summary, tuple(lines))
 
 

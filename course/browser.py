@@ -1,0 +1,129 @@
+"""Driving JupyterLab in headless Chromium (Debian's package, through Playwright) like a student would.
+
+Used by the browser tests and by ``python -m course bench --browser``. The waits follow the
+verified recipe: scope to the visible notebook panel, and wait for the kernel name AND an idle
+execution indicator (the indicator reads idle for a moment before the kernel connects).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+ERROR_OUTPUT = "[data-mime-type='application/vnd.jupyter.error']"
+
+
+def chromium_path() -> str | None:
+    """Debian's Chromium (``CART_COURSE_CHROMIUM`` overrides); None when it is not installed."""
+    return os.environ.get("CART_COURSE_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    path = chromium_path()
+    if path is None:
+        raise RuntimeError("Chromium is not installed (Debian: apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def wait_kernel_ready(page, timeout_ms: int = 60_000) -> None:
+    """The visible notebook's kernel is connected and idle."""
+    page.wait_for_function(
+        """(panel) => {
+            const p = document.querySelector(panel);
+            if (!p) return false;
+            const ind = p.querySelector('.jp-Notebook-ExecutionIndicator');
+            const name = p.querySelector('.jp-KernelName, .jp-Toolbar-kernelName');
+            return ind && ind.dataset.status === 'idle' && name && /Python/.test(name.textContent);
+        }""",
+        arg=PANEL,
+        timeout=timeout_ms,
+    )
+
+
+def open_notebook(page, url: str, name: str, timeout_ms: int = 60_000) -> None:
+    page.goto(url)
+    page.wait_for_selector(PANEL, timeout=timeout_ms)
+    page.wait_for_function(
+        "(name) => { const t = document.querySelector('.lm-TabBar-tab.jp-mod-current'); return t && t.textContent.includes(name); }",
+        arg=name,
+        timeout=timeout_ms,
+    )
+    wait_kernel_ready(page, timeout_ms)
+
+
+def run_all(page, timeout_ms: int = 120_000) -> None:
+    """Run ▸ Run All Cells, then wait until every code cell shows an execution count."""
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-item[data-command='runmenu:run-all']").click()
+    wait_all_executed(page, timeout_ms)
+
+
+def wait_all_executed(page, timeout_ms: int = 120_000) -> None:
+    page.wait_for_function(
+        """(panel) => {
+            const p = document.querySelector(panel);
+            // A hidden-source cell (the setup cell) shows no prompt; every other one must show [n]:
+            const prompts = [...p.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(x => x.textContent.trim());
+            const shown = prompts.filter(t => t !== '');
+            return prompts.length > 0 && shown.length >= prompts.length - 1 && prompts[prompts.length - 1] !== ''
+                && shown.every(t => /^\\[\\d+\\]:$/.test(t));
+        }""",
+        arg=PANEL,
+        timeout=timeout_ms,
+    )
+    wait_kernel_ready(page, timeout_ms)
+
+
+def restart_and_run_all(page, timeout_ms: int = 120_000) -> None:
+    """Kernel ▸ Restart Kernel and Run All Cells, confirming the dialog."""
+    # Mark the widgets of the old run, so the wait below sees the new run's widgets, not stale ones.
+    count = page.evaluate(
+        "(panel) => { const q = document.querySelectorAll(panel + ' .cart-question');"
+        " q.forEach(e => e.dataset.cartOld = '1'); return q.length; }",
+        PANEL,
+    )
+    page.locator(".lm-MenuBar-itemLabel", has_text="Kernel").first.click()
+    page.locator(".lm-Menu-item[data-command='runmenu:restart-and-run-all']").click()
+    page.locator(".jp-Dialog .jp-mod-accept").click()
+    page.wait_for_function(
+        "([panel, n]) => { const q = document.querySelectorAll(panel + ' .cart-question');"
+        " return q.length === n && [...q].every(e => !e.dataset.cartOld); }",
+        arg=[PANEL, count],
+        timeout=timeout_ms,
+    )
+    wait_all_executed(page, timeout_ms)
+
+
+def question(page, question_id: str):
+    """The live widget of one question in the visible notebook."""
+    return page.locator(f"{PANEL} .cart-q-{question_id}")
+
+
+def check_and_read(page, question_id: str, timeout_ms: int = 10_000) -> str:
+    """Press Check and return the new feedback text."""
+    box = question(page, question_id)
+    feedback = box.locator(".cart-feedback")
+    before = feedback.text_content()
+    box.locator(".cart-check button, button.cart-check").first.click()
+    page.wait_for_function(
+        "([sel, before]) => { const f = document.querySelector(sel); return f && f.textContent !== before; }",
+        arg=[f"{PANEL} .cart-q-{question_id} .cart-feedback", before],
+        timeout=timeout_ms,
+    )
+    return feedback.inner_text() if feedback.is_visible() else feedback.text_content()

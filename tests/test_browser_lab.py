@@ -1,0 +1,176 @@
+"""JupyterLab in headless Chromium: every notebook runs, every question works, progress survives a restart."""
+
+from __future__ import annotations
+
+import pytest
+
+from course.browser import (
+    ERROR_OUTPUT,
+    PANEL,
+    check_and_read,
+    chromium,
+    open_notebook,
+    question,
+    restart_and_run_all,
+    run_all,
+)
+from course.paths import NOTEBOOKS
+from course.questions.model import bank_path, load_bank
+from course.serve import lab_server
+
+from tests.browser_support import answers, fill_answer, require_chromium, screenshot_path
+
+pytestmark = pytest.mark.browser
+NOTEBOOK_NAMES = sorted(p.stem for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+
+
+@pytest.fixture(scope="module")
+def lab():
+    require_chromium()
+    with lab_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def browser(lab):
+    with chromium() as instance:
+        yield instance
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def _open(page, lab, name):
+    open_notebook(page, lab.page_url(f"/lab/tree/notebooks/{name}.ipynb"), f"{name}.ipynb")
+
+
+def _demo_state(demo) -> str:
+    return demo.evaluate("(el) => el.innerHTML")
+
+
+def _use_demo(demo) -> None:
+    """Change one control the way a keyboard or mouse user would."""
+    select = demo.locator("select")
+    if select.count():
+        options = select.first.locator("option").all()
+        current = select.first.input_value()
+        target = next(o.get_attribute("value") for o in options if o.get_attribute("value") != current)
+        select.first.select_option(value=target)
+        return
+    radios = demo.locator("input[type=radio]:not(:checked)")
+    if radios.count():
+        radios.first.check()
+        return
+    checkbox = demo.locator("input[type=checkbox]")
+    if checkbox.count():
+        checkbox.first.click()
+        return
+    handle = demo.locator(".noUi-handle, [role=slider]")
+    if handle.count():
+        handle.first.focus()
+        for _ in range(3):
+            handle.first.press("ArrowRight")
+        return
+    demo.locator("button").first.click()
+
+
+@pytest.mark.parametrize("name", NOTEBOOK_NAMES)
+def test_notebook_runs_in_lab_and_shows_every_question_and_demo(page, lab, name):
+    _open(page, lab, name)
+    run_all(page)
+    assert page.locator(f"{PANEL} {ERROR_OUTPUT}").count() == 0
+    bank = load_bank(bank_path(name))
+    for q in bank.questions:
+        assert question(page, q.id).count() == 1, f"live widget of {q.id} missing"
+    question(page, bank.questions[0].id).scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshot_path(f"{name}-lab")))
+    demos = page.locator(f"{PANEL} .cart-demo").all()
+    for index, demo in enumerate(demos):
+        demo.scroll_into_view_if_needed()
+        before = _demo_state(demo)
+        _use_demo(demo)
+        page.wait_for_function("([el, before]) => el.innerHTML !== before", arg=[demo.element_handle(), before],
+                               timeout=10_000)
+        page.screenshot(path=str(screenshot_path(f"{name}-demo{index + 1}")))
+
+
+def test_every_question_type_wrong_then_right_then_restored_after_restart(page, lab):
+    name = "00_start_here"
+    bank = load_bank(bank_path(name))
+    assert {q.type for q in bank.questions} == {"single", "multiple", "truefalse", "numeric", "ordering", "matching"}
+    _open(page, lab, name)
+    run_all(page)
+    for q in bank.questions:
+        wrong, right = answers(q)
+        box = question(page, q.id)
+        box.scroll_into_view_if_needed()
+        fill_answer(box, q, wrong)
+        text = check_and_read(page, q.id)
+        assert "✘" in text and "Not yet right" in text and "Attempts: 1" in text, text
+        fill_answer(box, q, right)
+        text = check_and_read(page, q.id)
+        assert "✔" in text and "Correct" in text and "Why:" in text and "Attempts: 2" in text, text
+    score = page.locator(f"{PANEL} .cart-score")
+    assert "6 of 6 correct" in score.text_content()
+    restart_and_run_all(page)
+    for q in bank.questions:
+        # text_content, not inner_text: JupyterLab does not lay out off-screen cells
+        assert "restored from your saved answers" in question(page, q.id).locator(".cart-feedback").text_content()
+    score = page.locator(f"{PANEL} .cart-score")
+    score.scroll_into_view_if_needed()
+    assert "6 of 6 correct" in score.text_content()
+    page.screenshot(path=str(screenshot_path("00_start_here-after-restart")))
+
+
+def test_bad_input_gets_a_message_not_a_traceback(page, lab):
+    _open(page, lab, "00_start_here")
+    run_all(page)
+    box = question(page, "q00-fever-threshold")
+    box.scroll_into_view_if_needed()
+    box.locator(".cart-input input[type=text]").fill("hot")
+    box.locator(".cart-input input[type=text]").press("Tab")
+    text = check_and_read(page, "q00-fever-threshold")
+    assert "Check your input" in text and "is not a number" in text
+    assert page.locator(f"{PANEL} {ERROR_OUTPUT}").count() == 0
+
+
+def test_keyboard_only_answer(page, lab):
+    """Tab to a radio button, choose with the keyboard, press Check with Enter."""
+    _open(page, lab, "00_start_here")
+    run_all(page)
+    box = question(page, "q00-off-the-shelf")
+    box.scroll_into_view_if_needed()
+    box.locator("button.cart-retry").focus()
+    page.keyboard.press("Enter")  # Try again: a clean slate even if an earlier test answered it
+    page.wait_for_function("(el) => el.textContent === ''", arg=box.locator(".cart-feedback").element_handle())
+    box.get_by_label("True", exact=True).focus()
+    page.keyboard.press("Tab")  # ipywidgets radios are separately focusable: Tab to False ...
+    page.keyboard.press("Space")  # ... and choose it with Space
+    assert box.get_by_label("False", exact=True).is_checked()
+    box.locator("button.cart-check").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("(el) => el.textContent.includes('Correct')", arg=box.locator(".cart-feedback").element_handle())
+
+
+def test_notebook7_interface_smoke(browser):
+    with lab_server(app="notebook") as server:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(server.page_url("/notebooks/notebooks/00_start_here.ipynb"))
+        page.wait_for_selector(".jp-NotebookPanel", timeout=60_000)
+        page.wait_for_function(
+            "() => { const i = document.querySelector('.jp-Notebook-ExecutionIndicator'); "
+            "const k = document.querySelector('.jp-KernelName, .jp-Toolbar-kernelName'); "
+            "return i && i.dataset.status === 'idle' && k && /Python/.test(k.textContent); }",
+            timeout=60_000,
+        )
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        page.locator(".lm-Menu-item[data-command='runmenu:run-all']").click()
+        page.wait_for_function("() => document.querySelectorAll('.cart-question').length === 6", timeout=60_000)
+        assert page.locator(ERROR_OUTPUT).count() == 0
+        page.locator(".cart-q-q00-car-letters").scroll_into_view_if_needed()
+        page.screenshot(path=str(screenshot_path("00_start_here-notebook7")))
