@@ -17,7 +17,6 @@ from course.browser import (
 from course.paths import NOTEBOOKS
 from course.questions.model import bank_path, load_bank
 from course.serve import lab_server
-
 from tests.browser_support import answers, fill_answer, require_chromium, screenshot_path
 
 pytestmark = pytest.mark.browser
