@@ -49,7 +49,7 @@ class CourseMap:
             number = e.id[:2]
             title = escape(e.title)
             if e.available:
-                title = f'<a href="{escape(e.id)}.ipynb">{title}</a>'
+                title = f'<a href="{escape(e.id)}.ipynb" style="text-decoration:underline">{title}</a>'
             else:
                 title += " <em>(in preparation)</em>"
             rows.append(

@@ -192,7 +192,7 @@ def test_references_cover_markdown_and_question_keys(lesson):
 
 def test_course_map_links_only_existing_lessons():
     bundle = course_map()._repr_mimebundle_()
-    assert '<a href="00_start_here.ipynb">' in bundle["text/html"]
+    assert "<a href=\"00_start_here.ipynb\"" in bundle["text/html"]
     assert "00  Start here" in bundle["text/plain"]
 
 
