@@ -52,6 +52,20 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from .bench import measure, table
 
     print(table([measure(p) for p in _paths(args.notebooks)]))
+    if args.browser:
+        from .bench_live import lab_table, lab_timings
+
+        print()
+        print(lab_table([lab_timings()]))
+    if args.suite:
+        from .bench_live import nbval_suite_seconds
+
+        print(f"\nnbval over every notebook: {nbval_suite_seconds():.1f} s (target: within 60 s)")
+    if args.hub:
+        from .hub import hub_memory_table
+
+        print()
+        print(hub_memory_table(students=5))
     return 0
 
 
@@ -77,6 +91,10 @@ def main(argv: list[str] | None = None) -> int:
         p = sub.add_parser(name, help=text)
         p.add_argument("notebooks", nargs="*", help="notebook files or names (default: all)")
         p.set_defaults(func=func)
+        if name == "bench":
+            p.add_argument("--browser", action="store_true", help="also time JupyterLab in Chromium")
+            p.add_argument("--suite", action="store_true", help="also time the nbval run over every notebook")
+            p.add_argument("--hub", action="store_true", help="also measure memory per student on a real hub")
     link = sub.add_parser("link", help="print the nbgitpuller link that puts the course in every student's home")
     link.add_argument("--hub", required=True, help="the hub's address, e.g. https://hub.example.edu")
     link.add_argument("--repo", required=True, help="the course repository (URL or path the hub can clone)")

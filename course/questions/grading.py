@@ -52,10 +52,7 @@ def _single(q: Question, response: Any) -> Result:
     chosen = q.options[response]
     right = q.correct_options()[0]
     lines = [FeedbackLine(f"{letter(response)}. {chosen.text}", chosen.correct, chosen.feedback)]
-    if not chosen.correct:
-        summary = "Read why, then try again."
-    else:
-        summary = f"{letter(right)} is the answer."
+    summary = "Read why, then try again." if not chosen.correct else f"{letter(right)} is the answer."
     return Result(chosen.correct, summary, tuple(lines))
 
 
