@@ -12,6 +12,7 @@ def pytest_configure(config):
     """Kernels started by nbval inherit an empty, throw-away progress folder, as in `course execute`."""
     os.environ[DIR_VARIABLE] = tempfile.mkdtemp(prefix="cart-test-progress-")
     os.environ[LEARNER_VARIABLE] = "nbval"
+    os.environ["CART_COURSE_MODE"] = "practice"
 
 
 def pytest_collectstart(collector):

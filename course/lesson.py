@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from html import escape
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
@@ -14,10 +15,12 @@ import ipywidgets as w
 from .figures.catalog import show as show_figure
 from .figures.render import FigureView
 from .figures.style import apply_style
+from .mode import course_mode
 from .paths import notebook_path
 from .progress import ProgressStore
 from .questions.model import Bank, Question, bank_path, load_bank
 from .references import cited_keys, resolve
+from .results import export_document, lesson_result, write_export
 from .views.static import question_html, question_text
 from .views.widgets import QuestionWidget
 
@@ -36,16 +39,18 @@ class QuestionView:
 
     def widget(self) -> QuestionWidget:
         if self._widget is None:
-            store = self.lesson.store
-            rows = [a for a in store.attempts(self.lesson.id, self.q.id)]
+            lesson = self.lesson
+            rows = lesson.store.attempts(lesson.id, self.q.id, round=lesson.round)
             graded = [a for a in rows if not a.revealed]
             self._widget = QuestionWidget(
                 self.q,
                 self.number,
-                self.lesson.record,
+                lesson.record,
                 attempts=len(graded),
                 last_response=graded[-1].response if graded else None,
                 revealed=any(a.revealed for a in rows),
+                exam=lesson.exam,
+                submitted=lesson.exam and lesson.submitted,
             )
         return self._widget
 
@@ -98,12 +103,17 @@ class ScoreView:
         self.html.value = self.live_html()
 
     def static_html(self) -> str:
+        return self.static_for(self.lesson)
+
+    @staticmethod
+    def static_for(lesson: Lesson) -> str:
+        """The same static table in practice and exam mode: nbviewer never depends on the mode."""
         rows = "".join(
             f"<tr><td>{n}</td><td>{escape(q.type_name)}</td><td>{escape(q.objective)}</td></tr>"
-            for n, q in enumerate(self.lesson.bank.questions, start=1)
+            for n, q in enumerate(lesson.bank.questions, start=1)
         )
         return (
-            f'<div class="cart-score-static"><p><strong>This lesson has {len(self.lesson.bank.questions)} questions.'
+            f'<div class="cart-score-static"><p><strong>This lesson has {len(lesson.bank.questions)} questions.'
             "</strong> Run the notebook in Jupyter to see your own score here; it is saved as you answer.</p>"
             f'<table><thead><tr><th scope="col">Question</th><th scope="col">Type</th><th scope="col">Objective</th>'
             f"</tr></thead><tbody>{rows}</tbody></table></div>"
@@ -116,6 +126,20 @@ class ScoreView:
             f"Score summary: {len(self.lesson.bank.questions)} questions (run the notebook to see yours)."
         )
         return bundle
+
+
+class ExportView:
+    """Where the export was written, shown to the learner."""
+
+    def __init__(self, path: Path, correct: int, total: int):
+        self.path, self.correct, self.total = path, correct, total
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        text = (
+            f"Saved your results ({self.correct} of {self.total} correct) to {self.path}. "
+            "Download it from the file browser and hand it in."
+        )
+        return {"text/html": f'<p class="cart-export">{escape(text)}</p>', "text/plain": text}
 
 
 class ReferencesView:
@@ -133,16 +157,33 @@ class ReferencesView:
 
 
 class Lesson:
-    """One notebook's questions, progress and references."""
+    """One notebook's questions, progress and references, in practice or exam mode."""
 
-    def __init__(self, lesson_id: str, store: ProgressStore | None = None):
+    def __init__(self, lesson_id: str, store: ProgressStore | None = None, exam: bool | None = None):
         self.id = lesson_id
         self.bank: Bank = load_bank(bank_path(lesson_id))
         self.store = store or ProgressStore()
+        self.exam = course_mode() == "exam" if exam is None else exam
         self._views: dict[str, QuestionView] = {}
-        self._score_views: list[ScoreView] = []
+        self._score_views: list[Any] = []
+        self._assessments: list[Any] = []
 
-    def question(self, question_id: str) -> QuestionView:
+    @property
+    def mode(self) -> str:
+        return "exam" if self.exam else "practice"
+
+    @property
+    def round(self) -> int:
+        """0 in practice; in exam mode 1, plus one for every retake."""
+        if not self.exam:
+            return 0
+        return 1 + sum(1 for e in self.store.events(self.id) if e.kind == "retake")
+
+    @property
+    def submitted(self) -> bool:
+        return self.exam and any(e.kind == "submit" and e.round == self.round for e in self.store.events(self.id))
+
+    def question(self, question_id: str, number: int | None = None) -> QuestionView:
         """The display object for one question of this lesson (number = its place in the bank)."""
         try:
             q = self.bank.get(question_id)
@@ -150,21 +191,51 @@ class Lesson:
             raise KeyError(
                 f"'{question_id}' is not a question of lesson {self.id}; its questions are {', '.join(self.bank.ids())}"
             ) from None
-        number = self.bank.ids().index(question_id) + 1
+        number = number or self.bank.ids().index(question_id) + 1
         self._views[question_id] = QuestionView(self, q, number)
         return self._views[question_id]
 
+    def question_widgets(self) -> list[QuestionWidget]:
+        """The live widgets shown so far in this kernel (for exam results and retakes)."""
+        return [v._widget for v in self._views.values() if v._widget is not None]
+
     def record(self, q: Question, response: Any, correct: bool, revealed: bool) -> int:
-        self.store.record(self.id, q.id, response, correct, revealed)
+        self.store.record(self.id, q.id, response, correct, revealed, round=self.round)
         for view in self._score_views:
             view.refresh()
-        return len([a for a in self.store.attempts(self.id, q.id) if not a.revealed])
+        return len([a for a in self.store.attempts(self.id, q.id, round=self.round) if not a.revealed])
 
     def summary(self) -> dict[str, Any]:
-        return self.store.summary(self.id, self.bank.ids())
+        return self.store.summary(self.id, self.bank.ids(), round=self.round)
 
-    def score(self) -> ScoreView:
+    def score(self) -> Any:
+        """The live score (practice) or the Submit, results and Retake panel (exam)."""
+        if self.exam:
+            from .exam import ExamView
+
+            return ExamView(self)
         return ScoreView(self)
+
+    def assessment(self) -> Any:
+        """Every question of the bank as one assessment (used by the final assessment)."""
+        from .exam import AssessmentView
+
+        return AssessmentView(self)
+
+    def new_round(self) -> None:
+        """After a retake: every shown question starts empty; assessments reshuffle."""
+        for widget in self.question_widgets():
+            widget.reset()
+        for assessment in self._assessments:
+            assessment.layout()
+        for widget in self.question_widgets():
+            widget.reset()
+
+    def export(self) -> ExportView:
+        """Write this lesson's results to a JSON file the learner can hand in."""
+        result = lesson_result(self.bank, self.store, self.mode, self.round)
+        path = write_export(export_document(result, self.bank.objectives), self.store.directory / "exports")
+        return ExportView(path, result.correct, result.total)
 
     def figure(self, name: str, **options: Any) -> FigureView:
         """A catalogued course figure with its alt text and caption (see course.figures.catalog)."""
@@ -189,7 +260,11 @@ class Lesson:
         return ReferencesView(self.cited_keys(), f"lesson {self.id}")
 
 
-def start_lesson(lesson_id: str, store: ProgressStore | None = None) -> Lesson:
-    """Set the figure style and open a lesson; the one call of a notebook's setup cell."""
+def start_lesson(lesson_id: str, store: ProgressStore | None = None, exam: bool | None = None) -> Lesson:
+    """Set the figure style and open a lesson; the one call of a notebook's setup cell.
+
+    ``exam`` forces exam mode (the final assessment); by default the instructor's setting decides
+    (see course.mode).
+    """
     apply_style()
-    return Lesson(lesson_id, store)
+    return Lesson(lesson_id, store, exam)

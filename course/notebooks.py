@@ -15,6 +15,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from .mode import MODE_VARIABLE
 from .progress import DIR_VARIABLE, LEARNER_VARIABLE
 
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
@@ -23,11 +24,12 @@ TIMEOUT_S = 120
 
 @contextlib.contextmanager
 def isolated_progress() -> Iterator[Path]:
-    """A fresh progress folder and learner name for the kernels started inside the block."""
-    saved = {k: os.environ.get(k) for k in (DIR_VARIABLE, LEARNER_VARIABLE)}
+    """A fresh progress folder, learner name and practice mode for the kernels started inside the block."""
+    saved = {k: os.environ.get(k) for k in (DIR_VARIABLE, LEARNER_VARIABLE, MODE_VARIABLE)}
     with tempfile.TemporaryDirectory(prefix="cart-progress-") as tmp:
         os.environ[DIR_VARIABLE] = tmp
         os.environ[LEARNER_VARIABLE] = "execute"
+        os.environ[MODE_VARIABLE] = "practice"  # committed outputs never depend on an exam setting
         try:
             yield Path(tmp)
         finally:

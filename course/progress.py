@@ -72,18 +72,35 @@ class Attempt:
     correct: bool
     time: str
     revealed: bool = False
+    round: int = 0  # 0 in practice; exam rounds count from 1
+
+
+@dataclass(frozen=True)
+class Event:
+    """A lesson-level event: an exam ``submit`` (with its score) or a ``retake``."""
+
+    lesson: str
+    kind: str
+    round: int
+    time: str
+    detail: dict[str, Any]
 
 
 def _empty(learner: str) -> dict[str, Any]:
-    return {"schema": SCHEMA, "learner": learner, "attempts": []}
+    return {"schema": SCHEMA, "learner": learner, "attempts": [], "events": []}
 
 
 def _valid(data: Any) -> bool:
     if not isinstance(data, dict) or data.get("schema") != SCHEMA or not isinstance(data.get("attempts"), list):
         return False
     needed = {"lesson": str, "question": str, "correct": bool, "time": str}
-    return all(
-        isinstance(a, dict) and all(isinstance(a.get(k), t) for k, t in needed.items()) for a in data["attempts"]
+    events = data.get("events", [])
+    return (
+        all(isinstance(a, dict) and all(isinstance(a.get(k), t) for k, t in needed.items()) for a in data["attempts"])
+        and isinstance(events, list)
+        and all(
+            isinstance(e, dict) and isinstance(e.get("kind"), str) and isinstance(e.get("round"), int) for e in events
+        )
     )
 
 
@@ -134,30 +151,42 @@ class ProgressStore:
             return self._memory
         return self._read()
 
-    def attempts(self, lesson: str | None = None, question: str | None = None) -> list[Attempt]:
+    def attempts(
+        self, lesson: str | None = None, question: str | None = None, round: int | None = None
+    ) -> list[Attempt]:
         rows = []
         for a in self.data()["attempts"]:
             if (lesson is None or a["lesson"] == lesson) and (question is None or a["question"] == question):
-                rows.append(
-                    Attempt(
-                        a["lesson"],
-                        a["question"],
-                        a.get("response"),
-                        a["correct"],
-                        a["time"],
-                        bool(a.get("revealed", False)),
-                    )
+                attempt = Attempt(
+                    a["lesson"],
+                    a["question"],
+                    a.get("response"),
+                    a["correct"],
+                    a["time"],
+                    bool(a.get("revealed", False)),
+                    int(a.get("round", 0)),
                 )
+                if round is None or attempt.round == round:
+                    rows.append(attempt)
         return rows
+
+    def events(self, lesson: str) -> list[Event]:
+        return [
+            Event(e.get("lesson", ""), e["kind"], e["round"], e.get("time", ""), e.get("detail", {}))
+            for e in self.data().get("events", [])
+            if e.get("lesson") == lesson
+        ]
 
     def latest(self, lesson: str, question: str) -> Attempt | None:
         rows = self.attempts(lesson, question)
         return rows[-1] if rows else None
 
     # -- writing ---------------------------------------------------------------------------
-    def record(self, lesson: str, question: str, response: Any, correct: bool, revealed: bool = False) -> Attempt:
+    def record(
+        self, lesson: str, question: str, response: Any, correct: bool, revealed: bool = False, round: int = 0
+    ) -> Attempt:
         """Append one attempt and save it; never raises for storage problems."""
-        attempt = {
+        attempt: dict[str, Any] = {
             "lesson": lesson,
             "question": question,
             "response": response,
@@ -166,19 +195,37 @@ class ProgressStore:
         }
         if revealed:
             attempt["revealed"] = True
+        if round:
+            attempt["round"] = round
+        self._append("attempts", attempt)
+        return Attempt(lesson, question, response, bool(correct), attempt["time"], revealed, round)
+
+    def record_event(self, lesson: str, kind: str, round: int, detail: dict[str, Any] | None = None) -> Event:
+        """Save a lesson-level event (exam submit or retake)."""
+        event = {
+            "lesson": lesson,
+            "kind": kind,
+            "round": round,
+            "detail": detail or {},
+            "time": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        self._append("events", event)
+        return Event(lesson, kind, round, event["time"], event["detail"])
+
+    def _append(self, section: str, row: dict[str, Any]) -> None:
+        """Read-merge-write under the lock, so another open notebook's rows are kept."""
         if not self.in_memory:
             try:
                 with self._locked():
                     data = self._read()
                     if not self.in_memory:
-                        data["attempts"].append(attempt)
+                        data.setdefault(section, []).append(row)
                         self._write(data)
                         self._memory = data
             except OSError as exc:
                 self._fall_back(f"cannot write to {self.directory} ({exc.strerror or exc})")
         if self.in_memory:
-            self._memory["attempts"].append(attempt)
-        return Attempt(lesson, question, response, bool(correct), attempt["time"], revealed)
+            self._memory.setdefault(section, []).append(row)
 
     def _fall_back(self, why: str) -> None:
         if not self.in_memory:
@@ -227,13 +274,13 @@ class ProgressStore:
             raise
 
     # -- summaries ---------------------------------------------------------------------------
-    def summary(self, lesson: str, question_ids: list[str]) -> dict[str, Any]:
+    def summary(self, lesson: str, question_ids: list[str], round: int | None = None) -> dict[str, Any]:
         """Per question: attempts and whether the latest attempt was right.
 
         An answer given after the learner chose "Show answer" does not count as correct.
         """
         rows = {qid: {"attempts": 0, "correct": False, "revealed": False} for qid in question_ids}
-        for a in self.attempts(lesson):
+        for a in self.attempts(lesson, round=round):
             if a.question in rows:
                 row = rows[a.question]
                 if a.revealed:

@@ -113,3 +113,28 @@ def five_steps_diagram() -> Figure:
         linespacing=1.3,
     )
     return fig
+
+
+def score_by_objective_chart(rows: dict[str, dict[str, int]], labels: dict[str, str], pass_mark: float) -> Figure:
+    """Horizontal bars of percent correct per objective, with the pass mark as a dashed line.
+
+    Bars carry their numbers as text, so nothing depends on colour.
+    """
+    apply_style()
+    names = list(rows)
+    height = 1.2 + 0.45 * len(names)
+    fig = Figure(figsize=(8.5, height))
+    ax = fig.add_axes((0.42, 0.75 / height, 0.53, 1 - 1.25 / height))
+    percents = [100 * rows[n]["correct"] / rows[n]["total"] if rows[n]["total"] else 0 for n in names]
+    colours = [OKABE_ITO["bluish_green"] if p >= 100 * pass_mark else OKABE_ITO["orange"] for p in percents]
+    y = list(range(len(names)))[::-1]
+    ax.barh(y, percents, color=colours, edgecolor="black", linewidth=0.6)
+    for yy, p, n in zip(y, percents, names, strict=True):
+        ax.text(min(p + 2, 88), yy, f"{rows[n]['correct']}/{rows[n]['total']} ({p:.0f}%)", va="center", fontsize=10)
+    short = [f"{n}: {labels.get(n, '')[:38]}{'…' if len(labels.get(n, '')) > 38 else ''}" for n in names]
+    ax.set_yticks(y, short)
+    ax.set_xlim(0, 100)
+    ax.axvline(100 * pass_mark, color="black", linestyle="--", linewidth=1.2)
+    ax.text(100 * pass_mark, len(names) - 0.45, f" pass mark {100 * pass_mark:.0f}%", fontsize=10, va="bottom")
+    ax.set_xlabel("Percent correct")
+    return fig

@@ -235,8 +235,24 @@ INPUTS: dict[str, type[_Input]] = {
 }
 
 
+def saved_html(attempts: int, restored: bool = False) -> str:
+    """Exam mode: the answer is kept, with no hint of whether it is right."""
+    note = " (restored from your saved answers)" if restored else ""
+    return (
+        '<div role="status" aria-live="polite" class="cart-fb cart-fb-saved" '
+        'style="border-left:6px solid #0072B2;padding:0.3em 0.8em;margin-top:0.4em">'
+        '<p style="margin:0.2em 0"><span aria-hidden="true">💾</span> <strong>Answer saved.</strong> '
+        "Feedback comes after you submit the assessment; you can change your answer until then.</p>"
+        f'<p class="cart-attempts" style="margin:0.2em 0;font-size:0.9em">Saves: {attempts}{note}</p></div>'
+    )
+
+
 class QuestionWidget:
-    """A question's live view; ``record`` saves an attempt and returns the attempt count."""
+    """A question's live view; ``record`` saves an attempt and returns the attempt count.
+
+    In exam mode Check becomes "Save answer", feedback waits for the submission (``show_result``),
+    and there is no "Show answer".
+    """
 
     def __init__(
         self,
@@ -246,11 +262,22 @@ class QuestionWidget:
         attempts: int = 0,
         last_response: Any = None,
         revealed: bool = False,
+        exam: bool = False,
+        submitted: bool = False,
     ):
-        self.q, self.record, self.attempts = q, record, attempts
+        self.q, self.record, self.attempts, self.exam = q, record, attempts, exam
         self.input = INPUTS[q.type](q)
-        self.check = w.Button(description="Check", tooltip="Check your answer", button_style="primary")
-        self.retry = w.Button(description="Try again", tooltip="Clear your answer and start again")
+        if exam:
+            self.check = w.Button(
+                description="Save answer",
+                tooltip="Save your answer (feedback after you submit)",
+                button_style="primary",
+            )
+        else:
+            self.check = w.Button(description="Check", tooltip="Check your answer", button_style="primary")
+        self.retry = w.Button(
+            description="Try again" if not exam else "Clear", tooltip="Clear your answer and start again"
+        )
         self.reveal = w.Button(description="Show answer", tooltip="Show the answer and explanation")
         for button, cls in ((self.check, "cart-check"), (self.retry, "cart-retry"), (self.reveal, "cart-reveal")):
             button.add_class(cls)
@@ -259,13 +286,10 @@ class QuestionWidget:
         self.check.on_click(lambda _: self.on_check())
         self.retry.on_click(lambda _: self.on_retry())
         self.reveal.on_click(lambda _: self.on_reveal())
+        buttons = [self.check, self.retry] if exam else [self.check, self.retry, self.reveal]
+        self.header = w.HTML(header_html(q, number))
         self.view = w.VBox(
-            [
-                w.HTML(header_html(q, number)),
-                self.input.box,
-                w.HBox([self.check, self.retry, self.reveal]),
-                self.feedback,
-            ],
+            [self.header, self.input.box, w.HBox(buttons), self.feedback],
             layout=w.Layout(border="1px solid #767676", padding="0.5em 0.9em", margin="0.6em 0", max_width="56em"),
         )
         self.view.add_class("cart-question")
@@ -273,12 +297,19 @@ class QuestionWidget:
         self.view.add_class(f"cart-q-{q.id}")
         if last_response is not None:
             self.input.restore(last_response)
-            try:
-                self.feedback.value = feedback_html(q, grade(q, last_response), attempts, restored=True)
-            except InvalidResponse:
-                self.feedback.value = ""
-        elif revealed:
+            if exam and not submitted:
+                self.feedback.value = saved_html(attempts, restored=True)
+            else:
+                try:
+                    self.feedback.value = feedback_html(q, grade(q, last_response), attempts, restored=True)
+                except InvalidResponse:
+                    self.feedback.value = ""
+        elif revealed and not exam:
             self.feedback.value = reveal_html(q)
+        if exam and submitted:
+            self.lock(True)
+            if last_response is None:
+                self.feedback.value = unanswered_html(q)
 
     def on_check(self) -> None:
         response = self.input.read()
@@ -288,7 +319,7 @@ class QuestionWidget:
             self.feedback.value = message_html(str(exc))
             return
         self.attempts = self.record(self.q, _jsonable(response), result.correct, False)
-        self.feedback.value = feedback_html(self.q, result, self.attempts)
+        self.feedback.value = saved_html(self.attempts) if self.exam else feedback_html(self.q, result, self.attempts)
 
     def on_retry(self) -> None:
         self.input.clear()
@@ -297,6 +328,47 @@ class QuestionWidget:
     def on_reveal(self) -> None:
         self.record(self.q, None, False, True)
         self.feedback.value = reveal_html(self.q)
+
+    def lock(self, locked: bool) -> None:
+        """After an exam is submitted the answers are final until a retake."""
+        self.check.disabled = self.retry.disabled = locked
+        for child in _descendants(self.input.box):
+            if hasattr(child, "disabled"):
+                child.disabled = locked
+
+    def show_result(self, response: Any) -> None:
+        """Exam submitted: graded feedback for the saved answer (or a note that none was given)."""
+        self.lock(True)
+        if response is None:
+            self.feedback.value = unanswered_html(self.q)
+            return
+        self.feedback.value = feedback_html(self.q, grade(self.q, response), self.attempts)
+
+    def reset(self, number: int | None = None) -> None:
+        """A retake: clear the answer, unlock, and optionally renumber."""
+        self.input.clear()
+        self.feedback.value = ""
+        self.attempts = 0
+        self.lock(False)
+        if number is not None:
+            self.header.value = header_html(self.q, number)
+
+
+def unanswered_html(q: Question) -> str:
+    return (
+        '<div role="status" class="cart-fb cart-fb-wrong" '
+        f'style="border-left:6px solid {NO_COLOUR};padding:0.3em 0.8em;margin-top:0.4em">'
+        f'<p style="margin:0.2em 0"><span aria-hidden="true">{ICON_NO}</span> <strong>Not answered.</strong> '
+        "It counts as wrong.</p>"
+        f"{answer_html(q)}{explanation_html(q)}</div>"
+    )
+
+
+def _descendants(widget: w.Widget) -> list[w.Widget]:
+    out = [widget]
+    for child in getattr(widget, "children", ()):
+        out += _descendants(child)
+    return out
 
 
 def _jsonable(response: Any) -> Any:
