@@ -98,6 +98,8 @@ def check_notebook(path: Path) -> list[str]:
         if len(lines) > MAX_CODE_LINES:
             problems.append(f"code cell {n} has {len(lines)} lines; move the code into course/ (at most 3)")
         shown += QUESTION_CALL.findall(source)
+        if ".assessment()" in source and bank is not None:
+            shown += bank.ids()  # the whole bank as one assessment
         if not cell.outputs and "setup" not in cell.metadata.get("tags", []):
             problems.append(f"code cell {n} has no stored output")
         for out in cell.outputs:

@@ -115,14 +115,14 @@ def test_every_question_type_wrong_then_right_then_restored_after_restart(page, 
         text = check_and_read(page, q.id)
         assert "✔" in text and "Correct" in text and "Why:" in text and "Attempts: 2" in text, text
     score = page.locator(f"{PANEL} .cart-score")
-    assert "6 of 6 correct" in score.text_content()
+    assert "7 of 7 correct" in score.text_content()
     restart_and_run_all(page)
     for q in bank.questions:
         # text_content, not inner_text: JupyterLab does not lay out off-screen cells
         assert "restored from your saved answers" in question(page, q.id).locator(".cart-feedback").text_content()
     score = page.locator(f"{PANEL} .cart-score")
     score.scroll_into_view_if_needed()
-    assert "6 of 6 correct" in score.text_content()
+    assert "7 of 7 correct" in score.text_content()
     page.screenshot(path=str(screenshot_path("00_start_here-after-restart")))
 
 
@@ -169,7 +169,7 @@ def test_notebook7_interface_smoke(browser):
         )
         page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
         page.locator(".lm-Menu-item[data-command='runmenu:run-all']").click()
-        page.wait_for_function("() => document.querySelectorAll('.cart-question').length === 6", timeout=60_000)
+        page.wait_for_function("() => document.querySelectorAll('.cart-question').length === 7", timeout=60_000)
         assert page.locator(ERROR_OUTPUT).count() == 0
         page.locator(".cart-q-q00-car-letters").scroll_into_view_if_needed()
         page.screenshot(path=str(screenshot_path("00_start_here-notebook7")))

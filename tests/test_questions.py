@@ -125,6 +125,8 @@ def test_load_reads_all_types(bank):
         (lambda b: b["questions"][0].update(type="essay"), "'type'"),
         (lambda b: b["questions"][0].update(objective="O9"), "'objective'"),
         (lambda b: b["questions"][0].update(references=[]), "'references'"),
+        (lambda b: b["questions"][0].update(clinical="no"), "'clinical'"),
+        (lambda b: b["objectives"].update(O3="Describe more."), "not checked by any question"),
         (lambda b: b["questions"][0]["options"][0].update(correct=True), "'options'"),
         (lambda b: b["questions"][0]["options"][1].pop("feedback"), "'options[1].feedback'"),
         (lambda b: b["questions"][0].update(answer=3), "'answer'"),

@@ -158,13 +158,13 @@ def test_matching_flow_and_reveal(lesson):
 def test_score_view_updates_live_and_static_is_stable(lesson):
     score = lesson.score()
     assert isinstance(score, ScoreView)
-    assert "0 of 6 correct" in score.html.value
+    assert "0 of 7 correct" in score.html.value
     w = _widget(lesson, "q00-car-letters")
     w.input.radio.value = 0
     w.check.click()
-    assert "1 of 6 correct" in score.html.value and "✔ correct (1 attempt)" in score.html.value
+    assert "1 of 7 correct" in score.html.value and "✔ correct (1 attempt)" in score.html.value
     bundle = score._repr_mimebundle_()
-    assert "6 questions" in bundle["text/html"] and "Your score" not in bundle["text/html"]
+    assert "7 questions" in bundle["text/html"] and "Your score" not in bundle["text/html"]
     assert WIDGET_MIME in bundle
 
 

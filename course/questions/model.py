@@ -190,7 +190,7 @@ class _Reader:
 
 
 ALLOWED_FIELDS = {
-    "common": {"id", "type", "objective", "stem", "explanation", "references"},
+    "common": {"id", "type", "objective", "stem", "explanation", "references", "clinical"},
     "single": {"options"},
     "multiple": {"options"},
     "truefalse": {"answer", "feedback_true", "feedback_false"},
@@ -218,9 +218,15 @@ def _question(path: Path, lesson: str, objectives: dict[str, str], raw: Any, ind
     objective = r.text("objective")
     if objective not in objectives:
         raise r.fail("objective", f"'{objective}' is not one of the bank's objectives {sorted(objectives)}")
-    refs = raw.get("references")
-    if not isinstance(refs, list) or not refs or not all(isinstance(k, str) for k in refs):
-        raise r.fail("references", "must be a non-empty list of reference keys")
+    clinical = raw.get("clinical", True)
+    if not isinstance(clinical, bool):
+        raise r.fail("clinical", "must be true or false")
+    refs = raw.get("references", [])
+    if not isinstance(refs, list) or not all(isinstance(k, str) for k in refs):
+        raise r.fail("references", "must be a list of reference keys")
+    if clinical and not refs:
+        raise r.fail("references", "a clinical question needs at least one reference key "
+                                   "(only 'clinical: false' questions about the course itself may have none)")
     common = dict(
         id=qid,
         type=qtype,
@@ -333,6 +339,9 @@ def load_bank(path: Path) -> Bank:
     if not isinstance(items, list) or not items:
         raise CourseDataError(f"{path.name}: field 'questions' must be a non-empty list")
     questions = tuple(_question(path, lesson, objectives, q, i) for i, q in enumerate(items))
+    unused = sorted(set(objectives) - {q.objective for q in questions})
+    if unused:
+        raise CourseDataError(f"{path.name}: objective(s) {unused} are not checked by any question")
     seen: set[str] = set()
     for q in questions:
         if q.id in seen:
