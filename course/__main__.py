@@ -80,6 +80,17 @@ def cmd_link(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_links(args: argparse.Namespace) -> int:
+    from .links import links_table
+
+    try:
+        print(links_table(args.github, [p.name for p in _paths([])], args.hub))
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from .report import build_report
 
@@ -118,6 +129,10 @@ def main(argv: list[str] | None = None) -> int:
     link.add_argument("--target", default=None, help="folder name in each home (default: the repository name)")
     link.add_argument("--interface", default="lab", choices=("lab", "tree"))
     link.set_defaults(func=cmd_link)
+    links = sub.add_parser("links", help="print Binder, nbviewer (and hub) links for every notebook")
+    links.add_argument("--github", required=True, help="the GitHub repository as OWNER/NAME")
+    links.add_argument("--hub", default=None, help="also nbgitpuller links for this hub")
+    links.set_defaults(func=cmd_links)
     report = sub.add_parser("report", help="build the class report (HTML) from learners' export files")
     report.add_argument("files", nargs="+", help="export files, or folders of them")
     report.add_argument("--out", default="class-report.html", help="where to write the report")

@@ -123,3 +123,12 @@ def test_nbval_catches_a_stale_png_figure(tmp_path):
         target.unlink(missing_ok=True)
     assert result.returncode == 1, result.stdout[-2000:]
     assert "image/png" in result.stdout and "1 failed" in result.stdout
+
+
+def test_links_table_for_binder_nbviewer_and_hub(capsys):
+    assert main(["links", "--github", "https://github.com/org/cart-course.git", "--hub", "https://hub.example.edu"]) == 0
+    out = capsys.readouterr().out
+    assert "https://mybinder.org/v2/gh/org/cart-course/main?urlpath=lab%2Ftree%2Fnotebooks%2F00_start_here.ipynb" in out
+    assert "https://nbviewer.org/github/org/cart-course/blob/main/notebooks/00_start_here.ipynb" in out
+    assert "hub/user-redirect/git-pull?repo=https%3A%2F%2Fgithub.com%2Forg%2Fcart-course" in out
+    assert main(["links", "--github", "nonsense"]) == 2
