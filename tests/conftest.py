@@ -12,4 +12,5 @@ def isolated_progress(tmp_path, monkeypatch):
     """No test reads or writes a real learner's progress."""
     monkeypatch.setenv(DIR_VARIABLE, str(tmp_path / "progress"))
     monkeypatch.setenv(LEARNER_VARIABLE, "tester")
+    monkeypatch.setenv("CART_COURSE_EXPORT_DIR", str(tmp_path / "exports"))
     return tmp_path / "progress"
