@@ -1,0 +1,322 @@
+"""A real JupyterHub on 127.0.0.1: a student follows the instructor's nbgitpuller link, works, pulls again.
+
+The hub tests (marker ``hub``) need Chromium and configurable-http-proxy; they are skipped with the
+reason when either is missing, except in CI (``CI=true``), where that is a failure. The unit tests
+at the top (configuration, environment, table) need neither.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from course import hub as hubmod
+from course.browser import PANEL, check_and_read, chromium, chromium_path, open_notebook, question, run_all
+from course.links import nbgitpuller_link
+from course.paths import ROOT
+
+TARGET = "cart-course"  # the clone's folder in each home; deliberately not "course" (see the import test)
+NOTEBOOK = "00_start_here.ipynb"
+STUDENT_NOTE = "My own note: ask about tocilizumab dosing at the next session."
+VISITOR = "visitor"
+UPSTREAM_LINE = "Instructor update: a new commit pulled by nbgitpuller."
+
+
+# --------------------------------------------------------------------------------------------
+# Unit tests: no hub, no browser
+# --------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def settings(tmp_path):
+    return hubmod.HubSettings(
+        base=tmp_path, port=8001, hub_port=8002, api_port=8003, password="shared-secret-1",
+        service_token="s" * 64, proxy_token="p" * 64, proxy=tmp_path / "chp",
+        singleuser=Path("/env/bin/jupyterhub-singleuser"),
+    )
+
+
+def test_config_binds_everything_to_loopback(settings):
+    config = hubmod.hub_config(settings)
+    assert config["JupyterHub"]["bind_url"] == "http://127.0.0.1:8001"
+    assert config["JupyterHub"]["hub_bind_url"] == "http://127.0.0.1:8002"
+    assert config["ConfigurableHTTPProxy"]["api_url"] == "http://127.0.0.1:8003"
+    assert config["Spawner"]["ip"] == "127.0.0.1"
+    text = json.dumps(config)
+    assert "0.0.0.0" not in text and "localhost" not in text
+
+
+def test_config_uses_shared_password_simple_spawner_and_lab(settings):
+    config = hubmod.hub_config(settings)
+    assert config["JupyterHub"]["authenticator_class"] == "shared-password"
+    assert config["SharedPasswordAuthenticator"]["user_password"] == "shared-secret-1"
+    assert config["Authenticator"]["allow_all"] is True
+    assert config["JupyterHub"]["spawner_class"] == "simple"
+    assert config["SimpleLocalProcessSpawner"]["home_dir_template"] == str(settings.base / "homes" / "{username}")
+    spawner = config["Spawner"]
+    assert spawner["default_url"] == "/lab"
+    assert spawner["args"] == ["--allow-root"]
+    assert spawner["cmd"] == ["/env/bin/jupyterhub-singleuser"]
+    assert config["ConfigurableHTTPProxy"]["command"] == [str(settings.base / "chp")]
+    # The hub's database, cookie secret and pid files stay in the throw-away folder.
+    for key in ("db_url", "cookie_secret_file", "pid_file"):
+        assert str(settings.base) in config["JupyterHub"][key]
+
+
+def test_config_gives_the_service_token_the_documented_scopes(settings):
+    config = hubmod.hub_config(settings)["JupyterHub"]
+    assert config["services"] == [{"name": hubmod.SERVICE_NAME, "api_token": "s" * 64}]
+    (role,) = config["load_roles"]
+    assert role["services"] == [hubmod.SERVICE_NAME]
+    assert set(role["scopes"]) == {"admin:users", "admin:servers", "tokens", "access:servers"}
+
+
+def test_students_servers_never_inherit_a_pythonpath(settings):
+    spawner = hubmod.hub_config(settings)["Spawner"]
+    assert spawner["env_keep"] == []  # nothing from the hub's environment, PYTHONPATH included
+    env = spawner["environment"]
+    assert "PYTHONPATH" not in env
+    assert env["PATH"].split(os.pathsep)[0] == "/env/bin"
+    assert str(ROOT) not in json.dumps(env)
+    assert env["JUPYTER_CONFIG_PATH"] == str(settings.base / "user-config")
+
+
+def test_clean_environment_drops_what_could_leak(monkeypatch):
+    dirty = {
+        "PATH": "/usr/bin", "HOME": "/root", "PYTHONPATH": str(ROOT), "JUPYTERHUB_API_TOKEN": "x",
+        "JUPYTER_CONFIG_DIR": "/x", "CART_COURSE_DATA_DIR": "/p", "COVERAGE_PROCESS_START": "1",
+        "CONFIGPROXY_AUTH_TOKEN": "t", "VIRTUAL_ENV": "/v",
+    }
+    assert hubmod.clean_environment(dirty) == {"PATH": "/usr/bin", "HOME": "/root"}
+
+
+def test_written_config_is_valid_json_and_hides_the_news_popup(settings):
+    path = hubmod.write_hub_files(settings)
+    assert json.loads(path.read_text()) == hubmod.hub_config(settings)
+    page_config = json.loads((settings.base / "user-config" / "labconfig" / "page_config.json").read_text())
+    assert page_config["disabledExtensions"]["@jupyterlab/apputils-extension:announcements"] is True
+    assert (settings.base / "homes").is_dir()
+
+
+def test_fresh_settings_have_distinct_ports_and_strong_secrets(tmp_path):
+    s = hubmod.HubSettings.fresh(tmp_path)
+    assert len({s.port, s.hub_port, s.api_port}) == 3
+    assert len(s.password) >= 8  # SharedPasswordAuthenticator refuses shorter ones
+    assert len({s.password, s.service_token, s.proxy_token}) == 3
+
+
+def test_missing_proxy_is_reported_readably(monkeypatch, tmp_path):
+    monkeypatch.setenv(hubmod.PROXY_VARIABLE, str(tmp_path / "nowhere"))
+    assert hubmod.proxy_path() is None
+    assert any("configurable-http-proxy" in reason for reason in hubmod.hub_requirements())
+
+
+def test_memory_table_has_rows_mean_and_shared_processes():
+    rows = [hubmod.StudentMemory("student1", 130, 100, 1, 170), hubmod.StudentMemory("student2", 150, 120, 1, 190)]
+    table = hubmod.memory_table(rows, hub_mb=124.4, proxy_mb=56.2)
+    lines = table.splitlines()
+    assert lines[0].startswith("| student | server RSS (MB) | kernel RSS (MB) | total RSS (MB)")
+    assert "| student1 | 130 | 100 | 230 | 170 |" in lines
+    assert "| **mean** | 140 | 110 | **250** | 180 |" in lines
+    assert "hub 124 MB RSS, proxy 56 MB RSS" in table
+    assert "(within target)" in table
+    assert "(OVER target)" in hubmod.memory_table(rows, 1, 1, budget_mb=200)
+    with pytest.raises(ValueError):
+        hubmod.memory_table([], 1, 1)
+
+
+def test_link_to_a_local_clone_targets_its_folder(tmp_path):
+    link = nbgitpuller_link("http://127.0.0.1:8001", str(tmp_path / TARGET), NOTEBOOK)
+    assert link.startswith("http://127.0.0.1:8001/hub/user-redirect/git-pull?repo=")
+    assert f"targetpath={TARGET}" in link
+    assert f"urlpath=lab%2Ftree%2F{TARGET}%2Fnotebooks%2F{NOTEBOOK}" in link
+
+
+def test_the_project_is_not_installed_in_the_environment():
+    """The students' servers use this interpreter; the course must not be installed in it."""
+    code = "import importlib.util, sys; print(importlib.util.find_spec('course') is None)"
+    env = hubmod.clean_environment(dict(os.environ))
+    out = subprocess.run([sys.executable, "-c", code], cwd="/", env=env, capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "True", f"the course is installed in {sys.prefix}; the hub tests need it not to be\n{out.stderr}"
+    from importlib import metadata
+
+    with pytest.raises(metadata.PackageNotFoundError):
+        metadata.distribution("cart-course")
+
+
+# --------------------------------------------------------------------------------------------
+# The real hub
+# --------------------------------------------------------------------------------------------
+
+def _require_hub_and_browser() -> None:
+    reasons = hubmod.hub_requirements()
+    if chromium_path() is None:
+        reasons.append("Chromium is not installed (Debian: apt-get install chromium)")
+    if reasons:
+        message = "the hub tests need: " + "; ".join(reasons)
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.mark.parametrize(("ci", "outcome"), [("true", pytest.fail.Exception), ("", pytest.skip.Exception)])
+def test_missing_proxy_skips_locally_and_fails_in_ci(monkeypatch, tmp_path, ci, outcome):
+    monkeypatch.setenv(hubmod.PROXY_VARIABLE, str(tmp_path / "nowhere"))
+    monkeypatch.setenv("CI", ci)
+    with pytest.raises(outcome, match="configurable-http-proxy"):
+        _require_hub_and_browser()
+
+
+class Clock:
+    """Prints how long each step took, also while pytest captures output (fixtures included)."""
+
+    def __init__(self, config, name: str):
+        self.capture = config.pluginmanager.getplugin("capturemanager")
+        self.name = name
+        self.start = self.last = time.perf_counter()
+
+    def __call__(self, step: str) -> None:
+        now = time.perf_counter()
+        with self.capture.global_and_fixture_disabled():
+            print(f"\n[{self.name}] {step}: {now - self.last:.1f} s (total {now - self.start:.1f} s)", end="")
+        self.last = now
+
+
+def _git(repo: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.name=Instructor", "-c", "user.email=instructor@example.org", *args],
+        check=True, capture_output=True, text=True, timeout=60,
+    ).stdout
+
+
+@pytest.fixture(scope="module")
+def source_repo(tmp_path_factory):
+    _require_hub_and_browser()
+    return hubmod.clone_committed(tmp_path_factory.mktemp("source") / TARGET)
+
+
+@pytest.fixture(scope="module")
+def hub(source_repo, pytestconfig):
+    clock = Clock(pytestconfig, "hub")
+    with hubmod.running_hub() as running:
+        clock("hub and proxy healthy")
+        # The import test's student starts now, in the background, while the browser test runs.
+        running.start_server(VISITOR, wait=False)
+        yield running
+        clock = Clock(pytestconfig, "hub")
+    clock("hub, proxy, servers and kernels stopped")
+
+
+@pytest.fixture(scope="module")
+def browser(hub):
+    with chromium() as instance:
+        yield instance
+
+
+def _wait_for_file_text(path: Path, text: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if path.is_file() and text in path.read_text(errors="replace"):
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"{text!r} did not appear in {path} within {seconds:.0f} s")
+
+
+def _append_markdown_cell(page, text: str) -> None:
+    """What a student does: + (insert below), switch the cell to Markdown, type, save."""
+    page.locator(f"{PANEL} .jp-Toolbar [data-command='notebook:insert-cell-below']").first.click()
+    page.locator(f"{PANEL} .jp-Notebook-toolbarCellType select").first.select_option("markdown")
+    editor = page.locator(f"{PANEL} .jp-Cell.jp-mod-active .cm-content").first
+    editor.click()
+    page.keyboard.type(text)
+    page.locator(f"{PANEL} .jp-Toolbar [data-command='docmanager:save']").first.click()
+
+
+@pytest.mark.hub
+def test_student_follows_link_answers_and_keeps_edits_when_pulling_again(hub, source_repo, browser, pytestconfig):
+    clock = Clock(pytestconfig, "hub student")
+    link = nbgitpuller_link(hub.url, str(source_repo), NOTEBOOK)
+    home_clone = hub.home("ana") / TARGET
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        hubmod.login(page, hub, "ana")
+        clock("logged in (server spawning)")
+        open_notebook(page, link, NOTEBOOK, timeout_ms=90_000)
+        assert f"/user/ana/lab/tree/{TARGET}/notebooks/{NOTEBOOK}" in page.url
+        assert (home_clone / ".git").is_dir()
+        clock("followed the nbgitpuller link, notebook open, kernel idle")
+        run_all(page)
+        clock("ran all cells")
+        box = question(page, "q00-car-letters")
+        box.get_by_label("A. Chimeric antigen receptor", exact=True).check()
+        feedback = check_and_read(page, "q00-car-letters")
+        assert "Correct" in feedback, feedback
+        clock("answered q00-car-letters")
+
+        _append_markdown_cell(page, STUDENT_NOTE)
+        _wait_for_file_text(home_clone / "notebooks" / NOTEBOOK, STUDENT_NOTE)
+        clock("student appended a Markdown cell and saved")
+        page.close()  # a dirty notebook would otherwise ask "leave page?"
+
+        (source_repo / "README.md").write_text((source_repo / "README.md").read_text() + f"\n{UPSTREAM_LINE}\n")
+        _git(source_repo, "commit", "-q", "-am", "Instructor update")
+        new_head = _git(source_repo, "rev-parse", "HEAD").strip()
+
+        page = context.new_page()
+        open_notebook(page, link, NOTEBOOK, timeout_ms=90_000)
+        clock("followed the link again")
+        assert UPSTREAM_LINE in (home_clone / "README.md").read_text(), "the new commit did not arrive"
+        assert new_head in _git(home_clone, "log", "--format=%H", "-n", "5"), "the new commit is not in the history"
+        assert STUDENT_NOTE in (home_clone / "notebooks" / NOTEBOOK).read_text(), "the student's edit was lost"
+        # JupyterLab renders off-screen cells lazily, so "in the page" rather than "visible".
+        page.locator(PANEL).get_by_text(STUDENT_NOTE).first.wait_for(state="attached", timeout=30_000)
+        clock("new commit arrived, student's edit kept and in the reopened notebook")
+    finally:
+        context.close()
+
+
+@pytest.mark.hub
+def test_course_imports_only_through_the_clone(hub, source_repo, pytestconfig):
+    """The hub environment does not have the project: a student's home can import it only from the clone."""
+    clock = Clock(pytestconfig, "hub import")
+    user = VISITOR
+    hub.wait_server(user)
+    home = hub.home(user)
+    server = hub.server_process(user)
+    assert Path(server.cwd()) == home  # the server runs in the student's home, not in the repository
+    environ = server.environ()
+    assert "PYTHONPATH" not in environ
+    assert not any(str(ROOT) == part for value in environ.values() for part in value.split(os.pathsep))
+    clock("server (started through the REST API with the hub) ready")
+
+    outside = hubmod.KernelSession(hub, user, "outside.ipynb")  # a notebook in the home, not in a clone
+    try:
+        probe = outside.run("import os, sys; print(os.getcwd()); print(os.environ.get('PYTHONPATH'))")
+        cwd, pythonpath = probe.stdout.splitlines()
+        assert Path(cwd) == home and pythonpath == "None"
+        result = outside.run("import course")
+        assert result.error.startswith("ModuleNotFoundError: No module named 'course'"), result
+        check = outside.run(f"import sys, os; print(any(os.path.abspath(p or '.') == {str(ROOT)!r} for p in sys.path))")
+        assert check.stdout.strip() == "False"
+    finally:
+        outside.close()
+    clock("import course fails in the home")
+
+    hubmod.git_pull(hub, user, str(source_repo), TARGET)
+    inside = hubmod.KernelSession(hub, user, f"{TARGET}/notebooks/probe.ipynb")
+    try:
+        before = inside.run("import course")
+        assert before.error.startswith("ModuleNotFoundError"), "course importable in the clone without the setup cell"
+        setup = inside.run('import os, sys; sys.path[:0] = [os.path.abspath("..")] if os.path.isdir("../course") else []\n'
+                           "import course; print(course.__file__)")
+        assert setup.ok, setup
+        assert Path(setup.stdout.strip()) == home / TARGET / "course" / "__init__.py"
+    finally:
+        inside.close()
+    clock("the notebooks' setup cell imports course from the clone")
