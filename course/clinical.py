@@ -14,6 +14,10 @@ from dataclasses import dataclass
 
 FEVER_C = 38.0
 LOW_FLOW_MAX_L_MIN = 6.0
+# Tocilizumab repeat-dose limits for CRS (ASCO 2021 guideline; Actemra label)
+TOCILIZUMAB_MIN_HOURS_APART = 8
+TOCILIZUMAB_MAX_PER_24H = 3
+TOCILIZUMAB_MAX_TOTAL = 4
 
 HYPOTENSION = {
     "none": (0, "no hypotension"),

@@ -31,10 +31,8 @@ def _reference_keys_in(data) -> set[str]:
     found: set[str] = set()
     if isinstance(data, dict):
         for key, value in data.items():
-            if key in ("references", "reference", "sources") and isinstance(value, list):
+            if key == "references" and isinstance(value, list):
                 found.update(v for v in value if isinstance(v, str))
-            elif key in ("references", "reference", "source") and isinstance(value, str):
-                found.add(value)
             else:
                 found |= _reference_keys_in(value)
     elif isinstance(data, list):

@@ -1,0 +1,322 @@
+"""Lesson 05 (CRS): data files, pure logic, and the bank's agreement with course.clinical."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from course import clinical, crs
+from course.errors import CourseDataError
+from course.questions.model import bank_path, load_bank
+from course.references import registry
+
+LESSON = "05_cytokine_release_syndrome"
+BANK = load_bank(bank_path(LESSON))
+TIMING = {r.id: r for r in crs.load_timing()}
+
+
+# ------------------------------------------------------------------------------ timing data
+
+
+def test_timing_rows_are_valid_and_cover_every_product():
+    assert {r.product for r in TIMING.values()} >= {"Kymriah", "Yescarta", "Tecartus", "Breyanzi", "Abecma", "Carvykti"}
+    for r in TIMING.values():
+        assert 0 <= r.grade3_pct <= r.any_pct <= 100
+        assert r.scale in crs.SCALES and r.references
+        assert _cites_its_scale(r), f"{r.id} must cite the reference of its grading scale"
+        if r.onset_spread:
+            assert r.onset_spread.low <= r.onset_days <= r.onset_spread.high
+
+
+def _cites_its_scale(row: crs.TimingRow) -> bool:
+    return crs.SCALES[row.scale].reference in row.references
+
+
+def test_every_timing_reference_resolves():
+    known = registry()
+    for r in TIMING.values():
+        assert set(r.references) <= set(known), r.id
+
+
+def test_trials_use_more_than_one_grading_scale():
+    """The lesson's warning (rates not comparable) rests on this."""
+    assert {r.scale for r in TIMING.values()} == {"penn", "lee2014", "astct2019"}
+
+
+def _write(tmp_path, data, name="crs_timing.yaml"):
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    return path
+
+
+def _raw_timing():
+    return yaml.safe_load(crs.TIMING_FILE.read_text())
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("grade3_pct", 99, "cannot be higher than any_pct"),
+        ("scale", "ctcae", "must be one of"),
+        ("references", ["no-such-key"], "unknown reference key"),
+        ("references", [], "non-empty list"),
+        ("onset_days", 30, "must lie within"),
+        ("any_pct", "many", "must be a number"),
+        ("data_from", "blog", "must be one of"),
+    ],
+)
+def test_bad_timing_rows_are_refused_with_file_row_and_field(tmp_path, field, value, message):
+    data = _raw_timing()
+    data["rows"][0][field] = value
+    with pytest.raises(CourseDataError, match=message) as info:
+        crs.load_timing(_write(tmp_path, data))
+    assert "crs_timing.yaml" in str(info.value) and "kymriah-ball" in str(info.value)
+
+
+def test_missing_and_unknown_timing_fields_are_named(tmp_path):
+    data = _raw_timing()
+    del data["rows"][0]["trial"]
+    with pytest.raises(CourseDataError, match="'trial'"):
+        crs.load_timing(_write(tmp_path, data))
+    data = _raw_timing()
+    data["rows"][0]["colour"] = "red"
+    with pytest.raises(CourseDataError, match="'colour'"):
+        crs.load_timing(_write(tmp_path, data))
+
+
+def test_duplicate_keys_in_timing_file_are_refused(tmp_path):
+    path = tmp_path / "crs_timing.yaml"
+    path.write_text("rows:\n  - id: a\n    id: b\n")
+    with pytest.raises(CourseDataError, match="duplicate key"):
+        crs.load_timing(path)
+
+
+# ------------------------------------------------------------------------------ management ladder
+
+
+def test_ladder_has_grades_one_to_four_and_a_refractory_step():
+    ladder = crs.load_management()
+    assert [s.level for s in ladder.steps] == [1, 2, 3, 4]
+    assert ladder.refractory.level is None and ladder.practice_varies
+    assert ladder.step(3).short and ladder.step(2).nurse
+
+
+def test_ladder_tocilizumab_text_agrees_with_the_dose_rule():
+    """The ladder's numbers are the calculator's: 8 mg/kg, 800 mg cap, 12 mg/kg under 30 kg."""
+    text = " ".join(crs.load_management().step(2).treatment)
+    assert "8 mg/kg" in text and clinical.tocilizumab_dose(50).mg == 8 * 50
+    assert "800 mg" in text and clinical.tocilizumab_dose(150).mg == 800
+    assert "12 mg/kg" in text and "30 kg" in text and clinical.tocilizumab_dose(20).mg == 12 * 20
+    assert f"{crs.TOCI_MIN_HOURS_APART} hours" in text
+    assert f"{crs.TOCI_MAX_PER_24H} doses in 24 hours" in text and f"{crs.TOCI_MAX_TOTAL} doses in total" in text
+
+
+def test_ladder_nurse_steps_state_the_asco_monitoring_points():
+    ladder = crs.load_management()
+    assert any("telemetry" in t and "pulse oximetry" in t for t in ladder.step(2).nurse)
+    assert any("ICU" in t or "intensive care" in t for t in ladder.step(3).treatment)
+    assert any("dexamethasone 10 mg IV every 6 hours" in t for t in ladder.step(3).treatment)
+    assert any("methylprednisolone" in t for t in ladder.step(4).treatment)
+    assert "anakinra" in " ".join(ladder.refractory.treatment)
+    assert f"{clinical.FEVER_C:.1f} °C" in " ".join(ladder.step(1).nurse)
+
+
+def test_ladder_out_of_order_is_refused(tmp_path):
+    data = yaml.safe_load(crs.MANAGEMENT_FILE.read_text())
+    data["steps"][0], data["steps"][1] = data["steps"][1], data["steps"][0]
+    path = _write(tmp_path, data, "crs_management.yaml")
+    with pytest.raises(CourseDataError, match="level"):
+        crs.load_management(path)
+
+
+# ------------------------------------------------------------------------------ grading report and table
+
+
+def test_grade_report_names_the_domain_that_set_the_grade():
+    r = crs.grade_report(39.4, "one_vasopressor", "bipap")
+    assert (r.grade, r.hypotension_grade, r.oxygen_grade, r.set_by) == (4, 3, 4, ("oxygen",))
+    r = crs.grade_report(38.6, "no_vasopressor", "nasal_cannula", 3)
+    assert r.grade == 2 and r.set_by == ("blood pressure", "oxygen")
+    r = crs.grade_report(38.2)
+    assert r.grade == 1 and r.set_by == ("fever",)
+    r = crs.grade_report(37.0, "one_vasopressor", antipyretic_or_anticytokine_given=True)
+    assert r.grade == 3 and r.fever_waived and not r.fever
+    r = crs.grade_report(37.0, "one_vasopressor")
+    assert r.grade == 0 and r.set_by == ()
+
+
+def test_grade_report_matches_clinical_for_every_combination():
+    for hypo in clinical.HYPOTENSION:
+        for device in clinical.OXYGEN_DEVICES:
+            for given in (False, True):
+                for temp in (37.5, 38.0):
+                    flow = 3.0 if device == "nasal_cannula" else 0.0
+                    expected = clinical.crs_grade(temp, hypo, device, flow, given)
+                    report = crs.grade_report(temp, hypo, device, flow, given)
+                    assert (report.grade, report.criterion) == (expected.grade, expected.criterion)
+
+
+def test_astct_table_rows_come_from_the_rule():
+    rows = crs.astct_rows()
+    assert [r["grade"] for r in rows] == [1, 2, 3, 4]
+    assert rows[0]["hypotension"] == rows[0]["hypoxia"] == "none"
+    assert "6 L/min or less" in rows[1]["hypoxia"] and "above 6 L/min" in rows[2]["hypoxia"]
+    assert "BiPAP" in rows[3]["hypoxia"] and "several vasopressors" in rows[3]["hypotension"]
+    for device in clinical.OXYGEN_DEVICES:
+        if device not in ("none", "nasal_cannula"):
+            grade = clinical.oxygen_grade(device).grade
+            assert crs.DEVICE_NAMES[device] in rows[grade - 1]["hypoxia"]
+
+
+def test_astct_table_marks_the_highlighted_grade_in_words():
+    html = crs.astct_table_html(highlight=3)
+    assert html.count("◀ this patient") == 1
+    assert "Grade 3 ◀ this patient" in html
+    assert "◀" not in crs.astct_table_html(None)
+
+
+def test_tables_render_html_and_text_with_sources():
+    for view in (crs.astct_table(), crs.timing_table(), crs.management_table()):
+        bundle = view._repr_mimebundle_()
+        assert bundle["text/html"].startswith("<div") and bundle["text/plain"]
+    timing = crs.timing_table()._repr_mimebundle_()
+    assert "not directly comparable" in timing["text/plain"]
+    for r in TIMING.values():
+        for key in r.references:
+            assert f"[{key}]" in timing["text/html"]
+    assert "Where practice varies by centre" in crs.management_table().html
+
+
+# ------------------------------------------------------------------------------ tocilizumab next dose
+
+
+@pytest.mark.parametrize(
+    ("weight", "given", "hours", "allowed", "mg"),
+    [
+        (110, 0, None, True, 800),
+        (70, 1, 8, True, 560),
+        (70, 1, 7.5, False, 560),
+        (22, 2, 12, True, 264),
+        (70, 3, 10, True, 560),
+        (70, 4, 20, False, 560),
+    ],
+)
+def test_next_tocilizumab_dose(weight, given, hours, allowed, mg):
+    decision = crs.next_tocilizumab_dose(weight, given, hours)
+    assert decision.allowed is allowed
+    assert decision.dose == clinical.tocilizumab_dose(weight)
+    assert decision.dose.mg == mg
+
+
+def test_next_tocilizumab_dose_says_how_long_to_wait_and_refuses_bad_input():
+    decision = crs.next_tocilizumab_dose(70, 1, 5)
+    assert decision.wait_hours == 3 and "8 h apart" in decision.reason
+    assert "maximum" in crs.next_tocilizumab_dose(70, 4, 12).reason
+    with pytest.raises(ValueError, match="doses given"):
+        crs.next_tocilizumab_dose(70, 5, 12)
+    with pytest.raises(ValueError, match="hours since"):
+        crs.next_tocilizumab_dose(70, 1, None)
+    with pytest.raises(ValueError, match="weight"):
+        crs.next_tocilizumab_dose(1, 0)
+
+
+def test_three_doses_fit_in_24_hours_only_because_of_the_8_hour_gap():
+    """Why the checker needs no separate 24-hour counter."""
+    assert crs.TOCI_MAX_PER_24H == 24 // crs.TOCI_MIN_HOURS_APART
+
+
+# ------------------------------------------------------------------------------ the bank and the rules
+
+
+VIGNETTES = crs.load_vignettes()
+
+
+def test_every_vignette_is_a_question_of_the_bank():
+    assert {v.question for v in VIGNETTES} <= set(BANK.ids())
+    assert len(VIGNETTES) >= 4
+
+
+@pytest.mark.parametrize("vignette", VIGNETTES, ids=lambda v: v.question)
+def test_vignette_answer_is_what_crs_grade_gives(vignette):
+    q = BANK.get(vignette.question)
+    grade = clinical.crs_grade(**vignette.inputs)
+    (right,) = [o for o in q.options if o.correct]
+    assert right.text == f"Grade {grade.grade}"
+    assert vignette.explanation() in q.explanation, "the explanation must quote the rule's own criterion"
+    assert grade.criterion in q.explanation
+
+
+@pytest.mark.parametrize("vignette", VIGNETTES, ids=lambda v: v.question)
+def test_vignette_stem_states_the_inputs(vignette):
+    q, i = BANK.get(vignette.question), vignette.inputs
+    assert f"{i['temperature_c']:.1f} °C" in q.stem
+    if i["oxygen_device"] == "nasal_cannula":
+        assert f"{i['oxygen_flow_l_min']:g} L/min" in q.stem
+    if i["oxygen_device"] == "bipap":
+        assert "BiPAP" in q.stem
+    if i["hypotension"] == "one_vasopressor":
+        assert "norepinephrine" in q.stem
+    if i["antipyretic_or_anticytokine_given"]:
+        assert "tocilizumab" in q.stem
+
+
+def test_dose_answers_are_what_tocilizumab_dose_gives():
+    cap, child = BANK.get("q05-toci-cap"), BANK.get("q05-toci-child")
+    assert "110 kg" in cap.stem and cap.answer == clinical.tocilizumab_dose(110).mg == 800
+    assert any(e.value == 8 * 110 for e in cap.common_errors), "the uncapped 880 mg slip must get feedback"
+    assert clinical.tocilizumab_dose(110).rule in cap.explanation
+    assert "22 kg" in child.stem and child.answer == clinical.tocilizumab_dose(22).mg
+    assert clinical.tocilizumab_dose(22).rule in child.explanation
+
+
+def test_repeat_dose_question_agrees_with_the_checker():
+    q = BANK.get("q05-toci-repeat")
+    (right,) = [o for o in q.options if o.correct]
+    hours = int(right.text.split(":")[0]) - int(re.search(r"\*\*(\d\d):00\*\*", q.stem).group(1))
+    assert crs.next_tocilizumab_dose(70, 1, hours).allowed
+    assert not crs.next_tocilizumab_dose(70, 1, hours - 0.5).allowed
+
+
+def test_onset_matching_agrees_with_the_timing_data():
+    q = BANK.get("q05-onset-match")
+    labels = {f"{r.product} ({r.trial})": r for r in TIMING.values()}
+    for pair in q.pairs:
+        assert pair.right == f"Day {labels[pair.left].onset_days:g}"
+    medians = {f"Day {r.onset_days:g}" for r in TIMING.values()}
+    assert not set(q.extra_choices) & medians
+
+
+def test_rate_and_scale_statements_agree_with_the_timing_data():
+    q = BANK.get("q05-compare-rates")
+    eliana, zuma1 = TIMING["kymriah-ball"], TIMING["yescarta-lbcl"]
+    assert f"{eliana.grade3_pct:g}%" in q.stem and f"{zuma1.grade3_pct:g}%" in q.stem
+    assert eliana.scale != zuma1.scale
+    assert eliana.scale_name in q.feedback_true and zuma1.scale_name in q.feedback_true
+    medians = sorted(r.onset_days for r in TIMING.values())
+    tf = BANK.get("q05-not-allergy")
+    assert f"median day {medians[0]:g} to day {medians[-1]:g}" in tf.feedback_false
+
+
+def test_grade_changer_options_agree_with_the_rule():
+    """Fever height, vasopressin and organ toxicity do not move the grade; pressors and masks do."""
+    base = clinical.crs_grade(38.3, "no_vasopressor", "nasal_cannula", 4).grade
+    assert clinical.crs_grade(39.8, "no_vasopressor", "nasal_cannula", 4).grade == base
+    assert clinical.crs_grade(38.3, "one_vasopressor", "nasal_cannula", 4).grade > base
+    assert clinical.crs_grade(38.3, "no_vasopressor", "non_rebreather").grade > base
+    assert "with or without vasopressin" in clinical.HYPOTENSION["one_vasopressor"][1]
+    q = BANK.get("q05-grade-changers")
+    correct = {o.text for o in q.options if o.correct}
+    assert any("vasopressor instead of fluids" in t for t in correct)
+    assert any("non-rebreather" in t for t in correct)
+    assert not any("38.3" in t or "Creatinine" in t or "Vasopressin" in t for t in correct)
+
+
+def test_every_objective_is_checked_and_types_are_varied():
+    assert 4 <= len(BANK.objectives) <= 6
+    assert {q.objective for q in BANK.questions} == set(BANK.objectives)
+    assert len(BANK.questions) >= 8 and len({q.type for q in BANK.questions}) >= 3
+    for q in BANK.questions:
+        assert q.id.startswith("q05-")
+        assert all(o.feedback for o in q.options)

@@ -1,0 +1,129 @@
+"""Lesson 05 widgets: set each control, the output changes; labels, CSS hooks and static views are there."""
+
+from __future__ import annotations
+
+import time
+
+import ipywidgets as w
+import pytest
+
+from course import clinical, crs
+from course.demos import lesson05
+from course.figures.catalog import catalog, show
+
+
+def _controls(box: w.Box) -> list[w.Widget]:
+    return [c for c in box.children if isinstance(c, (w.FloatSlider, w.IntSlider, w.Dropdown, w.Checkbox))]
+
+
+def test_grader_default_is_grade_1_set_by_fever():
+    g = lesson05.CrsGrader()
+    assert g.grade() == 1
+    assert "ASTCT CRS grade 1" in g.result.value and "Set by:</strong> fever" in g.result.value
+    assert "Grade 1 ◀ this patient" in g.table.value
+
+
+def test_grader_follows_each_control():
+    g = lesson05.CrsGrader()
+    g.device.value = "nasal_cannula"  # flow is set to 2 L/min automatically
+    assert g.flow.value == 2.0 and g.grade() == 2 and "grade 2" in g.result.value
+    g.flow.value = 8.0
+    assert g.grade() == 3 and "above 6 L/min" in g.result.value and "Grade 3 ◀ this patient" in g.table.value
+    g.flow.value = 3.0
+    g.hypotension.value = "multiple_vasopressors"
+    assert g.grade() == 4 and "Set by:</strong> blood pressure" in g.result.value
+    g.temperature.value = 37.0
+    assert g.grade() == 0 and "criteria are not met" in g.result.value
+    g.given.value = True
+    assert g.grade() == 4 and "not required" in g.result.value
+
+
+def test_grader_agrees_with_clinical_and_shows_its_criterion():
+    g = lesson05.CrsGrader()
+    g.temperature.value, g.hypotension.value, g.device.value = 39.4, "one_vasopressor", "bipap"
+    expected = clinical.crs_grade(39.4, "one_vasopressor", "bipap")
+    assert g.grade() == expected.grade
+    assert expected.criterion.replace("'", "&#x27;") in g.result.value
+
+
+def test_grader_explains_bad_input_instead_of_failing():
+    g = lesson05.CrsGrader()
+    g.device.value = "nasal_cannula"
+    g.flow.value = 0.0
+    assert "Check the inputs" in g.result.value and g.grade() is None
+
+
+def test_grader_redraw_is_fast():
+    g = lesson05.CrsGrader()
+    start = time.perf_counter()
+    for t in (38.1, 38.9, 39.5, 40.2):
+        g.temperature.value = t
+    assert (time.perf_counter() - start) / 4 < 0.2
+
+
+def test_grader_controls_are_labelled_and_hooked():
+    g = lesson05.CrsGrader()
+    controls = _controls(g.widget)
+    assert len(controls) == 5
+    for c in controls:
+        assert c.description.strip()
+        assert any(cls.startswith("cart-l05-") for cls in c._dom_classes)
+    assert "cart-l05-result" in g.result._dom_classes
+
+
+def test_tocilizumab_checker_follows_each_control():
+    c = lesson05.TocilizumabChecker()
+    assert "560 mg" in c.result.value and "May be given now" in c.result.value
+    c.weight.value = 110
+    assert "800 mg" in c.result.value and "capped" in c.result.value
+    c.weight.value = 22
+    assert f"{clinical.tocilizumab_dose(22).mg:g} mg" in c.result.value
+    c.doses.value, c.hours.value = 1, 5.0
+    assert "Not now" in c.result.value and "wait 3 h" in c.result.value
+    c.hours.value = 8.0
+    assert "May be given now" in c.result.value
+    c.doses.value = crs.TOCI_MAX_TOTAL
+    assert "Not now" in c.result.value and "maximum" in c.result.value
+
+
+def test_tocilizumab_checker_controls_are_labelled_and_hooked():
+    c = lesson05.TocilizumabChecker()
+    controls = _controls(c.widget)
+    assert len(controls) == 3
+    for control in controls:
+        assert control.description.strip()
+        assert any(cls.startswith("cart-l05-") for cls in control._dom_classes)
+
+
+@pytest.mark.parametrize("make", [lesson05.crs_grader, lesson05.tocilizumab_checker])
+def test_demos_have_a_static_view_of_the_default_state(make):
+    demo = make()
+    bundle = demo._repr_mimebundle_()
+    assert "cart-demo-static" in bundle["text/html"] and bundle["text/plain"]
+    assert "cart-demo" in demo.widget._dom_classes
+    assert "Run this notebook" in bundle["text/html"]
+
+
+def test_static_grader_shows_the_default_grade_and_table():
+    html = lesson05.crs_grader()._repr_mimebundle_()["text/html"]
+    assert "ASTCT CRS grade 1" in html and "Grade 1 ◀ this patient" in html
+
+
+@pytest.mark.parametrize("name", ["l05_mechanism", "l05_onset_timeline", "l05_management_ladder"])
+def test_lesson_figures_are_catalogued_readable_and_described(name):
+    assert name in catalog()
+    view = show(name)
+    assert view.smallest_font_pt >= 9
+    assert len(view.alt.split()) >= 15
+
+
+def test_timeline_alt_text_and_caption_come_from_the_data():
+    view = show("l05_onset_timeline")
+    for r in crs.load_timing():
+        assert f"{r.product} ({r.trial}), day {r.onset_days:g}" in view.alt
+        assert r.scale_name in view.alt
+    assert "not comparable" in view.caption
+
+
+def test_mechanism_is_labelled_conceptual():
+    assert "Conceptual illustration, not patient data" in show("l05_mechanism").caption
