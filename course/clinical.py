@@ -132,9 +132,12 @@ def crs_grade(
 ) -> Grade:
     """ASTCT 2019 CRS grade: the worse of hypotension and hypoxia, with fever ≥38.0 °C.
 
-    Once antipyretics or anti-cytokine therapy (tocilizumab, steroids) were given, fever is no
-    longer required: the grade then rests on hypotension and hypoxia. Organ toxicities do not
-    change the CRS grade (they are graded separately with CTCAE), so they are not inputs here.
+    Fever is the entry criterion (≥38.0 °C, not attributable to another cause). Only once CRS has
+    been diagnosed and then treated with antipyretics or anti-cytokine therapy (tocilizumab,
+    steroids) is fever no longer required to grade the rest of that episode: pass
+    ``antipyretic_or_anticytokine_given=True`` for that case only. Routine paracetamol
+    premedication before infusion is NOT that case. Organ toxicities do not change the CRS grade
+    (they are graded separately with CTCAE), so they are not inputs here.
     """
     temp = _number("temperature", temperature_c, 30.0, 45.0, "°C")
     _choice("hypotension", hypotension, HYPOTENSION)
@@ -146,8 +149,8 @@ def crs_grade(
     if not fever and not antipyretic_or_anticytokine_given:
         return Grade(
             0,
-            f"no CRS: temperature {temp:.1f} °C is below {FEVER_C:.1f} °C and no antipyretic or "
-            "anti-cytokine therapy was given (look for another cause of any hypotension or hypoxia)",
+            f"no CRS: temperature {temp:.1f} °C is below {FEVER_C:.1f} °C and CRS has not already been diagnosed "
+            "and treated (look for another cause of any hypotension or hypoxia, such as sepsis)",
         )
     worst = max(bp_grade, ox.grade)
     if worst == 0:
@@ -155,12 +158,14 @@ def crs_grade(
             return Grade(1, f"fever {temp:.1f} °C (≥{FEVER_C:.1f} °C) without hypotension or hypoxia")
         return Grade(
             0,
-            "no grading criterion is met now: no fever after antipyretic or anti-cytokine therapy, "
-            "and no hypotension or hypoxia",
+            "no grading criterion is met now: CRS was diagnosed and treated, and there is no fever, "
+            "hypotension or hypoxia",
         )
     reasons = [text for grade, text in ((bp_grade, bp_text), (ox.grade, ox.criterion)) if grade == worst]
     prefix = (
-        f"fever {temp:.1f} °C with " if fever else "fever not required after antipyretic or anti-cytokine therapy; "
+        f"fever {temp:.1f} °C with "
+        if fever
+        else "fever not required (CRS already diagnosed and treated with antipyretic or anti-cytokine therapy); "
     )
     return Grade(worst, prefix + " and ".join(reasons))
 
