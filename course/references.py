@@ -41,14 +41,14 @@ class Reference:
 
     def citation(self) -> str:
         """One line, plain text: authors. Title. Source. Year. Link."""
-        parts = [f"{self.authors}. {self.title}. {self.source}; {self.year}."]
+        parts = [f"{self.authors.rstrip('.')}. {self.title.rstrip('.')}. {self.source}; {self.year}."]
         if self.link():
             parts.append(self.link())
         return " ".join(parts)
 
     def citation_html(self) -> str:
         """The same line as HTML with the link clickable and every string escaped."""
-        text = html.escape(f"{self.authors}. {self.title}. {self.source}; {self.year}.")
+        text = html.escape(f"{self.authors.rstrip('.')}. {self.title.rstrip('.')}. {self.source}; {self.year}.")
         link = self.link()
         if link:
             text += f' <a href="{html.escape(link)}" style="text-decoration:underline">{html.escape(link)}</a>'
