@@ -58,3 +58,16 @@ def test_png_bytes_stable_for_a_plain_figure():
 
 def test_palette_is_okabe_ito():
     assert OKABE_ITO["vermillion"] == "#D55E00" and OKABE_ITO["bluish_green"] == "#009E73"
+
+
+def test_palette_keeps_small_coloured_marks_exactly():
+    """A small bluish-green marker beside a large blue bar must stay bluish green, not merge into blue."""
+    fig = Figure(figsize=(4, 2), dpi=100)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.axis("off")
+    ax.barh([0], [0.9], color=OKABE_ITO["blue"], height=0.8)
+    ax.plot([0.95], [0], marker="s", markersize=6, color=OKABE_ITO["bluish_green"], linestyle="none")
+    ax.set_xlim(0, 1)
+    image = Image.open(io.BytesIO(png_bytes(fig))).convert("RGB")
+    colours = {rgb for _, rgb in image.getcolors(maxcolors=image.width * image.height)}
+    assert (0x00, 0x72, 0xB2) in colours and (0x00, 0x9E, 0x73) in colours
