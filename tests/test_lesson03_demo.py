@@ -1,0 +1,88 @@
+"""Lesson 03 demo: the product selector redraws the timeline and the details, fast, with labelled controls."""
+
+from __future__ import annotations
+
+import time
+
+import ipywidgets as w
+
+from course.demos.lesson03 import TimelineDemo, monitoring_table, regimen_html, table_html, timeline_demo
+from course.vein_to_vein import BRANDS, regimen, regimens
+
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+
+
+def test_bundle_has_live_widget_and_a_static_view_with_every_product():
+    bundle = timeline_demo()._repr_mimebundle_()
+    assert WIDGET_MIME in bundle
+    html = bundle["text/html"]
+    assert '<img src="data:image/png;base64,' in html and 'alt="Gantt chart' in html
+    for brand in BRANDS:
+        assert brand in html
+    assert "Run this notebook" in html
+    assert bundle["text/plain"].startswith("Interactive vein-to-vein timeline")
+
+
+def test_controls_are_labelled_and_have_css_hooks():
+    demo = TimelineDemo()
+    assert demo.product.description and demo.before.description
+    assert "cart-l03-product" in demo.product._dom_classes
+    assert "cart-l03-before" in demo.before._dom_classes
+    assert "cart-l03-figure" in demo.figure._dom_classes
+    assert isinstance(demo.product, w.Dropdown) and isinstance(demo.before, w.Checkbox)
+    assert [value for _, value in demo.product.options] == [r.id for r in regimens()]
+
+
+def test_choosing_a_product_redraws_chart_and_details():
+    demo = TimelineDemo()
+    before_html, before_details = demo.figure.value, demo.details.value
+    demo.product.value = "kymriah-all"
+    assert demo.figure.value != before_html
+    assert "Kymriah" in demo.details.value and demo.details.value != before_details
+    assert "2 to 14 days" in demo.details.value
+
+
+def test_unverified_product_shows_a_visible_warning():
+    demo = TimelineDemo()
+    demo.product.value = "aucatzyl"
+    assert "Not verified" in demo.details.value and "cart-l03-unverified" in demo.details.value
+    assert "not verified" in demo.view.alt.lower()
+
+
+def test_old_rules_checkbox_redraws():
+    demo = TimelineDemo()
+    first = demo.figure.value
+    demo.before.value = False
+    assert demo.figure.value != first and "before June 2025" not in demo.view.alt
+
+
+def test_redraw_is_well_under_a_second():
+    """CPU time of this process, so that other jobs on a busy machine do not make the test flaky."""
+    demo = TimelineDemo()
+    cpu, wall = [], []
+    for rid in ("breyanzi", "tecartus-all", "yescarta"):
+        start, start_wall = time.process_time(), time.perf_counter()
+        demo.product.value = rid
+        cpu.append(time.process_time() - start)
+        wall.append(time.perf_counter() - start_wall)
+    print(f"lesson 03 timeline redraw: CPU best {min(cpu):.3f} s; wall best {min(wall):.3f} s")
+    assert min(cpu) < 1.0
+
+
+def test_html_is_escaped():
+    from dataclasses import replace
+
+    evil = replace(regimen("yescarta"), indication="<script>x</script>")
+    assert "<script>" not in regimen_html(evil) and "&lt;script&gt;" in regimen_html(evil)
+    assert table_html().count("<tr>") == len(regimens()) + 1
+
+
+def test_monitoring_table_comes_from_the_data():
+    bundle = monitoring_table()._repr_mimebundle_()
+    assert bundle["text/html"].count("<tr>") == 4  # header and three rules
+    assert "at least 8 weeks" in bundle["text/html"] and "June 2025" in bundle["text/plain"]
+    assert "fda-rems-2025" in bundle["text/html"]
+
+
+def test_static_table_shows_the_notes():
+    assert "delayed by up to 7 days" in table_html() and "1×10⁹/L" in table_html()

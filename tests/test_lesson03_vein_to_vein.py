@@ -1,0 +1,178 @@
+"""Lesson 03 data and figures: the lymphodepletion table, the journey file, and the charts drawn from them."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from course.errors import CourseDataError
+from course.figures.catalog import show
+from course.figures.style import MIN_FONT_PT
+from course.questions.model import bank_path, load_bank
+from course.vein_to_vein import (
+    BRANDS,
+    VEIN_TO_VEIN_FILE,
+    dropout_range,
+    journey,
+    load_journey,
+    load_regimens,
+    regimen,
+    regimens,
+)
+
+
+def test_every_brand_has_a_row_and_ids_are_unique():
+    rows = regimens()
+    assert {r.product for r in rows} == set(BRANDS)
+    assert len({r.id for r in rows}) == len(rows)
+    assert all(r.references for r in rows)
+
+
+def test_label_days_as_taught():
+    assert regimen("yescarta").ld_days == (-5, -4, -3)
+    assert regimen("tecartus-mcl").ld_days == (-5, -4, -3)
+    assert regimen("yescarta").days_between_chemo_and_infusion() == 3
+    assert regimen("kymriah-all").window_after_ld == (2, 14)
+    assert len(regimen("kymriah-all").ld_days) == 4
+    assert regimen("kymriah-lbcl").window_after_ld == (2, 11)
+    assert regimen("kymriah-fl").window_after_ld == (2, 6)
+    assert regimen("breyanzi").window_after_ld == (2, 7)
+    assert regimen("carvykti").window_after_ld == (2, 4)
+    assert regimen("abecma").window_after_ld == (2, 2)
+    assert regimen("aucatzyl").infusion_days == (1, 10)
+
+
+def test_window_arithmetic():
+    r = regimen("kymriah-all")
+    assert r.ld_days[-1] == -2 and r.infusion_days[0] == 0
+    assert r.latest_first_infusion_day == 12  # 14 days after day -2
+    assert regimen("yescarta").latest_first_infusion_day == 0
+    assert regimen("aucatzyl").days_between_chemo_and_infusion() is None
+
+
+def test_unverified_rows_are_flagged_and_say_so():
+    unverified = {r.id for r in regimens() if not r.verified}
+    assert unverified == {"tecartus-all", "aucatzyl"}
+    for rid in unverified:
+        assert "not verified" in regimen(rid).note.lower()
+    assert regimen("aucatzyl").ld_days == ()  # no chemotherapy days are drawn for an unverified regimen
+
+
+def test_journey_steps_monitoring_and_dropout():
+    j = journey()
+    assert [s.name for s in j.steps] == ["Leukapheresis", "Engineering", "Expansion", "Lymphodepletion", "Infusion"]
+    assert j.monitoring_changed == "June 2025"
+    assert (j.rule("stay-near").current_days, j.rule("stay-near").before_days) == (14, 28)
+    assert (j.rule("no-driving").current_days, j.rule("no-driving").before_days) == (14, 56)
+    assert j.rule("daily-checks").current_days == 7
+    low, high = dropout_range()
+    assert 8 <= low < 9 and 30 <= high < 32  # "about 8% to about 30%" in the notebook
+    with pytest.raises(KeyError, match="stay-near"):
+        j.rule("nope")
+
+
+def test_bank_answers_agree_with_the_data():
+    bank = load_bank(bank_path("03_the_five_steps"))
+    zuma2 = next(d for d in journey().not_infused if d.trial == "ZUMA-2")
+    assert bank.get("q03-not-infused-calc").answer == round(zuma2.percent_not_infused, 1)
+    assert bank.get("q03-yescarta-days").answer == regimen("yescarta").days_between_chemo_and_infusion()
+    kymriah = regimen("kymriah-all").window_after_ld
+    assert kymriah[0] <= 11 <= kymriah[1] and bank.get("q03-kymriah-window").answer is True
+    assert (
+        bank.get("q03-stay-near")
+        .options[0]
+        .text.startswith(f"At least {journey().rule('stay-near').current_days // 7} weeks")
+    )
+
+
+def _write(tmp_path, text: str):
+    path = tmp_path / "lymphodepletion.yaml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+GOOD_ROW = """
+  - id: x
+    product: Yescarta
+    indication: adults
+    regimen: Flu/Cy
+    ld_days: [-5, -4, -3]
+    infusion_days: [0]
+    window_after_ld: null
+    timing: day 0
+    note: ""
+    verified: true
+    references: [yescarta-label]
+"""
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (("product: Yescarta", "product: Yescarta®"), "brand names"),
+        (("ld_days: [-5, -4, -3]", "ld_days: [-1, 0, 1]"), "end before the first infusion"),
+        (("ld_days: [-5, -4, -3]", "ld_days: [-3, -4, -5]"), "increasing order"),
+        (("window_after_ld: null", "window_after_ld: [2, 5]"), "earliest day of the window"),
+        (("window_after_ld: null", "window_after_ld: [5, 2]"), "earliest <= latest"),
+        (("references: [yescarta-label]", "references: [no-such-key]"), "unknown reference"),
+        (("verified: true", "verified: maybe"), "true or false"),
+        (("verified: true", "verified: false"), "Not verified"),
+        (("infusion_days: [0]", "infusion_days: []"), "must not be empty"),
+    ],
+)
+def test_bad_rows_are_refused_with_row_and_field_named(tmp_path, change, words):
+    rows = "regimens:" + GOOD_ROW.replace(*change)
+    with pytest.raises(CourseDataError, match=words) as error:
+        load_regimens(_write(tmp_path, rows))
+    assert "lymphodepletion.yaml" in str(error.value)
+
+
+def test_missing_brand_and_duplicate_ids_are_refused(tmp_path):
+    with pytest.raises(CourseDataError, match="no row for"):
+        load_regimens(_write(tmp_path, "regimens:" + GOOD_ROW))
+    with pytest.raises(CourseDataError, match="used twice"):
+        load_regimens(_write(tmp_path, "regimens:" + GOOD_ROW + GOOD_ROW))
+
+
+def test_journey_validation(tmp_path):
+    path = tmp_path / "vein_to_vein.yaml"
+    text = VEIN_TO_VEIN_FILE.read_text(encoding="utf-8")
+    path.write_text(text.replace("before_days: 56", "before_days: 7"), encoding="utf-8")
+    with pytest.raises(CourseDataError, match="before_days"):
+        load_journey(path)
+    path.write_text(text.replace("infused: 68", "infused: 80"), encoding="utf-8")
+    with pytest.raises(CourseDataError, match="cannot exceed"):
+        load_journey(path)
+    path.write_text(text.replace("where: manufacturing site", "where: the moon", 1), encoding="utf-8")
+    with pytest.raises(CourseDataError, match="where"):
+        load_journey(path)
+
+
+@pytest.mark.parametrize("rid", [r.id for r in regimens()])
+def test_timeline_draws_every_product_readably(rid):
+    view = show("l03_vein_to_vein", regimen_id=rid)
+    r = regimen(rid)
+    assert view.smallest_font_pt >= MIN_FONT_PT
+    assert r.product in view.alt and r.product in view.caption
+    if not r.verified:
+        assert "not verified" in view.alt.lower() and "Not verified" in view.caption
+    if r.product == "Aucatzyl":
+        assert "June 2025" in view.alt
+    else:
+        assert "14 days" in view.alt
+
+
+def test_timeline_without_the_old_rules_says_less():
+    with_old = show("l03_vein_to_vein", regimen_id="yescarta", show_before=True)
+    without = show("l03_vein_to_vein", regimen_id="yescarta", show_before=False)
+    assert "before June 2025" in with_old.alt and "before June 2025" not in without.alt
+    assert with_old.png != without.png
+
+
+def test_five_steps_and_dropout_figures_describe_their_data():
+    steps = show("l03_five_steps_timed")
+    assert "17 days" in steps.alt and "Conceptual illustration, not patient data" in steps.caption
+    dropout = show("l03_not_infused")
+    for d in journey().not_infused:
+        assert f"{d.not_infused} of {d.enrolled}" in dropout.alt

@@ -1,0 +1,93 @@
+"""Lesson 04 model: the conceptual kinetics behave as the lesson says, stay finite and run fast."""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+import numpy as np
+import pytest
+
+from course.kinetics import BURDEN_RANGE, COSTIM, DOSE_RANGE, Inputs, cached, for_inputs, simulate
+
+
+@pytest.fixture(scope="module")
+def default():
+    return simulate()
+
+
+def test_inputs_are_validated():
+    with pytest.raises(ValueError, match="dose"):
+        Inputs(dose=10)
+    with pytest.raises(ValueError, match="burden"):
+        Inputs(burden=0.01)
+    with pytest.raises(ValueError, match="costim"):
+        Inputs(costim="CD3")
+
+
+def test_time_axis_and_values_are_sane(default):
+    assert default.days[0] == 0 and default.days[-1] == pytest.approx(730)
+    assert np.all(np.diff(default.days) > 0)
+    for values in (default.effector, default.memory, default.tumour, default.b_cells, default.cytokine):
+        assert np.all(np.isfinite(values)) and np.all(values >= 0)
+
+
+def test_default_run_peaks_in_the_label_window_and_contracts(default):
+    assert 7 <= default.peak_day <= 14  # "peak within the first 7 to 14 days"
+    assert default.level_on(30) < default.peak_level / 5  # contraction
+    assert default.level_on(365) > 1  # persistence
+    assert default.tumour[np.argmin(np.abs(default.days - 28))] == 0  # tumour cleared in the model
+
+
+def test_alt_text_numbers_match_the_model(default):
+    assert round(default.peak_day) == 10  # l04_phases alt: "a peak around day 10"
+    assert 1500 < default.peak_level < 3000  # "about two thousand-fold" from a dose of 1 unit
+
+
+@pytest.mark.parametrize(("dose", "burden", "costim"), list(itertools.product(DOSE_RANGE, BURDEN_RANGE, COSTIM)))
+def test_peak_stays_in_the_first_two_weeks_at_every_slider_extreme(dose, burden, costim):
+    r = cached(Inputs(dose, burden, costim))
+    assert 4 <= r.peak_day <= 14
+
+
+@pytest.mark.parametrize("costim", COSTIM)
+def test_more_tumour_means_more_expansion_and_more_cytokine(costim):
+    runs = [cached(Inputs(burden=b, costim=costim)) for b in (0.1, 1.0, 10.0)]
+    peaks = [r.peak_level for r in runs]
+    cytokines = [r.cytokine_peak for r in runs]
+    assert peaks == sorted(peaks) and peaks[-1] > 3 * peaks[0]
+    assert cytokines == sorted(cytokines) and cytokines[-1] > 10 * cytokines[0]
+
+
+def test_dose_matters_much_less_than_burden():
+    low, high = cached(Inputs(dose=DOSE_RANGE[0])), cached(Inputs(dose=DOSE_RANGE[1]))
+    assert 0.5 < high.peak_level / low.peak_level < 2  # 16-fold dose range, peak within 2-fold
+    assert high.peak_day < low.peak_day  # a bigger dose gets there sooner
+
+
+def test_b_cell_aplasia_tracks_persistence():
+    four1bb, cd28 = cached(Inputs(costim="4-1BB")), cached(Inputs(costim="CD28"))
+    for r in (four1bb, cd28):
+        assert r.b_cells_on(14) < 0.1 * r.b_cells[0]  # aplasia within two weeks
+    assert four1bb.b_recovery_day is None  # persisting cells keep B cells away for the two years shown
+    assert cd28.b_recovery_day is not None and 120 < cd28.b_recovery_day < 730
+    assert four1bb.level_on(730) > cd28.level_on(730)  # the model's assumption, stated in the lesson
+
+
+def test_costim_parameters_are_the_only_difference():
+    a, b = for_inputs(Inputs(costim="4-1BB")), for_inputs(Inputs(costim="CD28"))
+    changed = {k for k in a.__dataclass_fields__ if getattr(a, k) != getattr(b, k)}
+    assert changed == {"expansion_rate", "to_memory", "memory_death"}
+
+
+def test_simulation_is_fast_and_cache_is_read_only():
+    start = time.process_time()  # CPU time: a busy machine does not make the test flaky
+    simulate(Inputs(dose=2.0, burden=3.0, costim="CD28"))
+    elapsed = time.process_time() - start
+    print(f"lesson 04 model run: {elapsed:.3f} s CPU")
+    assert elapsed < 0.5
+    r = cached(Inputs())
+    r.car_t[0] = 5  # car_t is computed afresh on each access, so this changes nothing stored
+    with pytest.raises(ValueError, match="read-only"):
+        r.effector[0] = 5
+    assert cached(Inputs()).car_t[0] == pytest.approx(1.0)
