@@ -115,6 +115,7 @@ class TimingRow:
     trial: str
     any_pct: float
     grade3_pct: float
+    grade5_patients: int | None  # deaths from CRS given apart from grade3_pct (then grades 3-4 only)
     onset_days: float
     onset_spread: Spread | None
     duration_days: float | None
@@ -132,6 +133,13 @@ class TimingRow:
     @property
     def scale_name(self) -> str:
         return SCALES[self.scale].name
+
+    @property
+    def severe_text(self) -> str:
+        """The grade 3 or higher figure in words, with fatal cases when the source gives them apart."""
+        if self.grade5_patients:
+            return f"{self.grade3_pct:g}% grade 3-4, plus {self.grade5_patients} fatal (grade 5)"
+        return f"{self.grade3_pct:g}%"
 
 
 def _fail(path: Path, row: str, field: str, problem: str) -> CourseDataError:
@@ -190,6 +198,7 @@ TIMING_FIELDS = {
     "trial",
     "any_pct",
     "grade3_pct",
+    "grade5_patients",
     "onset_days",
     "onset_spread",
     "duration_days",
@@ -239,6 +248,9 @@ def _load_timing(path: Path) -> tuple[TimingRow, ...]:
         grade3 = _num(path, rid, r, "grade3_pct", 0, 100)
         if grade3 > any_pct:
             raise _fail(path, rid, "grade3_pct", "cannot be higher than any_pct")
+        grade5 = r.get("grade5_patients")
+        if grade5 is not None and (isinstance(grade5, bool) or not isinstance(grade5, int) or grade5 < 0):
+            raise _fail(path, rid, "grade5_patients", "must be a whole number of patients (0 or more) or null")
         onset = _num(path, rid, r, "onset_days", 0, 365)
         duration = _num(path, rid, r, "duration_days", 0, 365, optional=True)
         if r["scale"] not in SCALES:
@@ -257,6 +269,7 @@ def _load_timing(path: Path) -> tuple[TimingRow, ...]:
                 trial=_text(path, rid, r, "trial"),
                 any_pct=any_pct,
                 grade3_pct=grade3,
+                grade5_patients=grade5,
                 onset_days=onset,
                 onset_spread=_spread(path, rid, r, "onset_spread", onset),
                 duration_days=duration,
@@ -555,6 +568,17 @@ def _cite(keys: tuple[str, ...] | list[str]) -> str:
     return " ".join(f"[{escape(k)}]" for k in keys)
 
 
+# The fever rule of the ASTCT consensus, as the table footnote states it (lee2019-astct). The waiver
+# needs a diagnosis first: routine paracetamol premedication before the infusion does not count.
+FEVER_FOOTNOTE = (
+    f"Fever ({clinical.FEVER_C:.1f} °C or more, not explained by another cause) is needed to diagnose CRS. Once CRS "
+    f"has been diagnosed (fever {clinical.FEVER_C:.1f} °C or more), fever is no longer needed to grade that episode "
+    "after antipyretics, tocilizumab or steroids have been given: grade it by blood pressure and oxygen. "
+    "Paracetamol given as premedication before the infusion does not count: without a fever there is no CRS "
+    "diagnosis, and low blood pressure or low oxygen needs another explanation, such as sepsis."
+)
+
+
 def astct_table_html(highlight: int | None = None) -> str:
     """The ASTCT CRS table; the highlighted grade is marked in words and bold, not colour alone."""
     body = []
@@ -573,10 +597,8 @@ def astct_table_html(highlight: int | None = None) -> str:
         f'<thead><tr><th scope="col" style="{CELL}">Grade</th><th scope="col" style="{CELL}">Fever</th>'
         f'<th scope="col" style="{CELL}">Hypotension</th><th scope="col" style="{CELL}">Hypoxia (oxygen needed)</th>'
         f"</tr></thead><tbody>{''.join(body)}</tbody></table>"
-        '<p style="font-size:0.9em;margin:0.2em 0">* Fever is needed to call it CRS, but once an antipyretic or '
-        "anti-cytokine treatment (tocilizumab, steroids) has been given, it is no longer required: grade by blood "
-        "pressure and oxygen. Organ problems are graded separately (CTCAE) and do not change the CRS grade. "
-        "Source: [lee2019-astct].</p>"
+        f'<p style="font-size:0.9em;margin:0.2em 0">* {escape(FEVER_FOOTNOTE)} Organ problems are graded separately '
+        "(CTCAE) and do not change the CRS grade. Source: [lee2019-astct].</p>"
     )
 
 
@@ -587,7 +609,7 @@ def astct_table_text() -> str:
             f"  Grade {row['grade']}: fever {row['fever']}; hypotension: {row['hypotension']}; "
             f"hypoxia: {row['hypoxia']}"
         )
-    lines.append("  * Fever not required after antipyretics or anti-cytokine therapy. Source: [lee2019-astct].")
+    lines.append(f"  * {FEVER_FOOTNOTE} Source: [lee2019-astct].")
     return "\n".join(lines)
 
 
@@ -621,10 +643,11 @@ def timing_table(path: Path = TIMING_FILE) -> HtmlView:
     body = []
     text = ["CRS incidence and timing by product (scales differ: rates are not directly comparable)"]
     for r in rows:
+        severe = r.severe_text if r.grade5_patients else f"grade ≥3 {r.grade3_pct:g}%"
         cells = (
             f"{r.label}<br><span style='font-size:0.9em'>{escape(r.indication)}; {escape(r.as_of)}</span>",
             f"{r.any_pct:g}%",
-            f"{r.grade3_pct:g}%",
+            escape(r.severe_text),
             escape(r.scale_name),
             escape(_spread_text(r.onset_days, r.onset_spread)),
             escape(_spread_text(r.duration_days, r.duration_spread)),
@@ -633,7 +656,7 @@ def timing_table(path: Path = TIMING_FILE) -> HtmlView:
         )
         body.append("<tr>" + "".join(f'<td style="{CELL}">{c}</td>' for c in cells) + "</tr>")
         text.append(
-            f"  {r.label}: any {r.any_pct:g}%, grade ≥3 {r.grade3_pct:g}% ({r.scale_name}); onset day "
+            f"  {r.label}: any {r.any_pct:g}%, {severe} ({r.scale_name}); onset day "
             f"{_spread_text(r.onset_days, r.onset_spread)}; duration {_days(r.duration_days, r.duration_spread)}. "
             f"{_cite(r.references)}"
         )

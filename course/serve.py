@@ -69,6 +69,20 @@ class LabServer:
     def page_url(self, path: str) -> str:
         return f"{self.url}{path}{'&' if '?' in path else '?'}token={self.token}"
 
+    def shutdown_kernels(self) -> int:
+        """Stop every kernel (between tests, so open notebooks do not pile up); returns how many."""
+        import json as _json
+
+        def call(method: str, path: str) -> bytes:
+            request = urllib.request.Request(f"{self.url}{path}?token={self.token}", method=method)
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.read()
+
+        kernels = _json.loads(call("GET", "/api/kernels"))
+        for kernel in kernels:
+            call("DELETE", f"/api/kernels/{kernel['id']}")
+        return len(kernels)
+
 
 def wait_http(url: str, seconds: float = 60, process: subprocess.Popen | None = None) -> None:
     deadline = time.monotonic() + seconds

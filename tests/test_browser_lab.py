@@ -37,15 +37,17 @@ def browser(lab):
 
 
 @pytest.fixture
-def page(browser):
+def page(browser, lab):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     yield page
     context.close()
+    lab.shutdown_kernels()  # a hub-like budget: one notebook's kernel at a time
 
 
 def _open(page, lab, name):
-    open_notebook(page, lab.page_url(f"/lab/tree/notebooks/{name}.ipynb"), f"{name}.ipynb")
+    # ?reset: a fresh workspace, so the tabs of earlier tests do not reopen (and start kernels)
+    open_notebook(page, lab.page_url(f"/lab/tree/notebooks/{name}.ipynb?reset"), f"{name}.ipynb")
 
 
 def _demo_state(demo) -> str:

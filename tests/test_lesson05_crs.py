@@ -34,6 +34,33 @@ def _cites_its_scale(row: crs.TimingRow) -> bool:
     return crs.SCALES[row.scale].reference in row.references
 
 
+LABEL_KEYS = {"kymriah-label", "yescarta-label", "tecartus-label", "abecma-label"}
+TRIAL_PAPERS = {"maude2018-eliana", "neelapu2017-zuma1", "wang2020-zuma2", "munshi2021-karmma"}
+
+
+def test_label_rows_cite_only_the_label_and_say_the_paper_differs():
+    """Label figures are cited to the label, not to the trial paper (whose figures differ)."""
+    label_rows = [r for r in TIMING.values() if r.data_from == "label"]
+    assert {r.id for r in label_rows} == {"kymriah-ball", "yescarta-lbcl", "tecartus-mcl", "abecma-mm"}
+    for r in label_rows:
+        assert set(r.references) - {crs.SCALES[r.scale].reference} <= LABEL_KEYS, r.id
+        assert not set(r.references) & TRIAL_PAPERS, r.id
+        assert "trial publication reports different figures" in r.note, r.id
+        assert "label" in r.as_of
+    assert "first approval" not in TIMING["tecartus-mcl"].as_of  # ZUMA-2 figures: as reported in the US label
+    assert "breyanzi-smpc" in TIMING["breyanzi-lbcl"].references and "SmPC" in TIMING["breyanzi-lbcl"].note
+
+
+def test_fatal_crs_is_shown_beside_the_grade_3_rate():
+    carvykti = TIMING["carvykti-mm"]
+    assert carvykti.grade5_patients == 1
+    assert carvykti.severe_text == "4% grade 3-4, plus 1 fatal (grade 5)"
+    assert TIMING["yescarta-lbcl"].severe_text == "13%"
+    timing = crs.timing_table()._repr_mimebundle_()
+    assert "4% grade 3-4, plus 1 fatal (grade 5)" in timing["text/html"]
+    assert "plus 1 fatal (grade 5)" in timing["text/plain"]
+
+
 def test_every_timing_reference_resolves():
     known = registry()
     for r in TIMING.values():
@@ -65,6 +92,8 @@ def _raw_timing():
         ("onset_days", 30, "must lie within"),
         ("any_pct", "many", "must be a number"),
         ("data_from", "blog", "must be one of"),
+        ("grade5_patients", -1, "whole number of patients"),
+        ("grade5_patients", 0.5, "whole number of patients"),
     ],
 )
 def test_bad_timing_rows_are_refused_with_file_row_and_field(tmp_path, field, value, message):
@@ -123,6 +152,16 @@ def test_ladder_nurse_steps_state_the_asco_monitoring_points():
     assert f"{clinical.FEVER_C:.1f} °C" in " ".join(ladder.step(1).nurse)
 
 
+def test_ladder_says_when_grade_2_is_escalated_and_checks_neuro_at_every_grade():
+    ladder = crs.load_management()
+    grade2 = " ".join(ladder.step(2).treatment)
+    assert "does not improve after tocilizumab" in grade2 and "managed as grade 3" in grade2
+    assert "dexamethasone" in grade2
+    grade1_nurse = " ".join(ladder.step(1).nurse)
+    assert "ICE score" in grade1_nurse and "at least twice daily" in grade1_nurse and "lesson 06" in grade1_nurse
+    assert "more often than routine" not in grade1_nurse
+
+
 def test_ladder_out_of_order_is_refused(tmp_path):
     data = yaml.safe_load(crs.MANAGEMENT_FILE.read_text())
     data["steps"][0], data["steps"][1] = data["steps"][1], data["steps"][0]
@@ -168,6 +207,12 @@ def test_astct_table_rows_come_from_the_rule():
         if device not in ("none", "nasal_cannula"):
             grade = clinical.oxygen_grade(device).grade
             assert crs.DEVICE_NAMES[device] in rows[grade - 1]["hypoxia"]
+
+
+def test_astct_footnote_waives_fever_only_after_diagnosis_and_treatment():
+    for text in (crs.astct_table_html(), crs.astct_table_text()):
+        assert "Once CRS has been diagnosed" in text and "premedication" in text
+        assert "once an antipyretic or anti-cytokine treatment" not in text
 
 
 def test_astct_table_marks_the_highlighted_grade_in_words():
@@ -259,7 +304,10 @@ def test_vignette_stem_states_the_inputs(vignette):
     if i["hypotension"] == "one_vasopressor":
         assert "norepinephrine" in q.stem
     if i["antipyretic_or_anticytokine_given"]:
-        assert "tocilizumab" in q.stem
+        # the fever waiver needs an earlier diagnosis (fever >= 38.0 °C), then treatment
+        assert "tocilizumab" in q.stem and "diagnosed with CRS" in q.stem
+        earlier = re.search(r"fever of (\d+\.\d) °C", q.stem)
+        assert earlier and float(earlier.group(1)) >= clinical.FEVER_C
 
 
 def test_dose_answers_are_what_tocilizumab_dose_gives():
@@ -288,10 +336,21 @@ def test_onset_matching_agrees_with_the_timing_data():
     assert not set(q.extra_choices) & medians
 
 
+def test_duration_matching_agrees_with_the_timing_data():
+    q = BANK.get("q05-duration-match")
+    labels = {f"{r.product} ({r.trial})": r for r in TIMING.values()}
+    for pair in q.pairs:
+        assert pair.right == f"{labels[pair.left].duration_days:g} days"
+    durations = {f"{r.duration_days:g} days" for r in TIMING.values() if r.duration_days is not None}
+    assert not set(q.extra_choices) & durations
+    assert BANK.get("q05-duration-match").objective == "O3" and "how long it lasts" in BANK.objectives["O3"]
+
+
 def test_rate_and_scale_statements_agree_with_the_timing_data():
     q = BANK.get("q05-compare-rates")
     eliana, zuma1 = TIMING["kymriah-ball"], TIMING["yescarta-lbcl"]
     assert f"{eliana.grade3_pct:g}%" in q.stem and f"{zuma1.grade3_pct:g}%" in q.stem
+    assert eliana.data_from == zuma1.data_from == "label" and q.stem.count("first US label") == 2
     assert eliana.scale != zuma1.scale
     assert eliana.scale_name in q.feedback_true and zuma1.scale_name in q.feedback_true
     medians = sorted(r.onset_days for r in TIMING.values())
@@ -299,18 +358,41 @@ def test_rate_and_scale_statements_agree_with_the_timing_data():
     assert f"median day {medians[0]:g} to day {medians[-1]:g}" in tf.feedback_false
 
 
+# Mr F's baseline in q05-grade-changers and, per option, the inputs after that single change (None: the
+# change is not an input of the ASTCT rule, such as an organ toxicity, so the grade cannot move).
+GRADE_CHANGER_BASE = dict(
+    temperature_c=38.6, hypotension="no_vasopressor", oxygen_device="nasal_cannula", oxygen_flow_l_min=4
+)
+GRADE_CHANGER_OPTIONS = {
+    "vasopressor instead of fluids": dict(GRADE_CHANGER_BASE, hypotension="one_vasopressor"),
+    "non-rebreather": dict(GRADE_CHANGER_BASE, oxygen_device="non_rebreather", oxygen_flow_l_min=0),
+    "38.6 °C to 39.8 °C": dict(GRADE_CHANGER_BASE, temperature_c=39.8),
+    "Creatinine doubles": None,
+    "adding vasopressin": "vasopressin",
+}
+
+
 def test_grade_changer_options_agree_with_the_rule():
-    """Fever height, vasopressin and organ toxicity do not move the grade; pressors and masks do."""
-    base = clinical.crs_grade(38.3, "no_vasopressor", "nasal_cannula", 4).grade
-    assert clinical.crs_grade(39.8, "no_vasopressor", "nasal_cannula", 4).grade == base
-    assert clinical.crs_grade(38.3, "one_vasopressor", "nasal_cannula", 4).grade > base
-    assert clinical.crs_grade(38.3, "no_vasopressor", "non_rebreather").grade > base
-    assert "with or without vasopressin" in clinical.HYPOTENSION["one_vasopressor"][1]
+    """Each option's key is whether crs_grade gives a different grade from Mr F's stated baseline."""
     q = BANK.get("q05-grade-changers")
-    correct = {o.text for o in q.options if o.correct}
-    assert any("vasopressor instead of fluids" in t for t in correct)
-    assert any("non-rebreather" in t for t in correct)
-    assert not any("38.3" in t or "Creatinine" in t or "Vasopressin" in t for t in correct)
+    base = clinical.crs_grade(**GRADE_CHANGER_BASE)
+    assert base.grade == 2 and "grade 2 CRS" in q.stem
+    assert "38.6 °C" in q.stem and "4 L/min" in q.stem and "fluids" in q.stem
+    assert len(q.options) == len(GRADE_CHANGER_OPTIONS)
+    for option in q.options:
+        (key,) = [k for k in GRADE_CHANGER_OPTIONS if k in option.text]
+        inputs = GRADE_CHANGER_OPTIONS[key]
+        if inputs is None:
+            changes = False
+        elif inputs == "vasopressin":
+            # on one vasopressor, vasopressin adds nothing: the rule names one level for both
+            assert "with or without vasopressin" in clinical.HYPOTENSION["one_vasopressor"][1]
+            changes = False
+        else:
+            changes = clinical.crs_grade(**inputs).grade != base.grade
+        assert option.correct is changes, option.text
+        if changes:
+            assert f"grade rises from {base.grade} to {clinical.crs_grade(**inputs).grade}" in option.feedback
 
 
 def test_every_objective_is_checked_and_types_are_varied():

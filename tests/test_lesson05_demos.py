@@ -38,6 +38,17 @@ def test_grader_follows_each_control():
     assert g.grade() == 4 and "not required" in g.result.value
 
 
+def test_grader_box_names_the_narrow_fever_rule():
+    """The waiver needs CRS diagnosed and treated first; premedication alone must not tick it."""
+    g = lesson05.CrsGrader()
+    assert g.given.description == "CRS already diagnosed and treated with an antipyretic or anti-cytokine drug"
+    g.hypotension.value, g.temperature.value = "one_vasopressor", 37.0
+    assert g.grade() == 0 and "sepsis" in g.result.value
+    g.given.value = True
+    assert g.grade() == 3 and "already diagnosed" in g.result.value
+    assert "premedication" in lesson05.crs_grader()._repr_mimebundle_()["text/html"]
+
+
 def test_grader_agrees_with_clinical_and_shows_its_criterion():
     g = lesson05.CrsGrader()
     g.temperature.value, g.hypotension.value, g.device.value = 39.4, "one_vasopressor", "bipap"
@@ -125,5 +136,12 @@ def test_timeline_alt_text_and_caption_come_from_the_data():
     assert "not comparable" in view.caption
 
 
-def test_mechanism_is_labelled_conceptual():
-    assert "Conceptual illustration, not patient data" in show("l05_mechanism").caption
+@pytest.mark.parametrize("name", ["l05_mechanism", "l05_management_ladder"])
+def test_conceptual_figures_are_labelled_conceptual(name):
+    assert "Conceptual illustration, not patient data" in show(name).caption
+
+
+def test_timeline_states_where_its_figures_come_from_and_the_fatal_case():
+    view = show("l05_onset_timeline")
+    assert "first US label or the trial publication" in view.caption
+    assert "4% grade 3 to 4 plus 1 fatal (grade 5)" in view.alt

@@ -26,6 +26,10 @@ GRADE_COLOURS = {0: "#767676", 1: "#56B4E9", 2: "#0072B2", 3: "#E69F00", 4: "#D5
 # CRS grader
 # --------------------------------------------------------------------------------------------
 
+# The fever waiver applies only once CRS has been diagnosed (fever 38.0 °C or more) and then treated;
+# routine paracetamol premedication before the infusion is not that case (see clinical.crs_grade).
+GIVEN_LABEL = "CRS already diagnosed and treated with an antipyretic or anti-cytokine drug"
+
 GRADER_DEFAULTS = {
     "temperature_c": 38.5,
     "hypotension": "none",
@@ -53,7 +57,10 @@ def grader_result_html(**inputs) -> str:
     if report.fever:
         fever = f"yes, {inputs['temperature_c']:.1f} °C (fever is {clinical.FEVER_C:.1f} °C or more)"
     elif report.fever_waived:
-        fever = "no, but not required: an antipyretic or anti-cytokine drug was given"
+        fever = (
+            "no, but not required: CRS was already diagnosed (fever) and treated with an antipyretic or "
+            "anti-cytokine drug, so fever is not needed to grade the rest of this episode"
+        )
     else:
         fever = f"no, {inputs['temperature_c']:.1f} °C is below {clinical.FEVER_C:.1f} °C"
     bp = f"On its own: grade {report.hypotension_grade}" if report.hypotension_grade else "On its own: no grade"
@@ -129,9 +136,9 @@ class CrsGrader:
         )
         self.given = w.Checkbox(
             value=d["antipyretic_or_anticytokine_given"],
-            description="Antipyretic, tocilizumab or steroid already given",
+            description=GIVEN_LABEL,
             indent=False,
-            layout=WIDE,
+            layout=w.Layout(width="46em", max_width="100%"),  # the long label must not be cut off
         )
         for widget, name in (
             (self.temperature, "temperature"),
@@ -147,7 +154,9 @@ class CrsGrader:
         self.table.add_class("cart-l05-table")
         note = w.HTML(
             "<p style='margin:0.2em 0'><em>Flow counts only for a standard nasal cannula; the other devices set "
-            "their grade by type. Use Tab to move between controls and the arrow keys to change them.</em></p>"
+            "their grade by type. Tick the box only if CRS was diagnosed earlier (with a fever) and then treated: "
+            "paracetamol premedication before the infusion does not count. Use Tab to move between controls and "
+            "the arrow keys to change them.</em></p>"
         )
         for control in (self.temperature, self.hypotension, self.device, self.flow, self.given):
             control.observe(self._changed, names="value")
@@ -187,7 +196,8 @@ def crs_grader() -> Demo:
     d = GRADER_DEFAULTS
     static = (
         "<p><strong>CRS grader</strong> (controls: temperature, blood-pressure support, oxygen device, oxygen "
-        "flow, and whether an antipyretic or anti-cytokine drug was given). Shown for a patient at "
+        "flow, and whether CRS was already diagnosed and treated with an antipyretic or anti-cytokine drug). Shown "
+        "for a patient at "
         f"{d['temperature_c']:.1f} °C with normal blood pressure on room air:</p>"
         + grader_result_html(**d)
         + crs.astct_table_html(crs.grade_report(**d).grade)

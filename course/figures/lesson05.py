@@ -177,7 +177,7 @@ def onset_timeline() -> Figure:
         ax.text(
             DAY_MAX + 0.8,
             y,
-            f"{r.any_pct:g}% / {r.grade3_pct:g}% · {SHORT_SCALE[r.scale]}",
+            f"{r.any_pct:g}% / {r.grade3_pct:g}%{_fatal_short(r)} · {SHORT_SCALE[r.scale]}",
             va="center",
             ha="left",
             fontsize=9.5,
@@ -232,6 +232,11 @@ def onset_timeline() -> Figure:
     return fig
 
 
+def _fatal_short(r: crs.TimingRow) -> str:
+    """Deaths from CRS given apart from the grade 3 or higher rate (CARTITUDE-1: 4% grade 3-4 plus 1 death)."""
+    return f" + {r.grade5_patients} fatal" if r.grade5_patients else ""
+
+
 def _row_alt(r: crs.TimingRow) -> str:
     if r.onset_spread is None:
         spread = "spread not shown"
@@ -240,10 +245,11 @@ def _row_alt(r: crs.TimingRow) -> str:
     else:
         spread = f"range {r.onset_spread.low:g} to {r.onset_spread.high:g}"
     duration = "duration not given" if r.duration_days is None else f"median duration {r.duration_days:g} days"
-    return (
-        f"{r.product} ({r.trial}), day {r.onset_days:g}, {spread}, {duration}; CRS {r.any_pct:g}%, grade 3 or "
-        f"higher {r.grade3_pct:g}%, {r.scale_name}"
-    )
+    if r.grade5_patients:
+        severe = f"{r.grade3_pct:g}% grade 3 to 4 plus {r.grade5_patients} fatal (grade 5)"
+    else:
+        severe = f"grade 3 or higher {r.grade3_pct:g}%"
+    return f"{r.product} ({r.trial}), day {r.onset_days:g}, {spread}, {duration}; CRS {r.any_pct:g}%, {severe}, {r.scale_name}"
 
 
 def timeline_alt() -> str:
@@ -263,8 +269,9 @@ def timeline_caption() -> str:
     return (
         "**When CRS starts and how long it lasts, by product.** Most CRS starts in the first week; median onset "
         f"ranges from day {first.onset_days:g} ({first.product}) to day {last.onset_days:g} ({last.product}). "
-        "Pivotal-trial data (see the table below); the rates are not comparable between products because the "
-        "trials used different grading scales."
+        "Pivotal-trial data as given in the first US label or the trial publication (see table; Tecartus: the US "
+        "label; Breyanzi's onset: the EU SmPC); the rates are not comparable between products because the trials "
+        "used different grading scales."
     )
 
 
@@ -379,7 +386,7 @@ FIGURES = {
         caption=lambda: (
             "**The CRS treatment ladder.** Treatment escalates with the grade, and each step adds to the ones "
             "below it; the table below gives the details and what the nurse does at each step. Summary of the "
-            "ASCO 2021 guideline; local protocols differ in detail."
+            "ASCO 2021 guideline; local protocols differ in detail. Conceptual illustration, not patient data."
         ),
     ),
 }
