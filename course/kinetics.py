@@ -10,11 +10,16 @@ Five quantities, in arbitrary "model units", change day by day after one infusio
 
 The equations are simple mass-action rules chosen to show the TEACHING POINTS, not to predict a
 patient: expansion needs antigen, so a larger tumour burden gives a larger expansion and a larger
-cytokine proxy; the peak comes in the first one to two weeks (labels report peak levels within the
-first 7 to 14 days, ``yescarta-label``); most effector cells die once antigen is cleared; a small
+cytokine proxy; the peak comes in the first one to two weeks (the Yescarta label reports peak levels
+within the first 7 to 14 days, ``yescarta-label``); in the model most effector cells die once antigen is
+cleared (in patients a fall in CAR-T numbers does not by itself show the cancer is gone); a small
 memory pool persists for months to years (more than ten years in some patients,
 ``melenhorst2022-decade``); while CD19 CAR-T cells persist, normal B cells stay absent (B-cell
-aplasia, ``wat2022-hypogamma``; transgene and B-cell levels are linked, ``awasthi2020-kinetics``).
+aplasia, ``wat2022-hypogamma``; higher transgene levels go with lower B-cell counts,
+``awasthi2020-kinetics``).
+
+The cytokine proxy peaks with the CAR-T cells, around the second week. In patients CRS usually begins
+earlier, often in the first 1 to 3 days; the figure captions and the lesson say so.
 
 Every parameter value below is MADE UP but plausible in shape. The costimulatory switch encodes a
 common teaching idea (CD28: faster, bigger expansion; 4-1BB: slower expansion, longer persistence;

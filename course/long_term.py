@@ -30,7 +30,7 @@ from .yamlio import load_yaml
 DATA_FILE = ASSETS / "long_term.yaml"
 COLOURS = ("vermillion", "reddish_purple", "orange", "blue", "bluish_green", "sky_blue", "yellow", "grey", "black")
 BAR_KINDS = ("main", "tail", "line")
-TRIGGERS = ("always", "severe-neutropenia", "risk-based", "low-igg")
+TRIGGERS = ("always", "severe-neutropenia", "risk-based", "low-igg", "schedule")
 SEVERE_NEUTROPENIA = 0.5  # ANC in 10^9/L; the usual trigger for antibacterial/antifungal prophylaxis
 ERAS = ("current", "before")
 TIMELINE_END_DAY = 365
@@ -577,10 +577,11 @@ def going_home_table(table: LongTerm | None = None) -> TableView:
     rows = [[r.rule, r.before, r.current, _cite(r.references)] for r in table.rules]
     return TableView(
         f"**Going home: US label rules before and since the change of {table.change_date}.**",
-        ["Rule", "Before June 2025", "Since June 2025", "Sources"],
+        ["Rule", "Before June 2025 (labels 2017-2024)", "As of the labels revised in June 2025", "Sources"],
         rows,
-        "The exact wording differs by product and labels keep changing: check the current label of the "
-        "product your patient received.",
+        "These rules are for the six products that had a REMS (Abecma, Breyanzi, Carvykti, Kymriah, Tecartus, "
+        "Yescarta); Aucatzyl never had one, so follow its own label. The exact wording differs by product and "
+        "labels keep changing: check the current label of the product your patient received.",
     )
 
 
@@ -610,10 +611,12 @@ def call_now_list(table: LongTerm | None = None) -> TableView:
     table = table or data()
     rows = [[s.text, _cite(s.references)] for s in table.call_now]
     return TableView(
-        "**Call the treatment team at once (day or night) for any of these.**",
-        ["Symptom", "Sources"],
+        "**Call for help at once, day or night.** The first row means emergency services first; for every "
+        "other row, call the treatment team straight away.",
+        ["Symptom and what to do", "Sources"],
         rows,
-        "The patient information says: call the healthcare provider or get emergency help right away. Show the wallet card to every clinician.",
+        "The patient information says: call the healthcare provider or get emergency help right away. "
+        "Show the wallet card to every clinician.",
     )
 
 

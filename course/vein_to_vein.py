@@ -42,6 +42,7 @@ class Regimen:
     note: str
     verified: bool
     references: tuple[str, ...]
+    infusion_note: str = ""  # a short remark drawn beside the infusion marker (for example a permitted delay)
 
     @property
     def label(self) -> str:
@@ -210,6 +211,7 @@ def _regimen(path: Path, index: int, raw: Any) -> Regimen:
         note=note,
         verified=verified,
         references=row.references(),
+        infusion_note=row.text("infusion_note", allow_empty=True) if "infusion_note" in raw else "",
     )
 
 

@@ -85,4 +85,13 @@ def test_monitoring_table_comes_from_the_data():
 
 
 def test_static_table_shows_the_notes():
-    assert "delayed by up to 7 days" in table_html() and "1×10⁹/L" in table_html()
+    html = table_html()
+    assert "delay in some situations" in html and "1×10⁹/L" in html and "time frame" in html
+
+
+def test_monitoring_table_is_dated_and_names_the_six_products():
+    html = monitoring_table()._repr_mimebundle_()["text/html"]
+    assert "as revised June 2025" in html and "Aucatzyl" in html
+    for brand in ("Abecma", "Breyanzi", "Carvykti", "Kymriah", "Tecartus", "Yescarta"):
+        assert brand in html
+    assert "check each current label" in html  # the daily-monitoring wording is not verified label by label

@@ -67,7 +67,7 @@ def test_journey_steps_monitoring_and_dropout():
     assert (j.rule("no-driving").current_days, j.rule("no-driving").before_days) == (14, 56)
     assert j.rule("daily-checks").current_days == 7
     low, high = dropout_range()
-    assert 8 <= low < 9 and 30 <= high < 32  # "about 8% to about 30%" in the notebook
+    assert round(low) == 8 and round(high) == 31  # "8% to 31%" in the notebook and the bank
     with pytest.raises(KeyError, match="stay-near"):
         j.rule("nope")
 
@@ -157,10 +157,15 @@ def test_timeline_draws_every_product_readably(rid):
     assert r.product in view.alt and r.product in view.caption
     if not r.verified:
         assert "not verified" in view.alt.lower() and "Not verified" in view.caption
-    if r.product == "Aucatzyl":
-        assert "June 2025" in view.alt
+    if r.product == "Aucatzyl":  # never had a REMS: a note, no June 2025 bars
+        assert "June 2025" in view.alt and "No monitoring bars" in view.alt
+        assert "follow the Aucatzyl label" in view.caption
     else:
-        assert "14 days" in view.alt
+        assert "at least 7 days" in view.alt and "at least 14 days" in view.alt
+        assert "check each current label" in view.caption
+    assert "conceptual illustration, not patient data" in view.caption.lower()
+    if r.infusion_note:
+        assert r.infusion_note in view.alt
 
 
 def test_timeline_without_the_old_rules_says_less():
@@ -176,3 +181,46 @@ def test_five_steps_and_dropout_figures_describe_their_data():
     dropout = show("l03_not_infused")
     for d in journey().not_infused:
         assert f"{d.not_infused} of {d.enrolled}" in dropout.alt
+
+
+def test_bank_order_is_the_order_the_notebook_shows():
+    """Question numbers come from the bank order, so it must equal the order of lesson.question calls."""
+    import json
+    import re
+
+    from course.paths import NOTEBOOKS
+
+    nb = json.loads((NOTEBOOKS / "03_the_five_steps.ipynb").read_text(encoding="utf-8"))
+    shown = [
+        m
+        for cell in nb["cells"]
+        if cell["cell_type"] == "code"
+        for m in re.findall(r'lesson\.question\("([^"]+)"\)', "".join(cell["source"]))
+    ]
+    assert shown == load_bank(bank_path("03_the_five_steps")).ids()
+
+
+def test_abecma_delay_and_kymriah_count_are_worded_cautiously():
+    assert regimen("abecma").window_after_ld == (2, 2)  # no window drawn: the delay is described, not charted
+    assert "see the label" in regimen("abecma").infusion_note
+    assert "7 days" not in regimen("abecma").note
+    for rid in ("kymriah-lbcl", "kymriah-fl"):
+        assert "time frame" in regimen(rid).note
+
+
+def test_fever_question_grade_comes_from_the_clinical_rules():
+    from course.clinical import crs_grade
+
+    bank = load_bank(bank_path("03_the_five_steps"))
+    q = bank.get("q03-fever-first-day")
+    assert "38.2 °C" in q.stem and "normal" in q.stem
+    assert crs_grade(38.2).grade == 1
+    assert any("grade 1" in o.feedback for o in q.options)
+
+
+def test_steroid_rule_is_not_cited_to_yescarta():
+    bank = load_bank(bank_path("03_the_five_steps"))
+    q = bank.get("q03-infusion-checklist")
+    steroid = next(o for o in q.options if "dexamethasone" in o.text.lower())
+    assert not steroid.correct and "without an order" in steroid.feedback
+    assert {"kymriah-label", "abecma-label", "carvykti-label"} <= set(q.references)

@@ -91,3 +91,24 @@ def test_simulation_is_fast_and_cache_is_read_only():
     with pytest.raises(ValueError, match="read-only"):
         r.effector[0] = 5
     assert cached(Inputs()).car_t[0] == pytest.approx(1.0)
+
+
+def test_text_claims_about_dose_match_the_model():
+    """q04-predict-dose: at 4x dose the peak comes a day or two earlier and is no higher."""
+    default, high = cached(Inputs()), cached(Inputs(dose=4.0))
+    assert 1.0 <= default.peak_day - high.peak_day <= 2.0
+    assert 0.9 < high.peak_level / default.peak_level <= 1.0
+
+
+def test_text_claims_about_costim_match_the_model():
+    """q04-predict-costim: CD28 peaks higher and a little earlier; both settings clear the tumour by day 14."""
+    four1bb, cd28 = cached(Inputs(costim="4-1BB")), cached(Inputs(costim="CD28"))
+    assert cd28.peak_level > four1bb.peak_level and cd28.peak_day < four1bb.peak_day
+    for r in (four1bb, cd28):
+        assert r.tumour[np.argmin(np.abs(r.days - 14))] == 0
+
+
+def test_high_burden_cytokine_is_about_five_times_default():
+    """q04-model-limits stem: 'a cytokine proxy about 5 times the default'."""
+    ratio = cached(Inputs(burden=10.0)).cytokine_peak / cached(Inputs()).cytokine_peak
+    assert 4.5 < ratio < 5.5

@@ -67,6 +67,28 @@ def test_timeline_rows_are_the_ones_the_figure_promises():
         assert window.explanation and window.watch_for
 
 
+def test_review_fixes_are_in_the_data():
+    """Clinical review of lesson 07: emergency call first, readiness after the REMS, dated timeline rows."""
+    table = lt.data()
+    first = table.call_now[0].text
+    assert first.startswith("**") and "emergency services" in first and "911" in first and "112" in first
+    rems = table.rule("rems").current
+    assert "tocilizumab and emergency equipment immediately available" in rems
+    assert "secondary T-cell/haematological cancers" in rems
+    assert "Yescarta: daily for at least 7 days" in table.rule("monitoring").current
+    follow_up = [b for b in table.window("going-home").bars if b.kind == "line"]
+    assert [b.start for b in follow_up] == [0]
+    cancers = table.window("new-cancers").bars
+    assert cancers[0].start == 7 and cancers[0].kind == "tail"
+    assert table.window("icans").name == "Neurotoxicity (ICANS; later MNT with BCMA products)"
+
+
+def test_vaccination_is_a_schedule_example_not_a_daily_prophylaxis():
+    vaccination = next(p for p in lt.data().prophylaxis if p.id == "vaccination")
+    assert vaccination.trigger == "schedule" and "varies by centre" in vaccination.against
+    assert "vaccination" not in {p.id for p in lt.active_prophylaxis(0.1)}
+
+
 def test_no_icaht_grade_thresholds_are_in_the_data():
     """cart_facts: the ICAHT ANC cut-offs were not verified, so the lesson must not teach them."""
     text = lt.DATA_FILE.read_text(encoding="utf-8").lower()

@@ -274,3 +274,10 @@ class TestGrading:
             grade(q, {"L1": "R9", "L2": "R2", "L3": "R3"})
         with pytest.raises(InvalidResponse):
             grade(q, ["R1"])
+
+
+def test_units_read_naturally_for_one():
+    from course.questions.grading import with_unit
+
+    assert with_unit(1, "years") == "1 year" and with_unit(2, "years") == "2 years"
+    assert with_unit(640, "mg") == "640 mg" and with_unit(1, "mg") == "1 mg" and with_unit(5, "") == "5"

@@ -70,12 +70,14 @@ class MonitoringTable:
         )
         html = (
             f'<table class="cart-l03-monitoring"><caption>Monitoring after infusion: before and since '
-            f"{escape(j.monitoring_changed)} (US labels of the six products that had a REMS)</caption><thead><tr>"
+            f"{escape(j.monitoring_changed)} (US labels as revised {escape(j.monitoring_changed)}, for the six "
+            "products whose REMS ended: Abecma, Breyanzi, Carvykti, Kymriah, Tecartus and Yescarta. Aucatzyl never "
+            "had a REMS: follow the Aucatzyl label.)</caption><thead><tr>"
             f'<th scope="col">Rule</th><th scope="col">Before {escape(j.monitoring_changed)}</th>'
             f'<th scope="col">Since {escape(j.monitoring_changed)}</th><th scope="col">Source</th></tr></thead>'
             f"<tbody>{rows}</tbody></table>"
         )
-        text = "\n".join(
+        text = f"US labels as revised {j.monitoring_changed}, for the six products whose REMS ended.\n" + "\n".join(
             f"{r.rule}: before {j.monitoring_changed} {r.before_text}; since then {r.current_text}."
             for r in j.monitoring
         )

@@ -14,6 +14,8 @@ from .diagrams import _arrow, _box
 from .style import OKABE_ITO, apply_style
 
 HOSPITAL, FACTORY = OKABE_ITO["blue"], OKABE_ITO["orange"]
+BRIDGING = OKABE_ITO["reddish_purple"]
+UNVERIFIED_HATCH = "xx"  # the only hatching in this lesson's charts: a row that is not verified
 CONCEPTUAL = "Conceptual illustration, not patient data."
 
 
@@ -54,21 +56,34 @@ def five_steps_timed() -> Figure:
         x, y = places[s.number]
         colour = HOSPITAL if s.where == "hospital" else FACTORY
         _box(ax, x, y, w, h, s.name, _wrap(s.what, 31), colour, s.number)
+        how_long = _wrap(f"How long: {s.duration}", 31)
+        strip = max(0.7, 0.2 + 0.165 * (how_long.count("\n") + 1))  # grows with the number of lines
         body = ax.texts[-1]  # the helper centres the body; lift it to leave room for the duration strip
-        body.set_position((x + w / 2, y + 0.76 + (h - 0.32 - 0.76) / 2))
+        body.set_position((x + w / 2, y + strip + 0.06 + (h - 0.32 - strip - 0.06) / 2))
         body.set_fontsize(10)
-        ax.add_patch(Rectangle((x + 0.06, y + 0.06), w - 0.12, 0.7, facecolor="#F0F0F0", edgecolor="none"))
+        ax.add_patch(Rectangle((x + 0.06, y + 0.06), w - 0.12, strip, facecolor="#F0F0F0", edgecolor="none"))
         ax.text(
             x + w / 2,
-            y + 0.41,
-            _wrap(f"How long: {s.duration}", 31),
+            y + 0.06 + strip / 2,
+            how_long,
             ha="center",
             va="center",
             fontsize=9.5,
             fontweight="bold",
             linespacing=1.15,
         )
-    _arrow(ax, (1.2, 3.23), (1.7, 2.62), "fresh cells shipped", (1.05, 0.05))
+    _arrow(ax, (1.2, 3.23), (1.7, 2.62))
+    ax.text(
+        2.0,
+        2.93,
+        "cells shipped to the manufacturer\n(fresh or frozen, by product)",
+        ha="left",
+        va="center",
+        fontsize=9.5,
+        style="italic",
+        color="#333333",
+        linespacing=1.15,
+    )
     _arrow(ax, (3.52, 1.5), (3.93, 1.5))
     _arrow(ax, (5.3, 2.62), (5.15, 3.23), "product shipped back frozen", (1.45, 0.0))
     _arrow(ax, (6.52, 4.3), (6.93, 4.3))
@@ -131,10 +146,12 @@ def _bar(
     colour: str,
     text: str = "",
     hatch: str = "",
-    dashed: bool = False,
+    outline: str = "-",
     text_colour: str = "black",
     fill: bool = True,
 ) -> None:
+    """One bar. Line styles carry meaning: "--" dashed = optional or allowed window, ":" dotted = the rule
+    before June 2025. Hatching carries one meaning only: not verified."""
     ax.add_patch(
         Rectangle(
             (start, y - 0.32),
@@ -142,9 +159,9 @@ def _bar(
             0.64,
             facecolor=colour if fill else "white",
             edgecolor="black",
-            linewidth=1.2,
+            linewidth=1.5 if outline == ":" else 1.2,
             hatch=hatch,
-            linestyle="--" if dashed else "-",
+            linestyle=outline,
             alpha=1.0,
         )
     )
@@ -169,8 +186,8 @@ def vein_to_vein_timeline(regimen_id: str = "yescarta", show_before: bool = True
     r = regimen(regimen_id)
     j = journey()
     fig = Figure(figsize=(10, 5.4))
-    left = fig.add_axes((0.19, 0.17, 0.2, 0.68))
-    right = fig.add_axes((0.41, 0.17, 0.57, 0.68), sharey=left)
+    left = fig.add_axes((0.19, 0.235, 0.2, 0.625))
+    right = fig.add_axes((0.41, 0.235, 0.57, 0.625), sharey=left)
     n = len(ROWS)
     for ax in (left, right):
         ax.set_ylim(n - 0.5, -0.5)
@@ -187,7 +204,7 @@ def vein_to_vein_timeline(regimen_id: str = "yescarta", show_before: bool = True
     _bar(left, 0, -34, -33, HOSPITAL)
     left.text(-32.4, 0, "one day", va="center", fontsize=9.5)
     _bar(left, 1, -33, PRE_END, FACTORY, "weeks")
-    _bar(left, 2, -31, PRE_END, OKABE_ITO["reddish_purple"], "", hatch="//", fill=False)
+    _bar(left, 2, -31, PRE_END, BRIDGING, "", outline="--")
     left.text(
         -20,
         2.0,
@@ -206,12 +223,12 @@ def vein_to_vein_timeline(regimen_id: str = "yescarta", show_before: bool = True
     right.set_xlabel(f"Days from the first infusion ({first_name}): from the label", fontsize=10)
     _bar(right, 1, DAY_MIN, DAY_MIN + 2.5, FACTORY)
     right.text(DAY_MIN + 2.8, 1, "product arrives, stored frozen until infusion", va="center", fontsize=9.5)
-    _bar(right, 2, DAY_MIN, DAY_MIN + 1.5, OKABE_ITO["reddish_purple"], hatch="//", fill=False)
+    _bar(right, 2, DAY_MIN, DAY_MIN + 1.5, BRIDGING, outline="--")
     right.text(DAY_MIN + 1.8, 2, "stops before lymphodepletion", va="center", fontsize=9.5)
     if r.ld_days:
         colour = OKABE_ITO["vermillion"] if r.verified else "#BBBBBB"
         for d in r.ld_days:
-            _bar(right, 3, d - 0.45, d + 0.45, colour, "", hatch="" if r.verified else "xx")
+            _bar(right, 3, d - 0.45, d + 0.45, colour, "", hatch="" if r.verified else UNVERIFIED_HATCH)
         text = f"{len(r.ld_days)} days" + ("" if r.verified else ": NOT VERIFIED")
         right.text(r.ld_days[-1] + 0.8, 3, text, va="center", fontsize=9.5, fontweight="bold")
     else:
@@ -227,7 +244,7 @@ def vein_to_vein_timeline(regimen_id: str = "yescarta", show_before: bool = True
     first = r.infusion_days[0]
     latest = r.latest_first_infusion_day
     if latest > first:
-        _bar(right, 4, first, latest, "white", "", dashed=True)
+        _bar(right, 4, first, latest, "white", "", outline="--")
         right.text(latest + 0.4, 4, f"latest allowed: day {latest}", va="center", fontsize=9.5)
     for d in r.infusion_days:
         right.plot([d], [4], marker="D", markersize=11, color="black", markeredgecolor="black")
@@ -235,14 +252,16 @@ def vein_to_vein_timeline(regimen_id: str = "yescarta", show_before: bool = True
         second = r.infusion_days[1]
         right.errorbar([second], [4], xerr=[[2], [2]], fmt="none", ecolor="black", capsize=4, linewidth=1.2)
         right.text(second + 2.6, 4, f"Day {first} and Day {second} (±2)", va="center", fontsize=9.5)
+    if r.infusion_note:
+        right.text(first + 1.3, 4, r.infusion_note, va="center", fontsize=9.5)
     right.axvline(first, color="black", linewidth=1, linestyle=":")
 
     # Monitoring rows: the rule since June 2025, and the older one as a dashed outline.
-    if r.product == "Aucatzyl":
+    if not follows_june_2025_rules(r):
         right.text(
             first + 0.5,
             6,
-            "Aucatzyl never had a REMS and was not part of\nthe June 2025 change: follow its own label",
+            "Aucatzyl never had a REMS and was not part of the\nJune 2025 change: follow the Aucatzyl label",
             va="center",
             fontsize=9.5,
             bbox={"facecolor": "#EEEEEE", "edgecolor": "black", "pad": 2},
@@ -252,7 +271,7 @@ def vein_to_vein_timeline(regimen_id: str = "yescarta", show_before: bool = True
             rule = j.rule(rule_id)
             if show_before and rule.before_days:
                 end = min(rule.before_days, DAY_MAX - 0.2)
-                _bar(right, y, first, end, "white", "", hatch="..", dashed=True)
+                _bar(right, y, first, end, "white", "", outline=":")
                 right.text(
                     end - 0.3,
                     y,
@@ -263,16 +282,40 @@ def vein_to_vein_timeline(regimen_id: str = "yescarta", show_before: bool = True
                     fontsize=9.5,
                     bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
                 )
-            _bar(right, y, first, first + rule.current_days, OKABE_ITO["sky_blue"], f"{rule.current_days} days")
+            label = f"at least {rule.current_days} days"
+            if rule.current_days >= 10:  # wide enough to hold its label
+                _bar(right, y, first, first + rule.current_days, OKABE_ITO["sky_blue"], label)
+            else:
+                _bar(right, y, first, first + rule.current_days, OKABE_ITO["sky_blue"])
+                right.text(
+                    first + rule.current_days + 0.4,
+                    y,
+                    label + (": wording differs by label" if rule_id == "daily-checks" else ""),
+                    va="center",
+                    fontsize=9.5,
+                )
     title = f"{r.product}: {r.indication}"
-    fig.text(0.01, 0.955, title, fontsize=12.5, fontweight="bold", va="center")
+    fig.text(0.01, 0.96, title, fontsize=12.5, fontweight="bold", va="center")
     fig.text(
-        0.01, 0.905, _wrap(r.regimen, 120) + (" (NOT VERIFIED)" if not r.verified else ""), fontsize=10, va="center"
+        0.01, 0.915, _wrap(r.regimen, 120) + (" (NOT VERIFIED)" if not r.verified else ""), fontsize=10, va="center"
     )
-    note = "Monitoring: bars show the rule since June 2025"
-    note += "; dotted outlines the rule before." if show_before else "."
-    fig.text(0.01, 0.03, note + " Left panel not to scale with the right.", fontsize=9.5, va="center")
+    if follows_june_2025_rules(r):
+        note = "Blue bars: monitoring rules since June 2025 (US labels)" + (
+            "; dotted outlines: the rules before." if show_before else "."
+        )
+    else:
+        note = "Monitoring: follow the Aucatzyl label (no REMS; not part of the June 2025 change)."
+    key = "Dashed outline: optional, or the window the label allows."
+    if not r.verified:
+        key += " Cross-hatched grey: not verified."
+    fig.text(0.01, 0.064, note, fontsize=9.5, va="center")
+    fig.text(0.01, 0.026, key + " Left panel illustrative, not to scale.", fontsize=9.5, va="center")
     return fig
+
+
+def follows_june_2025_rules(r) -> bool:
+    """True for the six products whose REMS ended in June 2025; Aucatzyl never had one."""
+    return r.product != "Aucatzyl"
 
 
 def _timeline_alt(regimen_id: str = "yescarta", show_before: bool = True) -> str:
@@ -290,15 +333,25 @@ def _timeline_alt(regimen_id: str = "yescarta", show_before: bool = True) -> str
         if r.latest_first_infusion_day > r.infusion_days[0]
         else ""
     )
-    if r.product == "Aucatzyl":
-        monitoring = "A note says Aucatzyl was not part of the June 2025 change and its own label applies."
+    if r.infusion_note:
+        window += f"; a note beside the infusion says {r.infusion_note}"
+    if not follows_june_2025_rules(r):
+        monitoring = (
+            "No monitoring bars: a note says Aucatzyl never had a REMS, was not part of the June 2025 change, "
+            "and the Aucatzyl label applies."
+        )
     else:
         rules = [j.rule(i) for i in ("daily-checks", "stay-near", "no-driving")]
         monitoring = (
-            "Monitoring bars from day 0: "
+            "Monitoring bars from day 0, as in the US labels revised in June 2025: "
             + "; ".join(
-                f"{x.rule[0].lower() + x.rule[1:]} for {x.current_days} days"
-                + (f" (before June 2025: {x.before_text})" if show_before and x.before_days else "")
+                f"{x.rule[0].lower() + x.rule[1:]} for at least {x.current_days} days"
+                + (" (the exact wording differs by product label)" if x.id == "daily-checks" else "")
+                + (
+                    f" (before June 2025: {x.before_text}, drawn as a dotted outline)"
+                    if show_before and x.before_days
+                    else ""
+                )
                 for x in rules
             )
             + "."
@@ -306,18 +359,32 @@ def _timeline_alt(regimen_id: str = "yescarta", show_before: bool = True) -> str
     return (
         f"Gantt chart of the vein-to-vein timeline for {r.product} ({r.indication}). Left, on an illustrative scale "
         f"of weeks: leukapheresis on one day, then several weeks of manufacturing, with optional bridging therapy "
-        f"in parallel. Right, in days from the first infusion: {ld}; CAR-T infusion on {infusion}{window}. "
-        + monitoring
+        f"in parallel. The left panel is a conceptual illustration, not patient data. Right, in days from the first "
+        f"infusion: {ld}; CAR-T infusion on {infusion}{window}. " + monitoring
     )
 
 
 def _timeline_caption(regimen_id: str = "yescarta", show_before: bool = True) -> str:
     r = regimen(regimen_id)
-    extra = f" **Not verified:** {r.note}" if not r.verified else ""
+    extra = ""
+    if not r.verified:
+        note = r.note
+        if note.lower().startswith("not verified"):
+            note = note[len("not verified") :].lstrip(":. ")
+            note = note[:1].upper() + note[1:]
+        extra = f" **Not verified:** {note}"
+    if follows_june_2025_rules(r):
+        monitoring = (
+            " Monitoring bars follow the US labels as revised in June 2025 for the six products whose REMS ended; "
+            "the daily-monitoring wording differs by product, so check each current label."
+        )
+    else:
+        monitoring = " Aucatzyl never had a REMS and was not part of the June 2025 change: follow the Aucatzyl label."
     return (
         f"**Vein to vein with {r.product}.** Lymphodepletion and infusion days follow the US label "
         f"({r.timing.rstrip('.')}); where the label gives a window, infusion is drawn on its earliest day. "
-        "The weeks before lymphodepletion are illustrative. Monitoring follows the labels as changed in June 2025."
+        "The weeks before lymphodepletion (left panel) are a conceptual illustration, not patient data."
+        + monitoring
         + extra
     )
 
@@ -333,7 +400,7 @@ def not_infused_chart() -> Figure:
     ax = fig.add_axes((0.33, 0.22, 0.6, 0.62))
     labels = [f"{d.trial} ({d.product},\n{d.disease})" for d in rows]
     values = [d.percent_not_infused for d in rows]
-    ax.barh(range(len(rows)), values, color=OKABE_ITO["vermillion"], edgecolor="black", height=0.6, hatch="//")
+    ax.barh(range(len(rows)), values, color=OKABE_ITO["vermillion"], edgecolor="black", height=0.6)
     ax.set_yticks(range(len(rows)), labels, fontsize=10)
     ax.invert_yaxis()
     ax.set_xlim(0, 40)

@@ -18,6 +18,7 @@ CONCEPTUAL = (
     "Conceptual illustration, not patient data: a simple model with made-up but plausible parameters, in "
     "arbitrary model units."
 )
+CRS_TIMING = "In patients, CRS usually begins earlier than this proxy peaks, often in the first 1-3 days."
 MONTH = 365.25 / 12
 CAR_COLOUR, B_COLOUR, TUMOUR_COLOUR, CYTOKINE_COLOUR = (
     OKABE_ITO["blue"],
@@ -67,7 +68,7 @@ def phases_figure() -> Figure:
     early.set_ylabel("CAR-T cells in blood\n(model units, log scale)")
     early.axvspan(7, 14, color="#DDDDDD", zorder=0)
     early.text(
-        10.5, r.peak_level * 4, "peak window\nin the labels:\ndays 7 to 14", ha="center", va="center", fontsize=9.5
+        10.5, r.peak_level * 4, "Yescarta label:\npeak days 7-14", ha="center", va="center", fontsize=9.5
     )
     peak = r.peak_day
     early.plot([peak], [r.peak_level], marker="o", markersize=8, color="black")
@@ -90,7 +91,7 @@ def phases_figure() -> Figure:
     early.text(
         32,
         r.level_on(30) * 5,
-        "4 Contraction: most\ncells die once the\ntargets are gone",
+        "4 Contraction: most\nexpanded cells die",
         ha="center",
         va="center",
         fontsize=9.5,
@@ -290,8 +291,9 @@ FIGURES = {
         alt=lambda: (
             "Line chart of CAR-T cells in blood on a log scale from one run of a conceptual model. Left panel, days "
             "0 to 60: from a small infused dose (1) the cells expand about two thousand-fold (2) to a peak around "
-            "day 10 (3), inside a shaded band marking days 7 to 14, then contract as most cells die once the "
-            "targets are gone (4). Right panel, months 2 to 24: a small population persists, slowly declining (5)."
+            "day 10 (3), inside a shaded band marking days 7 to 14 (the peak window in the Yescarta label), then "
+            "contract as most expanded cells die (4). Right panel, months 2 to 24: a small population persists, "
+            "slowly declining (5)."
         ),
         caption=lambda: (
             "**Expansion, peak, contraction, persistence.** One run of the course's kinetics model at its default "
@@ -309,7 +311,7 @@ FIGURES = {
         ),
         caption=lambda: (
             "**More tumour, more expansion, more cytokine.** The model's cytokine proxy stands in for CRS risk: it "
-            "is not a measured cytokine and does not give a CRS grade. " + CONCEPTUAL
+            "is not a measured cytokine and does not give a CRS grade. " + CRS_TIMING + " " + CONCEPTUAL
         ),
     ),
     "l04_kinetics": Entry(
@@ -318,7 +320,7 @@ FIGURES = {
         caption=lambda dose=1.0, burden=1.0, costim="4-1BB": (
             f"**The model at dose {dose:g}\u00d7, tumour burden {burden:g}\u00d7, {costim} design.** The CD28 versus "
             "4-1BB difference in the model is an assumption taken from a common teaching point, not an established "
-            "rule. " + CONCEPTUAL
+            "rule. " + CRS_TIMING.replace("this proxy", "the cytokine proxy in panel B") + " " + CONCEPTUAL
         ),
     ),
 }

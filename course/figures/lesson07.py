@@ -25,6 +25,7 @@ CHAR_WIDTH = 0.008  # approximate width of one 9-pt character in axis units of t
 TICK_DAYS = (0, 7, 14, 21, 30, 60, 90, 180, 270, 365)
 TICK_LABELS = ("0", "7", "14", "21", "30", "60", "90", "6 mo", "9 mo", "1 yr")
 LINE_STYLES = {"quick": "-", "biphasic": "--", "prolonged": ":"}
+LINE_ROW_SHIFT = 0.14  # rows with a follow-up line: bars move up, the line runs below them
 LINE_COLOURS = {"quick": OKABE_ITO["bluish_green"], "biphasic": OKABE_ITO["vermillion"], "prolonged": OKABE_ITO["blue"]}
 
 
@@ -78,7 +79,8 @@ def journey_timeline(highlight: str | None = None) -> Figure:
             ax.add_patch(
                 Rectangle((0, y - 0.45), 1.0, 0.9, facecolor="#FFF7E0", edgecolor="black", linewidth=1.2, zorder=0)
             )
-        label = ("▶ " if highlight is not None and chosen else "") + textwrap.fill(window.name, 21)
+        marked = highlight is not None and chosen
+        label = ("▶ " if marked else "") + textwrap.fill(window.name, 19 if marked else 21)
         ax.text(
             -0.012,
             y,
@@ -91,17 +93,32 @@ def journey_timeline(highlight: str | None = None) -> Figure:
             transform=ax.transData,
             clip_on=False,
         )
+        # A row with a follow-up line keeps its bars in the upper part and runs the line underneath,
+        # so the line can start at day 0 without being hidden by the bars.
+        has_line = any(bar.kind == "line" for bar in window.bars)
+        bar_y = y + LINE_ROW_SHIFT if has_line else y
+        height = 0.42 if has_line else 0.56
+        bar_ends = [lt.timeline_x(b.end) for b in window.bars if b.kind != "line"]
         for bar in window.bars:
             xs, xe = lt.timeline_x(bar.start), lt.timeline_x(bar.end)
             if bar.kind == "line":
+                line_y = y - LINE_ROW_SHIFT - 0.12
                 ax.add_patch(
                     FancyArrowPatch(
-                        (xs, y), (1.0, y), arrowstyle="-|>", mutation_scale=14, linewidth=2.2, color=edge, zorder=2
+                        (xs, line_y),
+                        (1.0, line_y),
+                        arrowstyle="-|>",
+                        mutation_scale=14,
+                        linewidth=2.2,
+                        color=edge,
+                        zorder=2,
                     )
                 )
+                ax.plot([xs], [line_y], marker="o", markersize=6, color=edge, zorder=3, clip_on=False)
+                text_left = max(bar_ends, default=xs) + 0.02
                 ax.text(
-                    (xs + 1.0) / 2,
-                    y + 0.2,
+                    (text_left + 1.0) / 2,
+                    line_y + 0.06,
                     bar.text,
                     ha="center",
                     va="bottom",
@@ -109,22 +126,21 @@ def journey_timeline(highlight: str | None = None) -> Figure:
                     color="black" if chosen else GREY_TEXT,
                 )
                 continue
-            height = 0.56
             if bar.kind == "main":
                 ax.add_patch(
                     Rectangle(
-                        (xs, y - height / 2), xe - xs, height, facecolor=colour, edgecolor=edge, linewidth=1.2, zorder=2
+                        (xs, bar_y - height / 2), xe - xs, height, facecolor=colour, edgecolor=edge, linewidth=1.2, zorder=2
                     )
                 )
             else:
                 ax.add_patch(
                     Rectangle(
-                        (xs, y - height / 2), xe - xs, height, facecolor=colour, alpha=0.3, edgecolor="none", zorder=2
+                        (xs, bar_y - height / 2), xe - xs, height, facecolor=colour, alpha=0.3, edgecolor="none", zorder=2
                     )
                 )
                 ax.add_patch(
                     Rectangle(
-                        (xs, y - height / 2),
+                        (xs, bar_y - height / 2),
                         xe - xs,
                         height,
                         facecolor="none",
@@ -137,13 +153,13 @@ def journey_timeline(highlight: str | None = None) -> Figure:
             if bar.end >= lt.TIMELINE_END_DAY:
                 ax.add_patch(
                     FancyArrowPatch(
-                        (xe, y), (1.0, y), arrowstyle="-|>", mutation_scale=14, linewidth=1.8, color=edge, zorder=2
+                        (xe, bar_y), (1.0, bar_y), arrowstyle="-|>", mutation_scale=14, linewidth=1.8, color=edge, zorder=2
                     )
                 )
             if bar.text and len(bar.text) * CHAR_WIDTH > xe - xs:  # too long for the bar: write it above
                 ax.text(
                     xs,
-                    y + height / 2 + 0.04,
+                    bar_y + height / 2 + 0.04,
                     bar.text,
                     ha="left",
                     va="bottom",
@@ -154,7 +170,7 @@ def journey_timeline(highlight: str | None = None) -> Figure:
             elif bar.text:
                 ax.text(
                     (xs + xe) / 2,
-                    y,
+                    bar_y,
                     bar.text,
                     ha="center",
                     va="center",
@@ -294,15 +310,16 @@ def neutrophil_course(pattern: str = "all", day: int | None = None) -> Figure:
     return fig
 
 
+def _bar_alt(bar: lt.Bar) -> str:
+    end = "beyond one year" if bar.end >= lt.TIMELINE_END_DAY else f"day {bar.end:g}"
+    if bar.kind == "line":
+        return f"an arrow from day {bar.start:g} to {end}: {bar.text}"
+    style = "solid bar" if bar.kind == "main" else "dashed bar"
+    return f"{style} '{bar.text or 'continuing'}' from day {bar.start:g} to {end}"
+
+
 def _journey_alt(highlight: str | None = None) -> str:
-    rows = "; ".join(
-        f"{w.name}: "
-        + ", ".join(
-            f"{b.text or 'continuing'} from day {b.start:g} to {'beyond one year' if b.end >= lt.TIMELINE_END_DAY else f'day {b.end:g}'}"
-            for b in w.bars
-        )
-        for w in lt.data().timeline
-    )
+    rows = "; ".join(f"{w.name}: " + ", ".join(_bar_alt(b) for b in w.bars) for w in lt.data().timeline)
     focus = ""
     if highlight:
         focus = f" The row '{lt.data().window(highlight).name}' is highlighted and the other rows are greyed out."
@@ -310,7 +327,8 @@ def _journey_alt(highlight: str | None = None) -> str:
         "Timeline chart of the patient journey after CAR-T. A short grey block on the left stands for the weeks "
         "before infusion (apheresis, manufacturing, lymphodepleting chemotherapy), then a bold line marks day 0, "
         "the infusion. The time axis is widest for the first month and narrower for months 2 to 3 and for the rest "
-        f"of the year. Rows, top to bottom: {rows}.{focus}"
+        "of the year. Solid bars mark the most common period, dashed bars less common or lasting effects. "
+        f"Rows, top to bottom: {rows}.{focus}"
     )
 
 

@@ -124,6 +124,15 @@ def parse_number(text: Any, unit: str = "") -> float:
     return value
 
 
+def with_unit(value: float, unit: str) -> str:
+    """'1 year', '2 years', '640 mg': a plural unit loses its s for exactly one."""
+    if not unit:
+        return _fmt(value)
+    if value == 1 and unit.endswith("s") and unit not in ("mmHg",) and len(unit) > 2:
+        unit = unit[:-1]
+    return f"{_fmt(value)} {unit}"
+
+
 def _fmt(value: float) -> str:
     return f"{value:g}" if abs(value) < 1e6 else f"{value:,.0f}"
 
@@ -138,9 +147,9 @@ def _numeric(q: Question, response: Any) -> Result:
             f"{_fmt(value)}{unit} is outside the possible range ({low} to {high}{unit}). Check your working."
         )
     correct = abs(value - q.answer) <= q.tolerance + 1e-9
-    label = f"Your answer: {_fmt(value)}{unit}"
+    label = f"Your answer: {with_unit(value, q.unit)}"
     if correct:
-        return Result(True, f"The answer is {_fmt(q.answer)}{unit}.", (FeedbackLine(label, True, "That matches."),))
+        return Result(True, f"The answer is {with_unit(q.answer, q.unit)}.", (FeedbackLine(label, True, "That matches."),))
     for error in q.common_errors:
         if abs(value - error.value) <= q.tolerance + 1e-9:
             return Result(False, "This is a common slip.", (FeedbackLine(label, False, error.feedback),))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from html import escape
 
+from ..questions.grading import with_unit
 from ..questions.model import Question
 from ..text import inline_html, letter, plain
 
@@ -76,10 +77,11 @@ def answer_html(q: Question) -> str:
     if q.type == "numeric":
         tol = f" (within ±{q.tolerance:g})" if q.tolerance else ""
         errors = "".join(
-            f"<li>If you got {e.value:g} {escape(q.unit)}: {inline_html(e.feedback)}</li>" for e in q.common_errors
+            f"<li>If you got {escape(with_unit(e.value, q.unit))}: {inline_html(e.feedback)}</li>"
+            for e in q.common_errors
         )
         extra = f"<ul>{errors}</ul>" if errors else ""
-        return f"<p><strong>Answer: {q.answer:g} {escape(q.unit)}{tol}</strong></p>{extra}"
+        return f"<p><strong>Answer: {escape(with_unit(q.answer, q.unit))}{tol}</strong></p>{extra}"
     if q.type == "ordering":
         shown = {i: letter(pos) for pos, i in enumerate(q.shuffled_items())}
         right = ", ".join(shown[i] for i in range(len(q.items)))
