@@ -5,6 +5,7 @@ Printed figures, not timed tests: targets are feedback within 150 ms at the 95th
 
 from __future__ import annotations
 
+import contextlib
 import statistics
 import subprocess
 import sys
@@ -33,9 +34,14 @@ def _percentile(values: list[float], fraction: float) -> float:
     return ordered[index]
 
 
-def lab_timings(notebook: str = "00_start_here", question_id: str = "q00-car-letters", clicks: int = 20) -> LabTimings:
-    """Open the notebook in a fresh JupyterLab, run it, then time ``clicks`` Check presses."""
-    with lab_server() as server, chromium() as browser:
+def lab_timings(
+    notebook: str = "00_start_here", question_id: str = "q00-car-letters", clicks: int = 20, browser=None
+) -> LabTimings:
+    """Open the notebook in a fresh JupyterLab, run it, then time ``clicks`` Check presses.
+
+    ``browser`` reuses a running Chromium (Playwright's sync API allows one per thread).
+    """
+    with lab_server() as server, contextlib.nullcontext(browser) if browser else chromium() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         start = time.perf_counter()
         open_notebook(page, server.page_url(f"/lab/tree/notebooks/{notebook}.ipynb"), f"{notebook}.ipynb")
@@ -72,7 +78,9 @@ def nbval_suite_seconds() -> float:
     start = time.perf_counter()
     subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--no-cov", "notebooks"],
-        cwd=ROOT, check=True, capture_output=True,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     return time.perf_counter() - start
 
@@ -84,7 +92,9 @@ def lab_table(rows: list[LabTimings]) -> str:
     ]
     for r in rows:
         flag = " (over target)" if r.click_p95_ms > TARGET_P95_MS else ""
-        lines.append(f"| {r.notebook} | {r.open_to_first_question_s:.1f} | {r.click_median_ms:.0f} | "
-                     f"{r.click_p95_ms:.0f}{flag} | {r.clicks} |")
+        lines.append(
+            f"| {r.notebook} | {r.open_to_first_question_s:.1f} | {r.click_median_ms:.0f} | "
+            f"{r.click_p95_ms:.0f}{flag} | {r.clicks} |"
+        )
     lines += ["", f"Target: feedback within {TARGET_P95_MS:g} ms at the 95th percentile."]
     return "\n".join(lines)

@@ -175,3 +175,13 @@ def test_notebook7_interface_smoke(browser):
         assert page.locator(ERROR_OUTPUT).count() == 0
         page.locator(".cart-q-q00-car-letters").scroll_into_view_if_needed()
         page.screenshot(path=str(screenshot_path("00_start_here-notebook7")))
+
+
+def test_benchmark_measures_feedback_latency_in_a_real_browser(browser):
+    """The figures `python -m course bench --browser` prints come from real clicks."""
+    from course.bench_live import lab_table, lab_timings
+
+    timings = lab_timings(clicks=5, browser=browser)
+    assert timings.clicks == 5 and 0 < timings.click_median_ms <= timings.click_p95_ms < 10_000
+    assert timings.open_to_first_question_s > 0.5
+    assert "| 00_start_here |" in lab_table([timings])

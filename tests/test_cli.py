@@ -95,8 +95,17 @@ def test_bench_measures_a_real_kernel():
 
 
 def test_nbval_catches_a_stale_png_figure(tmp_path):
-    """nbval skips image/png by default; conftest.py turns that off. Prove a changed PNG fails."""
-    nb = json.loads(START.read_text())
+    """nbval skips image/png by default; conftest.py turns that off. Prove a changed PNG fails.
+
+    The copy is executed first, so the only stale output is the PNG this test changes.
+    """
+    fresh = NOTEBOOKS / "_tmp_fresh_copy.ipynb"
+    shutil.copy(START, fresh)
+    try:
+        execute(fresh)
+        nb = json.loads(fresh.read_text())
+    finally:
+        fresh.unlink(missing_ok=True)
     stale = False
     for cell in nb["cells"]:
         for out in cell.get("outputs", []):
@@ -122,7 +131,8 @@ def test_nbval_catches_a_stale_png_figure(tmp_path):
     finally:
         target.unlink(missing_ok=True)
     assert result.returncode == 1, result.stdout[-2000:]
-    assert "image/png" in result.stdout and "1 failed" in result.stdout
+    assert "1 failed" in result.stdout, result.stdout[-2000:]
+    assert "image/png" in result.stdout
 
 
 def test_links_table_for_binder_nbviewer_and_hub(capsys):
