@@ -16,37 +16,61 @@ KEY_COLOUR_SHARE = 0.0005  # a colour covering at least 0.05% of the image is ke
 MAX_KEY_COLOURS = 96
 
 
-def _palette_image(image):
-    """A 256-colour palette: every colour that covers a visible area kept exactly (so a small blue
-    marker never turns green), the rest of the slots filled by median cut for anti-aliased edges."""
+def _palette(image, counts: list[tuple[int, tuple[int, int, int]]]) -> list[tuple[int, int, int]]:
+    """256 colours: every colour that covers a visible area kept exactly (so a small blue marker
+    never turns green), the remaining slots filled by median cut for anti-aliased edges."""
     from PIL import Image
 
     total = image.width * image.height
-    counts = image.getcolors(maxcolors=total) or []
     key = [rgb for count, rgb in sorted(counts, reverse=True) if count >= KEY_COLOUR_SHARE * total][:MAX_KEY_COLOURS]
-    rest = image.quantize(colors=PALETTE_COLOURS - len(key), method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-    palette = [channel for rgb in key for channel in rgb] + rest.getpalette()[: 3 * (PALETTE_COLOURS - len(key))]
-    palette += [0] * (3 * PALETTE_COLOURS - len(palette))
-    holder = Image.new("P", (1, 1))
-    holder.putpalette(palette)
-    return holder
+    rest = image.quantize(
+        colors=PALETTE_COLOURS - len(key), method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+    ).getpalette()[: 3 * (PALETTE_COLOURS - len(key))]
+    extra = [tuple(rest[i : i + 3]) for i in range(0, len(rest), 3)]
+    return key + [c for c in extra if c not in key]
+
+
+def _indexed(image):
+    """The image as palette indices, each pixel mapped to its exact or nearest palette colour.
+
+    Done with numpy rather than PIL's quantize(palette=...), which maps through a coarse colour
+    cube and shifts white to (252, 252, 251). Pixels are handled as one 32-bit code each and the
+    distinct colours (a few thousand) are matched in small blocks, to keep the kernel's peak
+    memory low on a hub.
+    """
+    import numpy as np
+    from PIL import Image
+
+    counts = image.getcolors(maxcolors=image.width * image.height) or []
+    palette = np.array(_palette(image, counts), dtype=np.int32)
+    codes = np.array(sorted(r | g << 8 | b << 16 for _, (r, g, b) in counts), dtype=np.uint32)
+    packed = np.frombuffer(image.convert("RGBX").tobytes(), dtype="<u4") & np.uint32(0x00FFFFFF)
+    where = np.searchsorted(codes, packed)
+    colours = np.stack([codes & 255, (codes >> 8) & 255, (codes >> 16) & 255], axis=1).astype(np.int32)
+    nearest = np.empty(len(colours), dtype=np.uint8)
+    for start in range(0, len(colours), 256):
+        block = colours[start : start + 256]
+        nearest[start : start + 256] = ((block[:, None, :] - palette[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
+    out = Image.fromarray(nearest[where].reshape(image.height, image.width), mode="P")
+    flat = [int(v) for rgb in palette for v in rgb]
+    out.putpalette(flat + [0] * (3 * 256 - len(flat)))
+    return out
 
 
 def png_bytes(fig: Figure) -> bytes:
     """Small PNG bytes that are the same run to run.
 
     No 'Software' or date metadata; the image is stored with a 256-colour palette that keeps every
-    colour covering a visible area exactly (see _palette_image), which looks the same for flat
-    diagrams and makes files about 3 times smaller, so notebooks stay light for a hub and nbviewer.
+    colour covering a visible area exactly (see _palette), which looks the same for flat diagrams
+    and makes files about 3 times smaller, so notebooks stay light for a hub and nbviewer.
     """
     from PIL import Image
 
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", metadata={"Software": None})
     image = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
-    small = image.quantize(palette=_palette_image(image), dither=Image.Dither.NONE)
     out = io.BytesIO()
-    small.save(out, format="png", optimize=True)
+    _indexed(image).save(out, format="png", optimize=True)
     return out.getvalue()
 
 
