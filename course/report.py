@@ -38,6 +38,7 @@ class Export:
     learner: str
     lesson: str
     round: int
+    mode: str
     exported_at: str
     objectives: dict[str, str]
     answers: tuple[tuple[str, str, bool], ...]  # (question, objective, correct)
@@ -75,6 +76,9 @@ def read_export(path: Path) -> Export:
     if isinstance(round_, bool) or not isinstance(round_, int) or not 0 <= round_ <= 1000:
         raise BadExport("field 'round' must be a whole number from 0 to 1000")
     exported_at = _text(data.get("exported_at"), "exported_at", 40)
+    mode = data.get("mode", "practice")
+    if mode not in ("practice", "exam"):
+        raise BadExport("field 'mode' must be practice or exam")
     objectives = data.get("objectives", {})
     if not isinstance(objectives, dict) or not all(
         isinstance(k, str) and OBJECTIVE_PATTERN.match(k) and isinstance(v, str) and len(v) <= 300
@@ -96,7 +100,7 @@ def read_export(path: Path) -> Export:
         if not isinstance(correct, bool):
             raise BadExport(f"answers[{i}].correct must be true or false")
         rows.append((qid, objective, correct))
-    return Export(path, learner, lesson, round_, exported_at, objectives, tuple(rows))
+    return Export(path, learner, lesson, round_, mode, exported_at, objectives, tuple(rows))
 
 
 def latest_per_learner(exports: list[Export]) -> list[Export]:
@@ -198,7 +202,7 @@ def lesson_section(lesson: str, exports: list[Export]) -> str:
         f'<th scope="col">Mastered by</th></tr></thead><tbody>{o_rows}</tbody></table>'
         f"<h3>Learners</h3><ul>"
         + "".join(
-            f"<li>{escape(e.learner)}: {e.percent:.0f}% (round {e.round})</li>"
+            f"<li>{escape(e.learner)}: {e.percent:.0f}% ({e.mode}, round {e.round})</li>"
             for e in sorted(exports, key=lambda e: e.learner.lower())
         )
         + "</ul></section>"

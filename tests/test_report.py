@@ -87,7 +87,7 @@ def test_latest_round_per_learner_is_used(tmp_path):
     later = tmp_path / "later.json"
     later.write_text(json.dumps(doc))
     html, _ = build_report([paths[0], later])
-    assert "1 learner result(s) used" in html and "100% (round 2)" in html
+    assert "1 learner result(s) used" in html and "100% (practice, round 2)" in html
 
 
 @pytest.mark.parametrize(
@@ -100,6 +100,7 @@ def test_latest_round_per_learner_is_used(tmp_path):
         (lambda d: d["answers"][0].update(question="Q!"), "question id"),
         (lambda d: d["answers"][0].update(objective="X"), "objective id"),
         (lambda d: d.update(objectives={"O1": 5}), "'objectives'"),
+        (lambda d: d.update(mode="cheat"), "'mode'"),
     ],
 )
 def test_each_bad_field_has_a_clear_reason(tmp_path, mutate, words):

@@ -22,11 +22,12 @@ c.Authenticator.admin_users = set(filter(None, os.environ.get("HUB_ADMINS", "").
 # Each student gets a JupyterLab in their own home; nbgitpuller puts the course there.
 c.Spawner.default_url = "/lab"
 c.Spawner.mem_limit = "512M"  # measured need is well under this; see docs/hub.md
-c.Spawner.environment = {
-    # Exam mode for a session: set CART_COURSE_MODE=exam before starting the hub, or place
-    # /etc/jupyter/car-t-course.json containing {"mode": "exam"}; remove it after the session.
-    "CART_COURSE_MODE": os.environ.get("CART_COURSE_MODE", "practice"),
-}
+# Exam mode for a session: either start the hub with CART_COURSE_MODE=exam (students then stop and
+# start their server from the hub's control panel), or place /etc/jupyter/car-t-course.json
+# containing {"mode": "exam"} (students restart their kernel); undo it after the session.
+# The variable, when set, wins over the file, so it is passed on only when the hub has it.
+if os.environ.get("CART_COURSE_MODE"):
+    c.Spawner.environment = {"CART_COURSE_MODE": os.environ["CART_COURSE_MODE"]}
 # Stop idle servers so a class's memory comes back (pip install jupyterhub-idle-culler).
 c.JupyterHub.services = [
     {
