@@ -110,6 +110,7 @@ class Stage:
     escalate: tuple[str, ...]
     decisions: tuple[Decision, ...]
     references: tuple[str, ...]
+    report: tuple[str, ...] = ()  # not urgent, but reported to the team the same day
 
 
 @dataclass(frozen=True)
@@ -421,7 +422,7 @@ def _decision(r: _Row, index: int, raw: Any) -> Decision:
 
 def _stage(path: Path, index: int, raw: Any, known: set[str]) -> Stage:
     r = _Row(path, "stage", raw, known, index)
-    r.only("id", "day", "title", "summary", "nurse", "escalate", "decisions", "references")
+    r.only("id", "day", "title", "summary", "nurse", "escalate", "report", "decisions", "references")
     decisions = r.raw.get("decisions")
     if not isinstance(decisions, list):
         raise r.fail("decisions", "must be a list (empty if the stage asks nothing)")
@@ -434,6 +435,7 @@ def _stage(path: Path, index: int, raw: Any, known: set[str]) -> Stage:
         escalate=r.texts("escalate"),
         decisions=tuple(_decision(r, i, d) for i, d in enumerate(decisions)),
         references=r.refs(),
+        report=r.texts("report") if "report" in r.raw else (),
     )
 
 
@@ -883,6 +885,8 @@ def state_html(day: int, case: Case | None = None) -> str:
     parts.append(f"<p><strong>What the nurse does:</strong></p>{_items(s.stage.nurse)}")
     if s.stage.escalate:
         parts.append(f"<p><strong>Escalate at once:</strong></p>{_items(s.stage.escalate)}")
+    if s.stage.report:
+        parts.append(f"<p><strong>Report to the team (same day):</strong></p>{_items(s.stage.report)}")
     if s.igg is not None and day >= 30:
         parts.append(f"<p><strong>IgG:</strong> {escape(s.igg.message)}</p>")
     if s.rules and day >= 10:

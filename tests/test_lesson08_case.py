@@ -363,3 +363,11 @@ def test_bad_data_is_refused_with_file_and_field(raw, tmp_path, mutate, message)
 
 def test_the_shipped_file_round_trips(raw, tmp_path):
     assert cs.load_case(write(tmp_path, raw)) == cs.load_case()
+
+
+def test_low_igg_is_reported_the_same_day_not_escalated_at_once(case):
+    day90 = case.stage("day90")
+    assert any("400 mg/dL" in t for t in day90.report)
+    assert not any("IgG" in t for t in day90.escalate)
+    assert "Report to the team (same day)" in cs.state_html(90, case)
+    assert case.stage("fever").report == ()
