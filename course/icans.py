@@ -175,7 +175,11 @@ VIGNETTES = {
             "Mr Brown later: unarousable, ICE cannot be done",
         ),
         Vignette("q06-tremor", {"ice": 8}, "Ms Ito: ICE 8 and a new tremor"),
-        Vignette("q06-hemorrhage", {"ice": 9}, "Mr Ahmed: ICE 9, then an intracranial hemorrhage on CT"),
+        Vignette(
+            "q06-hemorrhage",
+            {"ice": 9},
+            "Mr Ahmed: ICE 9 and alert, still at 14:15 after a sudden headache; intracranial hemorrhage on CT",
+        ),
         Vignette(
             "q06-seizure",
             {"ice": 7, "seizure": "rapidly_resolving"},
@@ -210,8 +214,16 @@ CELL_STYLE = "text-align:left;vertical-align:top"  # JupyterLab right-aligns tab
 class Table:
     """A small captioned HTML table with a plain-text twin; every cell is escaped."""
 
-    def __init__(self, caption: str, header: list[str], rows: list[list[str]], css_class: str = "cart-table"):
+    def __init__(
+        self,
+        caption: str,
+        header: list[str],
+        rows: list[list[str]],
+        css_class: str = "cart-table",
+        notes: list[str] | None = None,
+    ):
         self.caption, self.header, self.rows, self.css_class = caption, header, rows, css_class
+        self.notes = list(notes or [])  # footnotes, shown under the table
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
         head = "".join(f'<th scope="col" style="{CELL_STYLE}">{escape(h)}</th>' for h in self.header)
@@ -219,11 +231,16 @@ class Table:
             "<tr>" + "".join(f'<td style="{CELL_STYLE}">{inline_html(cell)}</td>' for cell in row) + "</tr>"
             for row in self.rows
         )
+        foot = ""
+        if self.notes:
+            notes = "<br>".join(inline_html(n) for n in self.notes)
+            foot = f'<tfoot><tr><td colspan="{len(self.header)}" style="{CELL_STYLE}">{notes}</td></tr></tfoot>'
         html = (
             f'<table class="{escape(self.css_class)}"><caption>{inline_html(self.caption)}</caption>'
-            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody>{foot}</table>"
         )
         lines = [plain(self.caption), " | ".join(self.header)] + [" | ".join(plain(c) for c in r) for r in self.rows]
+        lines += [plain(n) for n in self.notes]
         return {"text/html": html, "text/plain": "\n".join(lines)}
 
 

@@ -23,12 +23,18 @@ SCALES = {
     "all-neurotoxicity": "ICANS and other CAR-T neurotoxicities together",
     "astct-icans": "ICANS, ASTCT consensus grading",
 }
+SCALE_WORDS = {
+    "neurologic-events": "neurological events",
+    "all-neurotoxicity": "all neurotoxicity",
+    "astct-icans": "ASTCT ICANS",
+}
 TARGETS = ("CD19", "BCMA")
 TEXT_FIELDS = ("id", "brand", "generic", "target", "disease", "trial", "scale", "counted", "as_of")
-OPTIONAL_TEXT = ("crs_relation", "note")
+OPTIONAL_TEXT = ("crs_relation", "note", "timing_label", "timing_footnote", "any_grade_source", "grade3_source")
 NUMBER_FIELDS = ("any_grade_pct", "grade3_plus_pct", "onset_median_days", "duration_median_days")
 RANGE_FIELDS = ("onset_range_days", "duration_range_days")
-FIELDS = set(TEXT_FIELDS) | set(OPTIONAL_TEXT) | set(NUMBER_FIELDS) | set(RANGE_FIELDS) | {"references"}
+FIELDS = set(TEXT_FIELDS) | set(OPTIONAL_TEXT) | set(NUMBER_FIELDS) | set(RANGE_FIELDS) | {"approximate", "references"}
+FOOTNOTE_MARK = "†"
 MAX_DAYS = 1000
 
 
@@ -52,11 +58,41 @@ class ProductTiming:
     note: str | None
     as_of: str
     references: tuple[str, ...]
+    timing_label: str | None = None
+    timing_footnote: str | None = None
+    any_grade_source: str | None = None
+    grade3_source: str | None = None
+    approximate: bool = False
 
     @property
     def label(self) -> str:
         """Short name for figures and tables, e.g. 'Kymriah (ELIANA)'."""
         return f"{self.brand} ({self.trial})"
+
+    @property
+    def onset_label(self) -> str:
+        """The name where onset and duration are shown: ``timing_label`` when they come from another
+        source than the incidence (e.g. 'Kymriah (US label, ELIANA data set)'), else ``label``."""
+        return self.timing_label or self.label
+
+    @property
+    def timing_mark(self) -> str:
+        """'†' after the onset and duration when a footnote qualifies them, else ''."""
+        return FOOTNOTE_MARK if self.timing_footnote else ""
+
+    def percent(self, which: str, sources: bool = True) -> str:
+        """'21%', 'about 21%' (approximate figures) or '24% (label)' (a per-figure source)."""
+        value = self.any_grade_pct if which == "any" else self.grade3_plus_pct
+        text = f"about {value:g}%" if self.approximate else f"{value:g}%"
+        source = self.any_grade_source if which == "any" else self.grade3_source
+        return f"{text} ({source})" if sources and source else text
+
+    def incidence_text(self) -> str:
+        """Any grade / grade 3 or higher, in words, for the table and the explorer."""
+        text = f"{self.percent('any')} / {self.percent('g3')}"
+        if self.approximate:
+            text += f" ({SCALE_WORDS[self.scale]}, {self.trial})"
+        return text
 
     @property
     def has_onset(self) -> bool:
@@ -93,6 +129,10 @@ def _row(path: Path, raw: Any, index: int, known_refs: set[str]) -> ProductTimin
         if value is not None and (not isinstance(value, str) or not value.strip()):
             raise _fail(path, rid, name, "must be text or null")
         values[name] = value.strip() if isinstance(value, str) else None
+    approximate = raw.get("approximate", False)
+    if not isinstance(approximate, bool):
+        raise _fail(path, rid, "approximate", "must be true or false")
+    values["approximate"] = approximate
     if values["scale"] not in SCALES:
         raise _fail(path, rid, "scale", f"must be one of {', '.join(SCALES)}")
     if values["target"] not in TARGETS:
@@ -119,6 +159,8 @@ def _row(path: Path, raw: Any, index: int, known_refs: set[str]) -> ProductTimin
         if not low <= values[median_name] <= high:
             raise _fail(path, rid, range_name, f"must contain the median {values[median_name]:g}")
         values[range_name] = (low, high)
+    if values["timing_footnote"] and values["onset_median_days"] is None and values["duration_median_days"] is None:
+        raise _fail(path, rid, "timing_footnote", "needs an onset or a duration to qualify")
     refs = raw.get("references")
     if not isinstance(refs, list) or not refs or not all(isinstance(k, str) for k in refs):
         raise _fail(path, rid, "references", "must be a non-empty list of reference keys")
@@ -162,17 +204,23 @@ def earliest_onset() -> ProductTiming:
     return min((r for r in products() if r.has_onset), key=lambda r: r.onset_median_days)
 
 
-def _days(value: float | None, span: tuple[float, float] | None) -> str:
+def _days(value: float | None, span: tuple[float, float] | None, mark: str = "") -> str:
     if value is None:
         return "not found"
     text = f"day {value:g}" if span is None else f"day {value:g} ({span[0]:g}–{span[1]:g})"
-    return text
+    return text + mark
 
 
-def _length(value: float | None, span: tuple[float, float] | None) -> str:
+def _length(value: float | None, span: tuple[float, float] | None, mark: str = "") -> str:
     if value is None:
         return "not found"
-    return f"{value:g} days" if span is None else f"{value:g} days ({span[0]:g}–{span[1]:g})"
+    text = f"{value:g} days" if span is None else f"{value:g} days ({span[0]:g}–{span[1]:g})"
+    return text + mark
+
+
+def footnotes() -> list[str]:
+    """The table's footnotes, one per row whose onset and duration are qualified."""
+    return [f"{r.timing_mark}{r.timing_footnote}." for r in products() if r.timing_footnote]
 
 
 def timing_table() -> Table:
@@ -182,9 +230,9 @@ def timing_table() -> Table:
             f"**{r.brand}** ({r.generic}), {r.target}",
             f"{r.trial}: {r.disease}",
             r.counted,
-            f"{r.any_grade_pct:g}% / {r.grade3_plus_pct:g}%",
-            _days(r.onset_median_days, r.onset_range_days),
-            _length(r.duration_median_days, r.duration_range_days),
+            r.incidence_text(),
+            _days(r.onset_median_days, r.onset_range_days, r.timing_mark),
+            _length(r.duration_median_days, r.duration_range_days, r.timing_mark),
             f"{r.as_of} " + " ".join(f"[{k}]" for k in r.references),
         ]
         for r in products()
@@ -195,4 +243,5 @@ def timing_table() -> Table:
         ["Product", "Trial and disease", "What was counted", "Any / grade ≥3", "Onset", "Duration", "Source"],
         rows,
         css_class="cart-table cart-icans-timing",
+        notes=footnotes(),
     )

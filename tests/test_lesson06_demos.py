@@ -138,4 +138,23 @@ def test_onset_figure_highlight_changes_the_picture_and_alt_lists_products():
     plain, picked = show("l06_onset_by_product"), show("l06_onset_by_product", highlight="abecma-mm")
     assert plain.png != picked.png
     for row in icans_timing.products():
-        assert row.label in plain.alt
+        assert (row.onset_label if row.has_onset else row.label) in plain.alt
+    assert "Kymriah (US label, ELIANA data set)" in plain.alt
+    assert "The bar joins two medians" in plain.caption
+
+
+def test_explorer_names_the_kymriah_timing_source_and_marks_it(explorer_demo):
+    ex = explorer_demo.explorer
+    labels = dict((value, text) for text, value in ex.choice.options)
+    assert labels["kymriah-all"] == "Kymriah (US label, ELIANA data set)"
+    ex.choice.value = "kymriah-all"
+    assert "day 6 (range 1 to 359)†" in ex.card.value and "broader definition" in ex.card.value
+    ex.choice.value = "carvykti-mm"
+    assert "about 21%" in ex.card.value and "about 10%" in ex.card.value
+    ex.choice.value = ""
+
+
+def test_incidence_figure_shows_approximate_figures_as_such():
+    view = show("l06_incidence_by_product")
+    assert "Carvykti (CARTITUDE-1): any grade about 21%, grade 3 or higher about 10%" in view.alt
+    assert "7.1% (FELIX publication" in view.alt

@@ -96,6 +96,17 @@ def test_ice_10_with_drowsiness_is_still_icans():
 def test_isolated_icans_explanation_states_the_computed_grade():
     grade = clinical.icans_grade(**icans.VIGNETTES["q06-isolated-icans"].inputs).grade
     assert f"grade {grade} ICANS" in q("q06-isolated-icans").explanation
+    # ASCO by grade: supportive care first; steroids considered at grade 2; tocilizumab only with CRS.
+    assert "considered" in correct_text("q06-isolated-icans")
+    assert "only if CRS is also present" in q("q06-isolated-icans").explanation
+
+
+def test_fever_is_not_an_early_sign_of_icans():
+    question = q("q06-early-signs")
+    (fever,) = [o for o in question.options if "38.4" in o.text]
+    assert not fever.correct
+    assert fever.feedback.startswith("Report this fever now under the CRS plan")
+    assert "report" not in question.stem.lower()
 
 
 def test_ice_calculation_answer_is_clinical_ice_score():
@@ -195,11 +206,45 @@ def test_timing_figures_match_the_fact_sheet():
         "breyanzi-lbcl": (30, 10, None),
         "abecma-mm": (28, 4, 2),
         "carvykti-mm": (21, 10, None),
-        "aucatzyl-all": (24, 7, None),
+        "aucatzyl-all": (24, 7.1, None),
     }
     for pid, (any_pct, g3, onset) in expected.items():
         row = icans_timing.get(pid)
         assert (row.any_grade_pct, row.grade3_plus_pct, row.onset_median_days) == (any_pct, g3, onset)
+
+
+def test_every_key_of_the_table_is_cited_in_the_notebook_markdown():
+    """lesson.references() lists only [@key] citations of the Markdown and the questions' keys, so a key
+    that only the data table uses must be cited in the Markdown too, or it is missing from the list."""
+    import json
+
+    from course.lesson import notebook_path
+    from course.references import cited_keys
+
+    nb = json.loads(notebook_path("06_icans").read_text(encoding="utf-8"))
+    markdown = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    cited = set(cited_keys(markdown))
+    for row in icans_timing.products():
+        assert set(row.references) <= cited, (row.id, set(row.references) - cited)
+
+
+def test_mixed_sources_and_approximate_figures_are_shown_as_such():
+    kymriah = icans_timing.get("kymriah-all")
+    assert kymriah.onset_label == "Kymriah (US label, ELIANA data set)" and kymriah.timing_mark == "†"
+    rows = {r[0] + r[1]: r for r in icans_timing.timing_table().rows}
+    kymriah_row = next(r for key, r in rows.items() if "ELIANA" in key)
+    assert kymriah_row[4] == "day 6 (1–359)†" and kymriah_row[5] == "6 days†"
+    assert icans_timing.footnotes() == ["†US label, broader definition of neurological events than the 40% incidence."]
+    assert "US label, broader definition" in icans_timing.timing_table()._repr_mimebundle_()["text/plain"]
+    assert icans_timing.get("carvykti-mm").incidence_text() == (
+        "about 21% / about 10% (all neurotoxicity, CARTITUDE-1)"
+    )
+    assert icans_timing.get("aucatzyl-all").incidence_text() == (
+        "24% (label) / 7.1% (FELIX publication; the label's grade ≥3 figure not verified)"
+    )
+    assert icans_timing.get("abecma-mm").incidence_text() == "28% / 4%"
+    assert icans_timing.get("yescarta-lbcl").as_of.startswith("Yescarta US label, October 2017")
+    assert icans_timing.get("tecartus-all").as_of.startswith("FDA review of the October 2021 ALL approval")
 
 
 def test_get_unknown_product_lists_the_ids():
@@ -264,6 +309,12 @@ def test_loader_accepts_a_good_row(tmp_path):
         ({"trial": ""}, "'trial': is missing"),
         ({"as_of": "DROP"}, "'as_of': is missing"),
         ({"onset_median_days": "six"}, "must be a number"),
+        ({"approximate": "yes"}, "'approximate': must be true or false"),
+        ({"grade3_source": ""}, "'grade3_source': must be text or null"),
+        (
+            {"onset_median_days": None, "onset_range_days": None, "timing_footnote": "label"},
+            "'timing_footnote': needs an onset or a duration",
+        ),
     ],
 )
 def test_loader_names_file_row_and_field(tmp_path, changes, words):

@@ -185,13 +185,20 @@ def product_card(row: icans_timing.ProductTiming) -> str:
     if row.onset_range_days:
         onset += f" (range {row.onset_range_days[0]:g} to {row.onset_range_days[1]:g})"
     duration = "not found" if row.duration_median_days is None else f"{row.duration_median_days:g} days"
+    if row.timing_footnote:
+        onset, duration = onset + row.timing_mark, duration + row.timing_mark
+    incidence = f"Any grade {row.percent('any')}, grade 3 or higher {row.percent('g3')}"
+    if row.approximate:
+        incidence += f" (approximate figures; {icans_timing.SCALE_WORDS[row.scale]}, {row.trial})"
     items = [
         f"<strong>{escape(row.brand)}</strong> ({escape(row.generic)}), {escape(row.target)}: "
         f"{escape(row.disease)}; trial {escape(row.trial)}",
         f"What was counted: {escape(row.counted)}",
-        f"Any grade {row.any_grade_pct:g}%, grade 3 or higher {row.grade3_plus_pct:g}%",
+        escape(incidence),
         f"Median onset: {escape(onset)}; median duration: {escape(duration)}",
     ]
+    if row.timing_footnote:
+        items.append(f"{escape(row.timing_mark)} Onset and duration: {escape(row.timing_footnote)}")
     if row.crs_relation:
         items.append(f"Timing against CRS: {escape(row.crs_relation)}")
     if row.note:
@@ -204,7 +211,7 @@ class ProductExplorer:
     """Pick a product: its data in words, and the onset chart with that product picked out."""
 
     def __init__(self) -> None:
-        options = [(ALL, "")] + [(r.label, r.id) for r in icans_timing.products()]
+        options = [(ALL, "")] + [(r.onset_label, r.id) for r in icans_timing.products()]
         self.choice = w.Dropdown(
             options=options, value="", description="Product (trial)", style=WIDE, layout=w.Layout(width="420px")
         )

@@ -6,10 +6,12 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import gc
+import textwrap
 
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.text import Text
 
 from .. import clinical, icans, icans_timing
 from .catalog import Entry
@@ -34,6 +36,16 @@ def _start() -> None:
     """Course style, after releasing the memory of the figure drawn before."""
     _release_memory()
     apply_style()
+
+
+def _crisp_text(fig: Figure) -> Figure:
+    """Hinted, non-antialiased regular text (as in lesson 08): sharp at the course's dpi and less than
+    half the PNG size, which keeps the notebook within its 300 KB budget. Bold text stays antialiased,
+    because hinted bold type loses the dots of its i's at this size."""
+    for text in fig.findobj(Text):
+        if text.get_fontweight() not in ("bold", 700):
+            text.set_antialiased(False)
+    return fig
 
 
 # --- 1. The ICE items and the five ICANS domains (the interactive grader draws this one).
@@ -121,7 +133,7 @@ def icans_domains_figure(**values) -> Figure:
         bbox_to_anchor=(0.5, 0.0),
     )
     fig.text(0.01, 0.95, "ASTCT ICANS grading, adults and children 12 and over", fontsize=10, color=GREY)
-    return fig
+    return _crisp_text(fig)
 
 
 def _domains_alt(**values) -> str:
@@ -194,7 +206,7 @@ def two_syndromes_figure() -> Figure:
     axes[0].legend(loc="upper right", fontsize=10, frameon=False, handlelength=3, ncol=2)
     fig.text(0.01, 0.5, "severity (conceptual)", rotation=90, va="center", fontsize=10.5)
     fig.subplots_adjust(left=0.05, right=0.98, top=0.95, bottom=0.09, hspace=0.55)
-    return fig
+    return _crisp_text(fig)
 
 
 # --- 3 and 4. Product data from assets/icans_timing.yaml.
@@ -207,8 +219,8 @@ def onset_by_product_figure(highlight: str | None = None) -> Figure:
     _start()
     rows = [r for r in icans_timing.products() if r.has_onset]
     missing = [r for r in icans_timing.products() if not r.has_onset]
-    fig = Figure(figsize=(9.5, 4.6))
-    ax = fig.add_axes((0.25, 0.3, 0.7, 0.6))
+    fig = Figure(figsize=(9.5, 4.9))
+    ax = fig.add_axes((0.25, 0.32, 0.7, 0.58))
     y = np.arange(len(rows))[::-1]
     for yi, r in zip(y, rows, strict=True):
         strong = highlight in (None, r.id)
@@ -239,7 +251,8 @@ def onset_by_product_figure(highlight: str | None = None) -> Figure:
             )
         ax.plot(r.onset_median_days, yi, marker="o", markersize=9, color=colour, markeredgecolor=INK, alpha=alpha)
         ax.text(r.onset_median_days, yi + 0.3, f"day {r.onset_median_days:g}", ha="center", fontsize=10, alpha=alpha)
-    ax.set_yticks(y, [f"{r.label}, {r.target}" for r in rows], fontsize=10.5)
+    names = [textwrap.fill(f"{r.onset_label}{r.timing_mark}, {r.target}", 28) for r in rows]
+    ax.set_yticks(y, names, fontsize=10.5)
     ax.set_xlim(0, X_MAX + 8)
     ax.set_ylim(-0.6, len(rows) - 0.3)
     ax.set_xticks(range(0, X_MAX + 1, 5))
@@ -261,19 +274,22 @@ def onset_by_product_figure(highlight: str | None = None) -> Figure:
             ),
         ],
         loc="lower left",
-        bbox_to_anchor=(0.02, 0.08),
+        bbox_to_anchor=(0.02, 0.1),
         ncol=4,
         fontsize=9.5,
         frameon=False,
     )
     fig.text(
         0.02,
-        0.03,
+        0.06,
         "No verified onset in our sources: " + ", ".join(r.label for r in missing) + ".",
         fontsize=9.5,
         color=INK,
     )
-    return fig
+    footnotes = [f"{r.timing_mark} {r.brand}: {r.timing_footnote}." for r in rows if r.timing_footnote]
+    if footnotes:
+        fig.text(0.02, 0.015, " ".join(footnotes), fontsize=9.5, color=INK)
+    return _crisp_text(fig)
 
 
 def _onset_alt(highlight: str | None = None) -> str:
@@ -283,7 +299,8 @@ def _onset_alt(highlight: str | None = None) -> str:
             continue
         span = f" (range day {r.onset_range_days[0]:g} to {r.onset_range_days[1]:g})" if r.onset_range_days else ""
         dur = f", lasting a median {r.duration_median_days:g} days" if r.duration_median_days else ""
-        parts.append(f"{r.label}: median onset day {r.onset_median_days:g}{span}{dur}")
+        caveat = f" ({r.timing_footnote})" if r.timing_footnote else ""
+        parts.append(f"{r.onset_label}: median onset day {r.onset_median_days:g}{span}{dur}{caveat}")
     missing = ", ".join(r.label for r in icans_timing.products() if not r.has_onset)
     return (
         "Timeline chart of neurotoxicity by product, days after infusion on the horizontal axis. "
@@ -305,8 +322,8 @@ def incidence_by_product_figure() -> Figure:
     for yi, r in zip(y, rows, strict=True):
         ax.barh(yi + 0.18, r.any_grade_pct, height=0.36, color=OKABE_ITO["sky_blue"], edgecolor=INK)
         ax.barh(yi - 0.18, r.grade3_plus_pct, height=0.36, color=OKABE_ITO["vermillion"], edgecolor=INK, hatch="//")
-        ax.text(r.any_grade_pct + 1, yi + 0.18, f"{r.any_grade_pct:g}%", va="center", fontsize=9.5)
-        ax.text(r.grade3_plus_pct + 1, yi - 0.18, f"{r.grade3_plus_pct:g}%", va="center", fontsize=9.5)
+        ax.text(r.any_grade_pct + 1, yi + 0.18, r.percent("any", sources=False), va="center", fontsize=9.5)
+        ax.text(r.grade3_plus_pct + 1, yi - 0.18, r.percent("g3", sources=False), va="center", fontsize=9.5)
         ax.text(1.03, yi, SCALE_SHORT[r.scale], transform=ax.get_yaxis_transform(), va="center", fontsize=10)
     ax.text(
         1.03,
@@ -333,15 +350,35 @@ def incidence_by_product_figure() -> Figure:
         fontsize=10,
         frameon=False,
     )
-    return fig
+    return _crisp_text(fig)
 
 
 def _incidence_alt() -> str:
     parts = "; ".join(
-        f"{r.label}: {r.any_grade_pct:g}% any grade, {r.grade3_plus_pct:g}% grade 3 or higher ({SCALE_SHORT[r.scale]})"
+        f"{r.label}: any grade {r.percent('any')}, grade 3 or higher {r.percent('g3')}; "
+        f"counted: {icans_timing.SCALE_WORDS[r.scale]}"
         for r in icans_timing.products()
     )
     return f"Paired horizontal bar chart of neurotoxicity by product, with what each study counted. {parts}."
+
+
+def _timing_caveats() -> str:
+    """Caption words for rows whose onset and duration come from another source than the incidence."""
+    words = [
+        f"{r.timing_mark} {r.onset_label}: {r.timing_footnote}." for r in icans_timing.products() if r.timing_footnote
+    ]
+    return " ".join(words) + " " if words else ""
+
+
+def _incidence_caveats() -> str:
+    """Caption words for approximate figures and for rows whose two percentages have different sources."""
+    words = []
+    for r in icans_timing.products():
+        if r.approximate:
+            words.append(f"{r.label}: approximate figures ({r.percent('any')} and {r.percent('g3')}).")
+        if r.any_grade_source or r.grade3_source:
+            words.append(f"{r.label}: any grade {r.percent('any')}, grade 3 or higher {r.percent('g3')}.")
+    return " ".join(words) + " " if words else ""
 
 
 FIGURES = {
@@ -373,8 +410,11 @@ FIGURES = {
         alt=_onset_alt,
         caption=lambda highlight=None: (
             "**Median onset and duration of neurotoxicity by product.** Dot: median onset; thin line: onset range "
-            "(arrows run off the chart); bar: median duration from the median onset. What was counted differs "
-            "between products (see the table). Data: assets/icans_timing.yaml, from trial publications and US labels."
+            "(arrows run off the chart); bar: median duration from the median onset. The bar joins two medians; it "
+            "is a schematic, not the course of a typical patient. What was counted differs between products (see "
+            "the table). "
+            + _timing_caveats()
+            + "Data: assets/icans_timing.yaml, from trial publications and US labels."
         ),
     ),
     "l06_incidence_by_product": Entry(
@@ -383,7 +423,9 @@ FIGURES = {
         caption=lambda: (
             "**How often neurotoxicity occurs, by product.** Upper bar: any grade; lower, hatched bar: grade 3 or "
             "higher. The right-hand column says what each study counted: broad neurological events, all "
-            "neurotoxicity, or ASTCT ICANS only, so rows are not directly comparable. Data: assets/icans_timing.yaml."
+            "neurotoxicity, or ASTCT ICANS only, so rows are not directly comparable. "
+            + _incidence_caveats()
+            + "Data: assets/icans_timing.yaml."
         ),
     ),
 }
