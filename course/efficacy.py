@@ -41,6 +41,10 @@ COMPARABILITY_NOTE = (
     "patients for a different time. A higher bar does not show a better product. Read each trial "
     "on its own, against the definition of its measure."
 )
+LABEL_NOT_SHOWN = (
+    "The label reports its own analysis of this trial; its figures were not verified for this course, "
+    "so they are not shown."
+)
 LABEL_NOTE = (
     "Where the US prescribing information (label) gives a different figure from the publication, "
     "the chart uses the published figure and marks the label figure with an open diamond (◇). The "
@@ -388,6 +392,24 @@ def label_differences() -> list[Trial]:
     return [t for t in efficacy().trials if t.label is not None]
 
 
+def trial_table_keys() -> list[str]:
+    """Every reference key the trials table and chart cite (trial rows and label figures), in table order."""
+    keys: list[str] = []
+    for t in filter_trials():
+        for k in t.references + (t.label.references if t.label else ()):
+            if k not in keys:
+                keys.append(k)
+    return keys
+
+
+def enrolment_table_keys() -> list[str]:
+    """Every reference key the enrolment table cites, in table order."""
+    keys: list[str] = []
+    for t in with_enrolment():
+        keys.extend(k for k in t.enrolment_references if k not in keys)
+    return keys
+
+
 # --------------------------------------------------------------------------- HTML and text
 def _pct(value: float | None) -> str:
     return "not shown" if value is None else f"{value:g}%"
@@ -399,7 +421,7 @@ def _cite(keys: tuple[str, ...]) -> str:
 
 def _label_cell(t: Trial) -> str:
     if t.label is None:
-        return escape(t.note) if t.note else "Same as the publication, or not given separately."
+        return escape(t.note) if t.note else escape(LABEL_NOT_SHOWN)
     parts = []
     if t.label.overall is not None:
         parts.append(f"overall {_pct(t.label.overall)}")
@@ -449,7 +471,7 @@ def table_html(rows: list[Trial] | tuple[Trial, ...], show_label: bool = True) -
     return (
         '<table class="cart-l09-trials" style="font-size:0.9em;border-collapse:collapse">'
         f'<caption style="text-align:left">Pivotal trials of the approved CAR-T products: published primary '
-        f"analyses (sources checked up to {escape(efficacy().as_of)}).</caption>"
+        f"analyses (as of {escape(efficacy().as_of)}).</caption>"
         f"<thead><tr>{header}</tr></thead><tbody>{''.join(body)}</tbody></table>"
     )
 
@@ -509,9 +531,9 @@ def enrolment_table_html() -> str:
     )
     return (
         '<table class="cart-l09-enrolment" style="font-size:0.9em;border-collapse:collapse">'
-        '<caption style="text-align:left">Enrolled and treated patients in the pivotal trials whose '
-        "publications give both counts, highest share never infused first. Counts come from different data "
-        "cut-offs.</caption>"
+        '<caption style="text-align:left">Enrolled and treated patients in the pivotal trials shown, as '
+        "counted in each trial's primary publication, highest share never infused first. Counts come from "
+        "different data cut-offs.</caption>"
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
 

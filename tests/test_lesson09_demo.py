@@ -88,5 +88,17 @@ def test_lesson09_figures_have_captions_and_conceptual_label_where_needed():
     durability = show("l09_durability")
     assert "42.6%" in durability.alt and "more than 10.0 years" in durability.alt
     assert "not comparable" in show("l09_response_chart").caption
+    assert "[jagannath2025-cartitude1-5y]" in durability.caption and "[melenhorst2022-decade]" in durability.caption
     for view in (solid, durability):
         assert view.smallest_font_pt >= MIN_FONT_PT
+
+
+def test_response_chart_caption_cites_papers_and_explains_karmma_and_zuma5():
+    caption = show("l09_response_chart").caption
+    assert "assets/" not in caption and "course's" not in caption
+    assert "[neelapu2017-zuma1]" in caption and "[abecma-label]" in caption
+    assert "pool follicular and marginal zone" in caption
+    assert "stringent complete response (28%)" in caption and "complete response or better (33%)" in caption
+    hidden = show("l09_response_chart", show_label=False).caption
+    assert "[abecma-label]" not in hidden and "stringent" not in hidden
+    assert "ZUMA-5" not in show("l09_response_chart", disease="MM").caption

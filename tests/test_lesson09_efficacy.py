@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import copy
+import json
 
 import pytest
 import yaml
 
 from course import efficacy as ef
 from course.errors import CourseDataError
+from course.paths import NOTEBOOKS
 from course.products import catalogue
-from course.references import registry
+from course.references import cited_keys, registry
 
 PIVOTAL = {
     "ELIANA",
@@ -90,14 +92,21 @@ def test_not_infused_percent_arithmetic_and_refusals():
         ef.not_infused_percent(True, 0)
 
 
-def test_enrolment_rows_and_range_agree_with_the_eight_to_thirty_percent_of_the_fact_sheet():
+def test_enrolment_rows_and_range_of_the_trials_shown():
+    """Counts from each primary publication (CARTITUDE-1: 113 enrolled, 97 infused, Berdeja 2021 abstract)."""
     rows = ef.with_enrolment()
     assert [t.trial for t in rows][0] == "JULIET" and [t.trial for t in rows][-1] == "ZUMA-2"
+    assert len(rows) == 8
     low, high = ef.not_infused_range()
     assert (low, high) == (8.1, 31.1)
     zuma1 = ef.efficacy().get("ZUMA-1")
     assert (zuma1.enrolled, zuma1.received, zuma1.not_infused) == (111, 101, 10)
-    assert ef.efficacy().get("CARTITUDE-1").not_infused_pct is None
+    cartitude = ef.efficacy().get("CARTITUDE-1")
+    assert (cartitude.enrolled, cartitude.received, cartitude.not_infused_pct) == (113, 97, 14.2)
+    assert cartitude.enrolment_references == ("berdeja2021-cartitude1",)
+    # not verified from the primary papers for this course, so not shown
+    assert ef.efficacy().get("ELIANA").not_infused_pct is None
+    assert ef.efficacy().get("ZUMA-5").not_infused_pct is None
 
 
 def test_filter_by_disease_and_target():
@@ -132,7 +141,27 @@ def test_html_table_shows_definitions_label_note_and_escapes():
     assert "Not a league table" in ef.comparability_note_html()
     bundle = ef.enrolment_table()._repr_mimebundle_()
     assert "31.1%" in bundle["text/html"] and 'role="img"' in bundle["text/html"]
-    assert bundle["text/plain"].count("\n") == 6
+    assert bundle["text/plain"].count("\n") == 7
+
+
+def test_rows_without_a_verified_label_figure_say_the_label_has_its_own_analysis():
+    html = ef.table_html(ef.filter_trials(), show_label=True)
+    assert "Same as the publication" not in html
+    assert html.count("The label reports its own analysis of this trial") == 6
+    assert "March 2021 approval" in html and "different, deeper category" in html
+    assert "(primary efficacy analysis (" not in html  # no double parentheses
+    assert "follicular and marginal zone lymphoma pooled" in html
+
+
+def test_the_notebook_markdown_cites_every_key_of_its_tables():
+    """lesson.references() lists Markdown [@key] citations only, so each table's keys are cited beside it."""
+    nb = json.loads((NOTEBOOKS / "09_outcomes_access_future.ipynb").read_text(encoding="utf-8"))
+    markdown = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    cited = cited_keys(markdown)
+    figure_keys = [k for d in ef.efficacy().durability for k in d.references]
+    missing = [k for k in ef.trial_table_keys() + ef.enrolment_table_keys() + figure_keys if k not in cited]
+    assert missing == []
+    assert "assets/efficacy.yaml" not in markdown and "course's sources" not in markdown
 
 
 @pytest.mark.parametrize(

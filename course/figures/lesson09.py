@@ -52,7 +52,7 @@ def response_chart(disease: str | None = None, target: str | None = None, show_l
         fig.text(
             0.5,
             0.55,
-            f"No pivotal trial in the course's table matches: {_filter_words(disease, target)}.",
+            f"No pivotal trial in this lesson's table matches: {_filter_words(disease, target)}.",
             ha="center",
             va="center",
             fontsize=12,
@@ -183,7 +183,7 @@ def _response_alt(disease: str | None = None, target: str | None = None, show_la
     rows = ef.filter_trials(disease=disease, target=target)
     if not rows:
         return (
-            "Empty chart: no pivotal trial in the course's table matches "
+            "Empty chart: no pivotal trial in this lesson's table matches "
             f"{_filter_words(disease, target)}. A sentence asks the reader to choose another disease or target."
         )
     parts = []
@@ -207,17 +207,35 @@ def _response_alt(disease: str | None = None, target: str | None = None, show_la
 
 
 def _response_caption(disease: str | None = None, target: str | None = None, show_label: bool = True) -> str:
+    rows = ef.filter_trials(disease=disease, target=target)
     what = f" Filtered to {_filter_words(disease, target)}." if (disease or target) else ""
     label = (
-        " Open diamonds mark the US label's figure where it differs from the paper; the bars always show the "
-        "published figure."
+        " Open diamonds mark the US label's figure where it differs from the paper (the table gives the date of "
+        "each label); the bars always show the published figure."
         if show_label
         else " Label figures are hidden."
     )
+    names = {t.trial: t for t in rows}
+    notes = ""
+    if "ZUMA-5" in names:
+        notes += " The ZUMA-5 bars pool follicular and marginal zone lymphoma."
+    karmma = names.get("KarMMa")
+    if show_label and karmma is not None and karmma.label is not None and karmma.label.complete is not None:
+        notes += (
+            f" For KarMMa the hatched bar is the paper's complete response or better ({karmma.complete:g}%) and the "
+            f"diamond the 2021 label's stringent complete response ({karmma.label.complete:g}%): two different "
+            "categories, not two counts of the same one."
+        )
+    keys = []
+    for t in rows:
+        for k in t.references + (t.label.references if show_label and t.label else ()):
+            if k not in keys:
+                keys.append(k)
+    sources = f" Sources: {' '.join(f'[{k}]' for k in keys)}." if keys else ""
     return (
-        "**Response rates in the pivotal trials of the approved CAR-T products.** Published primary analyses "
-        "from the course's table (assets/efficacy.yaml); each measure is defined in the table below the chart."
-        f"{label}{what} The trials are single-arm and not comparable with each other."
+        "**Response rates in the pivotal trials of the approved CAR-T products.** Published primary analyses of "
+        "each trial; each measure is defined in the table below the chart."
+        f"{label}{what}{notes} The trials are single-arm and not comparable with each other.{sources}"
     )
 
 
@@ -442,7 +460,9 @@ FIGURES = {
             "**How long the good results last: the longest follow-ups.** Each bar is the median follow-up of a "
             "long-term report (ELIANA, ZUMA-5, ZUMA-1, CARTITUDE-1); the purple bar with an arrow stands for the "
             "two patients with CLL treated in 2010 and followed individually. The words above each bar give that "
-            "report's own headline result; the reports counted differently and are not comparable."
+            "report's own headline result; the reports counted differently and are not comparable. Sources: "
+            + " ".join(f"[{k}]" for d in ef.efficacy().durability for k in d.references)
+            + "."
         ),
     ),
     "l09_solid_tumours": Entry(
