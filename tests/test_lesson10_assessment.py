@@ -1,0 +1,313 @@
+"""Lesson 10, the final assessment: computed answers, coverage of every lesson, and the exam flow."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from course import clinical, start_lesson
+from course.assessment import (
+    CASES_FILE,
+    LESSON,
+    blueprint,
+    case_problems,
+    coverage_problems,
+    keyed_answer,
+    load_cases,
+    objective_lessons,
+    pass_count,
+)
+from course.errors import CourseDataError
+from course.figures.catalog import show
+from course.outline import load_outline
+from course.paths import notebook_path
+from course.progress import ProgressStore
+from course.questions.model import MEASURABLE_VERBS, TYPES, all_banks, bank_path, load_bank
+from course.results import PASS_MARK
+
+
+@pytest.fixture(scope="module")
+def bank():
+    return load_bank(bank_path(LESSON))
+
+
+@pytest.fixture(scope="module")
+def cases():
+    return load_cases()
+
+
+# --------------------------------------------------------------------------- computed answers
+def test_every_computed_answer_matches_the_bank(bank, cases):
+    problems = [p for case in cases for p in case_problems(case, bank)]
+    assert problems == []
+
+
+def test_every_grade_dose_or_number_in_the_bank_has_a_case(bank, cases):
+    """Numeric answers and 'Grade N' options are never typed in by hand alone."""
+    covered = {c.question for c in cases}
+    needs = {
+        q.id
+        for q in bank.questions
+        if q.type == "numeric" or (q.type == "single" and any(o.text.startswith("Grade ") for o in q.options))
+    }
+    assert needs - covered == set()
+    assert covered - {q.id for q in bank.questions} == set()
+
+
+@pytest.mark.parametrize(
+    ("rule", "call"),
+    [
+        ("crs_grade", lambda i: clinical.crs_grade(**i).grade),
+        ("icans_grade", lambda i: clinical.icans_grade(**i).grade),
+        ("ice_score", lambda i: clinical.ice_score(**i)),
+        ("tocilizumab_dose", lambda i: clinical.tocilizumab_dose(**i).mg),
+    ],
+)
+def test_grades_and_doses_recomputed_with_course_clinical(bank, cases, rule, call):
+    """Independently of course.assessment: call course.clinical on the stored inputs."""
+    ruled = [c for c in cases if c.rule == rule]
+    assert ruled, f"no case uses {rule}"
+    for case in ruled:
+        assert keyed_answer(bank.get(case.question)) == pytest.approx(call(case.inputs)), case.question
+
+
+def test_the_brief_cases_are_there(bank, cases):
+    """A fever on day 2, an ICE score falling on day 5, a tocilizumab dose at the 800 mg cap."""
+    by_id = {c.question: c for c in cases}
+    assert by_id["q10-crs-day2"].compute().value == 2 and "Day 2" in bank.get("q10-crs-day2").stem
+    assert by_id["q10-ice-day5"].compute().value < 10 and "Day 5" in bank.get("q10-ice-day5").stem
+    toci = by_id["q10-toci-cap"]
+    assert 8 * toci.inputs["weight_kg"] > 800 and toci.compute().value == 800
+    assert any(e.value == 8 * toci.inputs["weight_kg"] for e in bank.get("q10-toci-cap").common_errors)
+
+
+def test_a_wrong_key_is_caught(bank, cases):
+    case = next(c for c in cases if c.question == "q10-toci-cap")
+    q = bank.get("q10-toci-cap")
+    wrong = dataclasses.replace(
+        bank, questions=tuple(dataclasses.replace(x, answer=992.0) if x is q else x for x in bank.questions)
+    )
+    assert any("keyed 992" in p for p in case_problems(case, wrong))
+    grade_case = next(c for c in cases if c.question == "q10-crs-day2")
+    g = bank.get("q10-crs-day2")
+    swapped = tuple(dataclasses.replace(o, correct=o.text == "Grade 3") for o in g.options)
+    wrong = dataclasses.replace(
+        bank, questions=tuple(dataclasses.replace(x, options=swapped) if x is g else x for x in bank.questions)
+    )
+    assert any("keyed grade 3" in p for p in case_problems(grade_case, wrong))
+    tf_case = next(c for c in cases if c.question == "q10-icaht-day20")
+    t = bank.get("q10-icaht-day20")
+    wrong = dataclasses.replace(
+        bank, questions=tuple(dataclasses.replace(x, answer=True) if x is t else x for x in bank.questions)
+    )
+    assert case_problems(tf_case, wrong)
+
+
+def _write(tmp_path, cases_list):
+    path = tmp_path / "assessment_cases.yaml"
+    path.write_text(yaml.safe_dump({"cases": cases_list}, sort_keys=False, allow_unicode=True))
+    return path
+
+
+GOOD = {"question": "q10-x", "rule": "tocilizumab_dose", "inputs": {"weight_kg": 70}, "references": ["actemra-label"]}
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"question": "q05-x"}, "'question'"),
+        ({"rule": "guess"}, "'rule'"),
+        ({"inputs": {"weight_kg": 999}}, "refuses them"),
+        ({"inputs": {"kg": 70}}, "refuses them"),
+        ({"references": []}, "'references'"),
+        ({"colour": "red"}, "'colour'"),
+        (
+            {"rule": "latest_infusion_date", "inputs": {"regimen": "aucatzyl", "ld_end_date": 3}},
+            "no verified infusion window",
+        ),
+        (
+            {"rule": "latest_infusion_date", "inputs": {"regimen": "carvykti", "ld_end_date": 30}},
+            "past the end of the month",
+        ),
+    ],
+)
+def test_bad_cases_are_refused_with_the_field_named(tmp_path, change, words):
+    with pytest.raises(CourseDataError, match=re.escape(words)):
+        load_cases(_write(tmp_path, [{**GOOD, **change}]))
+
+
+def test_duplicate_and_empty_case_files_are_refused(tmp_path):
+    with pytest.raises(CourseDataError, match="two cases"):
+        load_cases(_write(tmp_path, [GOOD, GOOD]))
+    with pytest.raises(CourseDataError, match="non-empty list"):
+        load_cases(_write(tmp_path, []))
+
+
+def test_case_file_rows_cite_sources():
+    raw = yaml.safe_load(CASES_FILE.read_text())
+    assert all(row["references"] for row in raw["cases"])
+
+
+# --------------------------------------------------------------------------- coverage
+def test_bank_covers_every_lesson_with_the_required_counts_and_types(bank):
+    assert coverage_problems(bank) == []
+    lessons = [e.id for e in load_outline() if e.id != LESSON]
+    assert len(lessons) == 10 and len(bank.objectives) == 10
+    rows = blueprint(bank)
+    assert [r.lesson for r in rows] == [e[:2] for e in lessons]
+    assert [r.objective for r in rows] == [f"O{i}" for i in range(1, 11)]
+    assert rows[0].total >= 1 and all(r.total >= 2 for r in rows[1:])
+    assert 25 <= len(bank.questions) <= 30 and sum(r.total for r in rows) == len(bank.questions)
+    assert {q.type for q in bank.questions} == set(TYPES)
+
+
+def test_objectives_start_with_a_measurable_verb_and_name_their_lesson_early(bank):
+    for text in bank.objectives.values():
+        assert text.split()[0].lower() in MEASURABLE_VERBS
+        assert not re.search(r"\b(understand|know)\b", text, re.I)
+    lessons = objective_lessons(bank)
+    assert lessons == {f"O{i + 1}": f"{i:02d}" for i in range(10)}
+    # the result chart shows the first 38 characters of each objective: the lesson must be among them
+    assert all(f"(lesson {lessons[o]})" in t[:38] for o, t in bank.objectives.items())
+
+
+def test_coverage_problems_catch_a_thin_bank(bank):
+    thin = dataclasses.replace(bank, questions=tuple(q for q in bank.questions if q.objective != "O6")[:20])
+    problems = " ".join(coverage_problems(thin))
+    assert "lesson 05 (O6) has 0" in problems and "20 questions" in problems
+
+
+def test_questions_are_new_not_copied_from_the_lessons(bank):
+    def norm(text: str) -> str:
+        return " ".join(text.lower().split())
+
+    others = [q for b in all_banks() if b.lesson != LESSON for q in b.questions]
+    other_stems = {norm(q.stem) for q in others}
+    other_ids = {q.id for q in others}
+    for q in bank.questions:
+        assert q.id.startswith("q10-") and q.id not in other_ids
+        assert norm(q.stem) not in other_stems, q.id
+
+
+def test_every_clinical_question_cites_and_every_option_teaches(bank):
+    for q in bank.questions:
+        assert q.references, q.id
+        assert len(q.explanation.split()) >= 15, q.id
+        for o in q.options:
+            assert len(o.feedback.split()) >= 8, (q.id, o.text)
+        for p in q.pairs:
+            assert len(p.feedback.split()) >= 8, (q.id, p.left)
+
+
+# --------------------------------------------------------------------------- notebook and figure
+def test_pass_count():
+    assert pass_count(27, 0.8) == 22 and pass_count(25, 0.8) == 20 and pass_count(30, 0.8) == 24
+
+
+def test_notebook_states_the_rules_that_the_code_applies(bank):
+    nb = nbformat.read(notebook_path(LESSON), as_version=4)
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    n = len(bank.questions)
+    assert f"{PASS_MARK * 100:.0f}%" in text
+    assert f"{pass_count(n, PASS_MARK)} of the {n}" in text
+    assert "exports" in text and "Retake" in text and "Submit" in text
+    for oid, objective in bank.objectives.items():
+        assert objective in text, oid
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    assert "exam=True" in code[0] and sum("lesson.assessment()" in c for c in code) == 1
+    assert sum("lesson.score()" in c for c in code) == 1
+
+
+def test_blueprint_figure_matches_the_bank(bank):
+    view = show("l10_blueprint")
+    assert view.smallest_font_pt >= 9
+    for row in blueprint(bank):
+        assert f"lesson {row.lesson} {row.title} ({row.objective}): {row.total}" in view.alt
+    assert f"the {len(bank.questions)} questions" in view.alt
+
+
+# --------------------------------------------------------------------------- exam flow
+def _answer_right(widget) -> None:
+    q, inp = widget.q, widget.input
+    if q.type == "single":
+        inp.radio.value = q.correct_options()[0]
+    elif q.type == "truefalse":
+        inp.radio.value = q.answer
+    elif q.type == "multiple":
+        for i, box in enumerate(inp.checks):
+            box.value = q.options[i].correct
+    elif q.type == "numeric":
+        inp.text.value = f"{q.answer:g}"
+    elif q.type == "ordering":
+        for position, drop in enumerate(inp.drops):
+            drop.value = position
+    else:
+        for pair, drop in zip(q.pairs, inp.drops, strict=True):
+            drop.value = pair.right
+    widget.check.click()
+
+
+def _order(view) -> list[str]:
+    return [
+        next(c[len("cart-q-") :] for c in child._dom_classes if c.startswith("cart-q-"))
+        for child in view.questions.children
+    ]
+
+
+def test_exam_flow_all_right_passes_exports_and_retake_reshuffles(tmp_path, bank):
+    lesson = start_lesson(LESSON, ProgressStore(tmp_path / "p", "ana"), exam=True)
+    assert lesson.exam and lesson.round == 1
+    view = lesson.assessment()
+    panel = lesson.score()
+    first = _order(view)
+    assert first == bank.ids()
+    widgets = {w.q.id: w for w in lesson.question_widgets()}
+    assert set(widgets) == set(bank.ids())
+    for qid in first:
+        _answer_right(widgets[qid])
+        feedback = widgets[qid].feedback.value
+        assert "Answer saved" in feedback and "✔" not in feedback and "Why:" not in feedback
+    assert f"{len(first)} of {len(first)} questions answered" in panel.status.value
+    panel.submit.click()
+    assert lesson.submitted
+    n = len(bank.questions)
+    assert "Passed" in panel.result.value and f"{n} of {n} correct (100%)" in panel.result.value
+    for oid in bank.objectives:
+        assert f"<td>{oid}</td>" in panel.result.value
+    assert all("✔" in w.feedback.value for w in widgets.values())
+    exports = list(Path(os.environ["CART_COURSE_EXPORT_DIR"]).glob("*.json"))  # tmp_path/exports (tests/conftest.py)
+    assert len(exports) == 1 and exports[0].name == f"ana-{LESSON}-exam-round1.json"
+    doc = json.loads(exports[0].read_text())
+    assert doc["score"] == {"correct": n, "total": n, "percent": 100.0, "pass_mark_percent": 80, "passed": True}
+    assert set(doc["by_objective"]) == set(bank.objectives)
+    assert all(r["correct"] == r["total"] for r in doc["by_objective"].values())
+    panel.retake.click()
+    assert lesson.round == 2 and not lesson.submitted
+    second = _order(view)
+    assert sorted(second) == sorted(first) and second != first
+    assert "round 2 (in progress)" in panel.status.value and f"0 of {n}" in panel.status.value
+    assert all(w.feedback.value == "" and not w.check.disabled for w in lesson.question_widgets())
+
+
+def test_exam_with_too_few_right_is_not_passed_and_names_what_to_review(tmp_path, bank):
+    lesson = start_lesson(LESSON, ProgressStore(tmp_path / "p", "ben"), exam=True)
+    lesson.assessment()
+    panel = lesson.score()
+    right_needed = pass_count(len(bank.questions), PASS_MARK)
+    widgets = [w for w in lesson.question_widgets() if w.q.objective != "O6"][: right_needed - 1]
+    for w in widgets:
+        _answer_right(w)
+    panel.submit.click()  # asks to confirm: questions are unanswered
+    assert "not answered" in panel.result.value and not lesson.submitted
+    panel.submit.click()
+    assert (
+        "Not passed yet" in panel.result.value and f"{right_needed - 1} of {len(bank.questions)}" in panel.result.value
+    )
+    assert "Review first" in panel.result.value and "lesson 05" in panel.result.value
