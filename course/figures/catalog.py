@@ -60,10 +60,29 @@ def catalog() -> dict[str, Entry]:
     return entries
 
 
+def _lookup(name: str) -> Entry:
+    """A figure by name, importing only its own lesson module (``l05_...`` lives in ``lesson05``)."""
+    import importlib
+    import re
+
+    if name in CATALOG:
+        return CATALOG[name]
+    match = re.match(r"^l(\d\d)_", name)
+    if match:
+        try:
+            module = importlib.import_module(f"{__package__}.lesson{match.group(1)}")
+        except ModuleNotFoundError:
+            module = None
+        figures = getattr(module, "FIGURES", {})
+        if name in figures:
+            return figures[name]
+    return catalog()[name]
+
+
 def show(name: str, **options: Any) -> FigureView:
     """Draw a catalogued figure and wrap it with its alt text and caption."""
     try:
-        entry = catalog()[name]
+        entry = _lookup(name)
     except KeyError:
         raise KeyError(f"no figure '{name}'; the catalogue has {', '.join(sorted(catalog()))}") from None
     return FigureView(entry.draw(**options), entry.alt(**options), entry.caption(**options))

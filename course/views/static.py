@@ -89,7 +89,7 @@ def answer_html(q: Question) -> str:
             f"<li>{n}. {inline_html(item)}: {inline_html(fb)}</li>"
             for n, (item, fb) in enumerate(zip(q.items, q.item_feedback, strict=True), start=1)
         )
-        return f"<p><strong>Answer: {right}</strong></p><ol>{items}</ol>"
+        return f"<p><strong>Answer: {right}</strong></p><ul style=\"list-style:none;padding-left:1em\">{items}</ul>"
     choices = q.match_choices()
     items = "".join(
         f"<li>{n}. {inline_html(p.left)} → {letter(choices.index(p.right))}. {inline_html(p.right)}: "
