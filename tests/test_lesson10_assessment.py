@@ -311,3 +311,13 @@ def test_exam_with_too_few_right_is_not_passed_and_names_what_to_review(tmp_path
         "Not passed yet" in panel.result.value and f"{right_needed - 1} of {len(bank.questions)}" in panel.result.value
     )
     assert "Review first" in panel.result.value and "lesson 05" in panel.result.value
+
+
+def test_ice_question_states_the_grade_the_ice_score_alone_sets(bank, cases):
+    """The ICE explanation names the ICANS grade course.clinical gives for that score (review finding 4)."""
+    case = next(c for c in cases if c.question == "q10-ice-day5")
+    score = case.compute().value
+    grade = clinical.ice_grade(score).grade
+    text = " ".join(bank.get("q10-ice-day5").explanation.split())
+    assert score == 5 and grade == 2
+    assert f"An ICE score of 3-6 is grade {grade} ICANS" in text
