@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 
-from course.progress import DIR_VARIABLE, LEARNER_VARIABLE
+from course.engine.progress import DIR_VARIABLE, LEARNER_VARIABLE
 
 
 def pytest_configure(config):

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from course.browser import chromium_path
-from course.paths import ROOT
-from course.questions.model import Question
-from course.text import letter
+from course.core.paths import ROOT
+from course.core.text import letter
+from course.engine.questions.model import Question
+from tests.harness.browser import chromium_path
 
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from course.progress import DIR_VARIABLE, LEARNER_VARIABLE
+from course.engine.progress import DIR_VARIABLE, LEARNER_VARIABLE
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from course.browser import (
+from course.core.paths import NOTEBOOKS
+from course.engine.questions.model import bank_path, load_bank
+from tests.browser_support import answers, fill_answer, require_chromium, screenshot_path
+from tests.harness.browser import (
     ERROR_OUTPUT,
     PANEL,
     check_and_read,
@@ -14,10 +17,7 @@ from course.browser import (
     restart_and_run_all,
     run_all,
 )
-from course.paths import NOTEBOOKS
-from course.questions.model import bank_path, load_bank
-from course.serve import lab_server
-from tests.browser_support import answers, fill_answer, require_chromium, screenshot_path
+from tests.harness.serve import lab_server
 
 pytestmark = pytest.mark.browser
 NOTEBOOK_NAMES = sorted(p.stem for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
@@ -183,7 +183,7 @@ def test_notebook7_interface_smoke(browser):
 
 def test_benchmark_measures_feedback_latency_in_a_real_browser(browser):
     """The figures `python -m course bench --browser` prints come from real clicks."""
-    from course.bench_live import lab_table, lab_timings
+    from tests.harness.bench_live import lab_table, lab_timings
 
     timings = lab_timings(clicks=5, browser=browser)
     assert timings.clicks == 5 and 0 < timings.click_median_ms <= timings.click_p95_ms < 10_000

@@ -10,11 +10,11 @@ from __future__ import annotations
 import pytest
 from nbconvert import HTMLExporter
 
-from course.browser import PANEL, chromium, open_notebook, run_all
-from course.paths import NOTEBOOKS
-from course.questions.model import bank_path, load_bank
-from course.serve import lab_server
+from course.core.paths import NOTEBOOKS
+from course.engine.questions.model import bank_path, load_bank
 from tests.browser_support import require_chromium, screenshot_path
+from tests.harness.browser import PANEL, chromium, open_notebook, run_all
+from tests.harness.serve import lab_server
 
 pytestmark = pytest.mark.browser
 NOTEBOOK_PATHS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))

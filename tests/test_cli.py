@@ -12,11 +12,11 @@ import sys
 import pytest
 from PIL import Image
 
-from course.__main__ import main
-from course.bench import Row, measure, table
-from course.links import nbgitpuller_link
-from course.notebooks import execute
-from course.paths import NOTEBOOKS, ROOT
+from course.cli import main
+from course.cli.bench import Row, measure, table
+from course.cli.links import nbgitpuller_link
+from course.cli.notebooks import execute
+from course.core.paths import NOTEBOOKS, ROOT
 
 START = NOTEBOOKS / "00_start_here.ipynb"
 

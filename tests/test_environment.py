@@ -7,7 +7,7 @@ import tomllib
 
 import yaml
 
-from course.paths import ROOT
+from course.core.paths import ROOT
 
 
 def _norm(name: str) -> str:

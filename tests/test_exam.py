@@ -7,9 +7,9 @@ import json
 import pytest
 
 from course import start_lesson
-from course.mode import course_mode
-from course.progress import ProgressStore
-from course.results import EXPORT_SCHEMA
+from course.engine.mode import course_mode
+from course.engine.progress import ProgressStore
+from course.engine.results import EXPORT_SCHEMA
 
 LESSON = "00_start_here"
 
@@ -49,7 +49,7 @@ def _answer(lesson, qid, right=True):
 
 def test_mode_from_variable_and_config_file(monkeypatch, tmp_path):
     monkeypatch.delenv("CART_COURSE_MODE", raising=False)
-    monkeypatch.setattr("course.mode.config_dirs", lambda: [tmp_path])
+    monkeypatch.setattr("course.engine.mode.config_dirs", lambda: [tmp_path])
     assert course_mode() == "practice"
     (tmp_path / "car-t-course.json").write_text('{"mode": "exam"}')
     assert course_mode() == "exam"

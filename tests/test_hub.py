@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from course import hub as hubmod
-from course.browser import PANEL, check_and_read, chromium, chromium_path, open_notebook, question, run_all
-from course.links import nbgitpuller_link
-from course.paths import ROOT
+from course.cli.links import nbgitpuller_link
+from course.core.paths import ROOT
+from tests.harness import hub as hubmod
+from tests.harness.browser import PANEL, check_and_read, chromium, chromium_path, open_notebook, question, run_all
 
 TARGET = "cart-course"  # the clone's folder in each home; deliberately not "course" (see the import test)
 NOTEBOOK = "00_start_here.ipynb"

@@ -6,9 +6,15 @@ import time
 
 import pytest
 
-from course.demos.lesson01 import LINEAGE_NOTES, LineageExplorer, ProductExplorer, lineage_demo, product_demo
 from course.figures.catalog import show
-from course.figures.lesson01 import b_lineage, hit_stages, lines_history
+from course.lessons.l01_what_car_t_treats.demos import (
+    LINEAGE_NOTES,
+    LineageExplorer,
+    ProductExplorer,
+    lineage_demo,
+    product_demo,
+)
+from course.lessons.l01_what_car_t_treats.figures import b_lineage, hit_stages, lines_history
 
 REDRAW_CPU_LIMIT_S = 1.0  # CPU time of one redraw: wall time varies with the load of a shared machine
 
@@ -90,8 +96,8 @@ def test_bank_order_is_the_order_the_notebook_shows_the_questions():
     import json
     import re
 
-    from course.paths import NOTEBOOKS
-    from course.questions.model import all_banks
+    from course.core.paths import NOTEBOOKS
+    from course.engine.questions.model import all_banks
 
     cells = json.loads((NOTEBOOKS / "01_what_car_t_treats.ipynb").read_text())["cells"]
     shown = [

@@ -7,8 +7,7 @@ import copy
 import pytest
 import yaml
 
-from course.errors import CourseDataError
-from course.products import (
+from course.clinical.products import (
     BRANDS,
     PRODUCTS_FILE,
     LabelDate,
@@ -21,7 +20,8 @@ from course.products import (
     table_html,
     table_text,
 )
-from course.references import registry
+from course.core.errors import CourseDataError
+from course.core.references import registry
 
 RAW = yaml.safe_load(PRODUCTS_FILE.read_text())
 
@@ -186,8 +186,8 @@ def test_every_table_source_is_cited_in_the_notebook_markdown():
     """lesson.references() lists only [@key] citations in Markdown (and question references)."""
     import json
 
-    from course.paths import NOTEBOOKS
-    from course.references import cited_keys
+    from course.core.paths import NOTEBOOKS
+    from course.core.references import cited_keys
 
     cells = json.loads((NOTEBOOKS / "01_what_car_t_treats.ipynb").read_text())["cells"]
     cited = set()

@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from course.car_design import CarDesign, classify, costim_note, describe
-from course.demos.lesson02 import CarBuilder, car_builder
 from course.figures.catalog import show
+from course.lessons.l02_building_a_car.demos import CarBuilder, car_builder
+from course.lessons.l02_building_a_car.model import CarDesign, classify, costim_note, describe
 
 REDRAW_CPU_LIMIT_S = 1.0  # CPU time of one redraw: wall time varies with the load of a shared machine
 

@@ -6,8 +6,14 @@ import time
 
 import ipywidgets as w
 
-from course.demos.lesson03 import TimelineDemo, monitoring_table, regimen_html, table_html, timeline_demo
-from course.vein_to_vein import BRANDS, regimen, regimens
+from course.lessons.l03_the_five_steps.demos import (
+    TimelineDemo,
+    monitoring_table,
+    regimen_html,
+    table_html,
+    timeline_demo,
+)
+from course.lessons.l03_the_five_steps.model import BRANDS, regimen, regimens
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 

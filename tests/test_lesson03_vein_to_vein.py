@@ -6,11 +6,11 @@ import textwrap
 
 import pytest
 
-from course.errors import CourseDataError
+from course.core.errors import CourseDataError
+from course.engine.questions.model import bank_path, load_bank
 from course.figures.catalog import show
 from course.figures.style import MIN_FONT_PT
-from course.questions.model import bank_path, load_bank
-from course.vein_to_vein import (
+from course.lessons.l03_the_five_steps.model import (
     BRANDS,
     VEIN_TO_VEIN_FILE,
     dropout_range,
@@ -188,7 +188,7 @@ def test_bank_order_is_the_order_the_notebook_shows():
     import json
     import re
 
-    from course.paths import NOTEBOOKS
+    from course.core.paths import NOTEBOOKS
 
     nb = json.loads((NOTEBOOKS / "03_the_five_steps.ipynb").read_text(encoding="utf-8"))
     shown = [

@@ -6,8 +6,8 @@ import time
 
 import ipywidgets as w
 
-from course.demos.lesson04 import KineticsDemo, kinetics_demo, summary_html
-from course.kinetics import Inputs
+from course.lessons.l04_expansion_and_persistence.demos import KineticsDemo, kinetics_demo, summary_html
+from course.lessons.l04_expansion_and_persistence.model import Inputs
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 

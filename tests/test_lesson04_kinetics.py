@@ -8,7 +8,15 @@ import time
 import numpy as np
 import pytest
 
-from course.kinetics import BURDEN_RANGE, COSTIM, DOSE_RANGE, Inputs, cached, for_inputs, simulate
+from course.lessons.l04_expansion_and_persistence.model import (
+    BURDEN_RANGE,
+    COSTIM,
+    DOSE_RANGE,
+    Inputs,
+    cached,
+    for_inputs,
+    simulate,
+)
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,11 @@ import re
 import pytest
 import yaml
 
-from course import clinical, crs
-from course.errors import CourseDataError
-from course.questions.model import bank_path, load_bank
-from course.references import registry
+from course import clinical
+from course.core.errors import CourseDataError
+from course.core.references import registry
+from course.engine.questions.model import bank_path, load_bank
+from course.lessons.l05_cytokine_release_syndrome import model as crs
 
 LESSON = "05_cytokine_release_syndrome"
 BANK = load_bank(bank_path(LESSON))

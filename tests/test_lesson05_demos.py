@@ -7,9 +7,10 @@ import time
 import ipywidgets as w
 import pytest
 
-from course import clinical, crs
-from course.demos import lesson05
+from course import clinical
 from course.figures.catalog import catalog, show
+from course.lessons.l05_cytokine_release_syndrome import demos as lesson05
+from course.lessons.l05_cytokine_release_syndrome import model as crs
 
 
 def _controls(box: w.Box) -> list[w.Widget]:

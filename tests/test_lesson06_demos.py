@@ -7,9 +7,10 @@ import time
 import ipywidgets as w
 import pytest
 
-from course import clinical, icans_timing
-from course.demos import lesson06
+from course import clinical
 from course.figures.catalog import show
+from course.lessons.l06_icans import demos as lesson06
+from course.lessons.l06_icans import timing as icans_timing
 
 
 @pytest.fixture(scope="module")

@@ -8,10 +8,12 @@ import re
 import pytest
 import yaml
 
-from course import clinical, icans, icans_timing
-from course.errors import CourseDataError
-from course.questions.model import bank_path, load_bank
-from course.references import registry
+from course import clinical
+from course.core.errors import CourseDataError
+from course.core.references import registry
+from course.engine.questions.model import bank_path, load_bank
+from course.lessons.l06_icans import model as icans
+from course.lessons.l06_icans import timing as icans_timing
 
 BANK = load_bank(bank_path("06_icans"))
 
@@ -218,8 +220,8 @@ def test_every_key_of_the_table_is_cited_in_the_notebook_markdown():
     that only the data table uses must be cited in the Markdown too, or it is missing from the list."""
     import json
 
-    from course.lesson import notebook_path
-    from course.references import cited_keys
+    from course.core.references import cited_keys
+    from course.engine.lesson import notebook_path
 
     nb = json.loads(notebook_path("06_icans").read_text(encoding="utf-8"))
     markdown = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")

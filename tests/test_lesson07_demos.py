@@ -7,11 +7,11 @@ import time
 import ipywidgets as w
 import pytest
 
-from course import long_term as lt
-from course.demos import lesson07 as demo
-from course.figures import lesson07 as figs
 from course.figures.catalog import catalog, show
 from course.figures.style import MIN_FONT_PT
+from course.lessons.l07_after_infusion_and_long_term import demos as demo
+from course.lessons.l07_after_infusion_and_long_term import figures as figs
+from course.lessons.l07_after_infusion_and_long_term import model as lt
 
 # --- Journey demo ------------------------------------------------------------------------------------
 

@@ -7,9 +7,9 @@ import copy
 import pytest
 import yaml
 
-from course import long_term as lt
-from course.errors import CourseDataError
-from course.references import registry
+from course.core.errors import CourseDataError
+from course.core.references import registry
+from course.lessons.l07_after_infusion_and_long_term import model as lt
 
 
 @pytest.fixture(scope="module")

@@ -14,14 +14,14 @@ import re
 import pytest
 import yaml
 
-from course import case as cs
 from course import clinical
-from course import long_term as lt
-from course import vein_to_vein as v2v
-from course.errors import CourseDataError
-from course.questions.model import bank_path, load_bank
-from course.references import registry
-from course.text import plain
+from course.core.errors import CourseDataError
+from course.core.references import registry
+from course.core.text import plain
+from course.engine.questions.model import bank_path, load_bank
+from course.lessons.l03_the_five_steps import model as v2v
+from course.lessons.l07_after_infusion_and_long_term import model as lt
+from course.lessons.l08_patient_case import model as cs
 
 LESSON = "08_patient_case"
 

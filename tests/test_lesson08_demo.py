@@ -7,11 +7,11 @@ import time
 import ipywidgets as w
 import pytest
 
-from course import case as cs
-from course.demos import lesson08 as demo
-from course.figures import lesson08 as figs
 from course.figures.catalog import catalog, show
 from course.figures.style import MIN_FONT_PT
+from course.lessons.l08_patient_case import demos as demo
+from course.lessons.l08_patient_case import figures as figs
+from course.lessons.l08_patient_case import model as cs
 
 # --- The case explorer ---------------------------------------------------------------------------------
 

@@ -7,10 +7,10 @@ import time
 import ipywidgets as w
 import pytest
 
-from course.demos.lesson09 import ANY, ResponseExplorer, response_demo
-from course.figures import lesson09 as figs
 from course.figures.catalog import show
 from course.figures.style import MIN_FONT_PT
+from course.lessons.l09_outcomes_access_future import figures as figs
+from course.lessons.l09_outcomes_access_future.demos import ANY, ResponseExplorer, response_demo
 
 REDRAW_CPU_LIMIT_S = 1.0  # CPU time of one redraw: wall time varies with the load of a shared machine
 

@@ -8,11 +8,11 @@ import json
 import pytest
 import yaml
 
-from course import efficacy as ef
-from course.errors import CourseDataError
-from course.paths import NOTEBOOKS
-from course.products import catalogue
-from course.references import cited_keys, registry
+from course.clinical.products import catalogue
+from course.core.errors import CourseDataError
+from course.core.paths import NOTEBOOKS
+from course.core.references import cited_keys, registry
+from course.lessons.l09_outcomes_access_future import model as ef
 
 PIVOTAL = {
     "ELIANA",

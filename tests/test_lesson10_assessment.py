@@ -13,7 +13,14 @@ import pytest
 import yaml
 
 from course import clinical, start_lesson
-from course.assessment import (
+from course.core.errors import CourseDataError
+from course.core.paths import notebook_path
+from course.engine.outline import load_outline
+from course.engine.progress import ProgressStore
+from course.engine.questions.model import MEASURABLE_VERBS, TYPES, all_banks, bank_path, load_bank
+from course.engine.results import PASS_MARK
+from course.figures.catalog import show
+from course.lessons.l10_final_assessment.model import (
     CASES_FILE,
     LESSON,
     blueprint,
@@ -24,13 +31,6 @@ from course.assessment import (
     objective_lessons,
     pass_count,
 )
-from course.errors import CourseDataError
-from course.figures.catalog import show
-from course.outline import load_outline
-from course.paths import notebook_path
-from course.progress import ProgressStore
-from course.questions.model import MEASURABLE_VERBS, TYPES, all_banks, bank_path, load_bank
-from course.results import PASS_MARK
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +71,7 @@ def test_every_grade_dose_or_number_in_the_bank_has_a_case(bank, cases):
     ],
 )
 def test_grades_and_doses_recomputed_with_course_clinical(bank, cases, rule, call):
-    """Independently of course.assessment: call course.clinical on the stored inputs."""
+    """Independently of course.lessons.l10_final_assessment.model: call course.clinical on the stored inputs."""
     ruled = [c for c in cases if c.rule == rule]
     assert ruled, f"no case uses {rule}"
     for case in ruled:

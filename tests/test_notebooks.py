@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from course.checks import check_notebook
-from course.paths import NOTEBOOKS, lesson_ids
+from course.cli.checks import check_notebook
+from course.core.paths import NOTEBOOKS, lesson_ids
 
 NOTEBOOK_PATHS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 

@@ -11,7 +11,7 @@ import warnings
 
 import pytest
 
-from course.progress import ProgressStore, ProgressWarning, default_dir, default_learner, safe_name
+from course.engine.progress import ProgressStore, ProgressWarning, default_dir, default_learner, safe_name
 
 
 def test_attempts_survive_a_new_store_like_a_kernel_restart(tmp_path):

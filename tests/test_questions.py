@@ -7,10 +7,10 @@ import copy
 import pytest
 import yaml
 
-from course.errors import CourseDataError, InvalidResponse
-from course.questions import grade, load_bank
-from course.questions.grading import parse_number
-from course.questions.model import all_banks
+from course.core.errors import CourseDataError, InvalidResponse
+from course.engine.questions import grade, load_bank
+from course.engine.questions.grading import parse_number
+from course.engine.questions.model import all_banks
 
 BANK = {
     "lesson": "99_test",
@@ -277,7 +277,7 @@ class TestGrading:
 
 
 def test_units_read_naturally_for_one():
-    from course.questions.grading import with_unit
+    from course.engine.questions.grading import with_unit
 
     assert with_unit(1, "years") == "1 year" and with_unit(2, "years") == "2 years"
     assert with_unit(640, "mg") == "640 mg" and with_unit(1, "mg") == "1 mg" and with_unit(5, "") == "5"

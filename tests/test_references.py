@@ -8,10 +8,10 @@ import re
 import pytest
 import yaml
 
-from course.errors import CourseDataError
-from course.paths import ASSETS, NOTEBOOKS, ROOT
-from course.questions.model import all_banks
-from course.references import cited_keys, load_registry, registry, resolve
+from course.core.errors import CourseDataError
+from course.core.paths import ASSETS, NOTEBOOKS, ROOT
+from course.core.references import cited_keys, load_registry, registry, resolve
+from course.engine.questions.model import all_banks
 
 SECONDARY_HOSTS = (
     "drugs.com",

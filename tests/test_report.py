@@ -7,11 +7,11 @@ import random
 
 import pytest
 
-from course.__main__ import main
-from course.progress import ProgressStore
-from course.questions.model import bank_path, load_bank
-from course.report import BadExport, build_report, read_export
-from course.results import export_document, lesson_result, write_export
+from course.cli import main
+from course.engine.progress import ProgressStore
+from course.engine.questions.model import bank_path, load_bank
+from course.engine.report import BadExport, build_report, read_export
+from course.engine.results import export_document, lesson_result, write_export
 
 LESSON = "00_start_here"
 

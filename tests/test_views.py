@@ -7,10 +7,10 @@ import re
 import pytest
 
 from course import DISCLAIMER, course_map, start_lesson
-from course.lesson import ScoreView
-from course.progress import ProgressStore
-from course.questions.model import all_banks
-from course.views.static import question_html, question_text
+from course.engine.lesson import ScoreView
+from course.engine.progress import ProgressStore
+from course.engine.questions.model import all_banks
+from course.engine.views.static import question_html, question_text
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 

@@ -1,5 +1,5 @@
 """Figures: one course style, diagram functions that return Matplotlib figures."""
 
-from .style import OKABE_ITO, apply_style
+from course.figures.style import OKABE_ITO, apply_style
 
 __all__ = ["OKABE_ITO", "apply_style"]

@@ -1,8 +1,8 @@
 """Every course figure by name, with its alt text and caption kept beside the drawing function.
 
 Notebooks call ``show("five_steps")``; the alt text then cannot drift away from the figure.
-Lesson modules in this package (``course/figures/lessonNN.py``) add their own entries through a
-``FIGURES`` dict, found automatically, so no lesson has to edit this file.
+Each lesson's ``course/lessons/lNN_name/figures.py`` adds its own entries through a ``FIGURES``
+dict, found automatically, so no lesson has to edit this file.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from . import diagrams
-from .render import FigureView
+from course.figures import diagrams
+from course.figures.render import FigureView
 
 
 @dataclass(frozen=True)
@@ -43,37 +43,30 @@ CATALOG: dict[str, Entry] = {
 
 
 def catalog() -> dict[str, Entry]:
-    """Every figure: the ones above plus each lesson module's ``FIGURES``; names must be unique."""
-    import importlib
-    import pkgutil
-
-    from .. import figures
+    """Every figure: the ones above plus each lesson's ``figures.FIGURES``; names must be unique."""
+    from course import lessons
 
     entries = dict(CATALOG)
-    for module in pkgutil.iter_modules(figures.__path__):
-        if module.name.startswith("lesson"):
-            extra = getattr(importlib.import_module(f"{figures.__name__}.{module.name}"), "FIGURES", {})
-            clash = set(extra) & set(entries)
-            if clash:
-                raise ValueError(f"figure name(s) {sorted(clash)} defined twice (in {module.name})")
-            entries.update(extra)
+    for number, folder in sorted(lessons.folders().items()):
+        extra = getattr(lessons.module(number, "figures"), "FIGURES", {})
+        clash = set(extra) & set(entries)
+        if clash:
+            raise ValueError(f"figure name(s) {sorted(clash)} defined twice (in {folder})")
+        entries.update(extra)
     return entries
 
 
 def _lookup(name: str) -> Entry:
-    """A figure by name, importing only its own lesson module (``l05_...`` lives in ``lesson05``)."""
-    import importlib
+    """A figure by name, importing only its own lesson's module (``l05_...`` lives in lesson 05's folder)."""
     import re
+
+    from course import lessons
 
     if name in CATALOG:
         return CATALOG[name]
     match = re.match(r"^l(\d\d)_", name)
     if match:
-        try:
-            module = importlib.import_module(f"{__package__}.lesson{match.group(1)}")
-        except ModuleNotFoundError:
-            module = None
-        figures = getattr(module, "FIGURES", {})
+        figures = getattr(lessons.module(match.group(1), "figures"), "FIGURES", {})
         if name in figures:
             return figures[name]
     return catalog()[name]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from .style import OKABE_ITO, apply_style
+from course.figures.style import OKABE_ITO, apply_style
 
 FIVE_STEPS = (
     ("Leukapheresis", "T cells collected\nfrom the patient's blood"),

@@ -8,8 +8,8 @@ from html import escape
 
 from matplotlib.figure import Figure
 
-from ..text import inline_html, plain
-from .style import MIN_FONT_PT
+from course.core.text import inline_html, plain
+from course.figures.style import MIN_FONT_PT
 
 PALETTE_COLOURS = 256
 KEY_COLOUR_SHARE = 0.0005  # a colour covering at least 0.05% of the image is kept exactly

@@ -1,0 +1,80 @@
+"""Benchmark figures per notebook: execution time after kernel start, kernel peak RSS, file size.
+
+Printed, never asserted: the budgets (3 s, 120 MB, 300 KB) are for a person to compare against.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import psutil
+
+from course.cli.notebooks import client_for, isolated_progress
+
+BUDGET_SECONDS = 3.0
+BUDGET_RSS_MB = 120.0
+BUDGET_FILE_KB = 300.0
+
+
+@dataclass(frozen=True)
+class Row:
+    notebook: str
+    seconds: float
+    peak_rss_mb: float
+    file_kb: float
+    cpu_seconds: float = 0.0  # the kernel's CPU time for the run: steadier than wall time on a busy machine
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The kernel's peak resident memory (VmHWM on Linux; current RSS elsewhere)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return psutil.Process(pid).memory_info().rss / 2**20
+
+
+def measure(path: Path) -> Row:
+    nb = nbformat.read(path, as_version=4)
+    with isolated_progress():
+        client = client_for(nb, path)
+        with client.setup_kernel():
+            client.execute_cell(nbformat.v4.new_code_cell("pass"), 0)  # the kernel is ready
+            kernel = psutil.Process(client.km.provisioner.process.pid)
+            cpu_before = sum(kernel.cpu_times()[:2])
+            start = time.perf_counter()
+            for index, cell in enumerate(nb.cells):
+                client.execute_cell(cell, index)
+            seconds = time.perf_counter() - start
+            cpu = sum(kernel.cpu_times()[:2]) - cpu_before
+            rss = peak_rss_mb(kernel.pid)
+    return Row(path.stem, seconds, rss, path.stat().st_size / 1024, cpu)
+
+
+def table(rows: list[Row]) -> str:
+    head = "| notebook | run time (s) | kernel CPU (s) | kernel peak RSS (MB) | file size (KB) |\n|---|---|---|---|---|"
+    body = []
+    for r in rows:
+        flags = []
+        if r.seconds > BUDGET_SECONDS:
+            flags.append("time over budget")
+        if r.peak_rss_mb > BUDGET_RSS_MB:
+            flags.append("RSS over budget")
+        if r.file_kb > BUDGET_FILE_KB:
+            flags.append("file over budget")
+        note = f" ({', '.join(flags)})" if flags else ""
+        body.append(
+            f"| {r.notebook}{note} | {r.seconds:.2f} | {r.cpu_seconds:.2f} | {r.peak_rss_mb:.0f} | {r.file_kb:.0f} |"
+        )
+    load = ", ".join(f"{x:.1f}" for x in psutil.getloadavg())
+    budgets = (
+        f"Budgets: at most {BUDGET_SECONDS:g} s, {BUDGET_RSS_MB:g} MB RSS and {BUDGET_FILE_KB:g} KB per notebook. "
+        f"Load average while measuring: {load} on {psutil.cpu_count()} cores (wall time grows with load; "
+        "kernel CPU time does not)."
+    )
+    return "\n".join([head, *body, "", budgets])

@@ -1,0 +1,94 @@
+"""Executing notebooks exactly as they must be committed: no widget state, clean metadata,
+contiguous execution counts, and an empty, throw-away progress folder so outputs never depend on
+whoever ran them."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+from course.engine.mode import MODE_VARIABLE
+from course.engine.progress import DIR_VARIABLE, LEARNER_VARIABLE
+
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+TIMEOUT_S = 120
+
+
+@contextlib.contextmanager
+def isolated_progress() -> Iterator[Path]:
+    """A fresh progress folder, learner name and practice mode for the kernels started inside the block."""
+    saved = {k: os.environ.get(k) for k in (DIR_VARIABLE, LEARNER_VARIABLE, MODE_VARIABLE)}
+    with tempfile.TemporaryDirectory(prefix="cart-progress-") as tmp:
+        os.environ[DIR_VARIABLE] = tmp
+        os.environ[LEARNER_VARIABLE] = "execute"
+        os.environ[MODE_VARIABLE] = "practice"  # committed outputs never depend on an exam setting
+        try:
+            yield Path(tmp)
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """As committed: kernelspec and language only, no widget state, no timings, no dead widget views.
+
+    A stored widget view points at a model that no longer exists once the kernel is gone (its id is
+    random, too, so every run would change the file). Without it, JupyterLab, nbviewer and GitHub all
+    show the static ``text/html`` view until the cell is run again.
+    """
+    nb.metadata = nbformat.from_dict({"kernelspec": KERNELSPEC, "language_info": {"name": "python"}})
+    for cell in nb.cells:
+        for key in ("execution", "collapsed", "scrolled", "widgets"):
+            cell.metadata.pop(key, None)
+        for output in cell.get("outputs", []):
+            output.get("data", {}).pop(WIDGET_VIEW, None)
+    return nb
+
+
+def client_for(nb: nbformat.NotebookNode, path: Path, **kwargs) -> NotebookClient:
+    return NotebookClient(
+        nb,
+        timeout=TIMEOUT_S,
+        kernel_name="python3",
+        store_widget_state=False,
+        record_timing=False,
+        resources={"metadata": {"path": str(path.parent)}},
+        **kwargs,
+    )
+
+
+@dataclass(frozen=True)
+class Executed:
+    path: Path
+    seconds: float
+    changed: bool
+
+
+def execute(path: Path) -> Executed:
+    """Re-execute one notebook in place; ``changed`` says whether the file content changed."""
+    before = path.read_text(encoding="utf-8")
+    nb = nbformat.reads(before, as_version=4)
+    start = time.perf_counter()
+    with isolated_progress():
+        client_for(nb, path).execute()
+    seconds = time.perf_counter() - start
+    clean(nb)
+    nbformat.validate(nb)
+    after = nbformat.writes(nb) + "\n"
+    if after != before:
+        path.write_text(after, encoding="utf-8")
+    return Executed(path, seconds, after != before)

@@ -1,0 +1,1 @@
+"""The foundation every part stands on: file locations, errors, text helpers, YAML reading, the reference registry."""

@@ -1,1 +1,0 @@
-"""Interactive demos of the lessons: widgets over the pure models and rules in course/."""

@@ -1,0 +1,266 @@
+"""A lesson as the notebook sees it: its questions, its score, its references.
+
+Notebook cells stay one line (``lesson.question("q00-car-letters")``); everything else is here.
+"""
+
+from __future__ import annotations
+
+import json
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+
+from course.core.paths import notebook_path
+from course.core.references import cited_keys, resolve
+from course.engine.mode import course_mode
+from course.engine.progress import ProgressStore
+from course.engine.questions.model import Bank, Question, bank_path, load_bank
+from course.engine.results import export_document, lesson_result, write_export
+from course.engine.views.static import question_html, question_text, score_table_html
+from course.engine.views.widgets import QuestionWidget
+from course.figures.catalog import show as show_figure
+from course.figures.render import FigureView
+from course.figures.style import apply_style
+
+DISCLAIMER = (
+    "This course is for education only. It is not medical advice and does not replace product "
+    "labels, local protocols or the judgement of the treating team."
+)
+
+
+class QuestionView:
+    """What a question cell displays: live widget, static HTML and plain text in one bundle."""
+
+    def __init__(self, lesson: Lesson, q: Question, number: int):
+        self.lesson, self.q, self.number = lesson, q, number
+        self._widget: QuestionWidget | None = None
+
+    def widget(self) -> QuestionWidget:
+        if self._widget is None:
+            lesson = self.lesson
+            rows = lesson.store.attempts(lesson.id, self.q.id, round=lesson.round)
+            graded = [a for a in rows if not a.revealed]
+            self._widget = QuestionWidget(
+                self.q,
+                self.number,
+                lesson.record,
+                attempts=len(graded),
+                last_response=graded[-1].response if graded else None,
+                revealed=any(a.revealed for a in rows),
+                exam=lesson.exam,
+                submitted=lesson.exam and lesson.submitted,
+            )
+        return self._widget
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
+        bundle = dict(self.widget().view._repr_mimebundle_() or {})
+        bundle["text/html"] = question_html(self.q, self.number)
+        bundle["text/plain"] = question_text(self.q, self.number)
+        return bundle
+
+
+class ScoreView:
+    """The lesson's score: live (updates as answers come in) and a static table for nbviewer."""
+
+    def __init__(self, lesson: Lesson):
+        self.lesson = lesson
+        self.html = w.HTML(value=self.live_html())
+        self.html.add_class("cart-score")
+        lesson._score_views.append(self)
+
+    def live_html(self) -> str:
+        s = self.lesson.summary()
+        rows = "".join(
+            f"<tr><td>{n}</td><td>{escape(q.type_name)}</td><td>{escape(q.objective)}</td>"
+            f"<td>{self._state(s['questions'][q.id])}</td></tr>"
+            for n, q in enumerate(self.lesson.bank.questions, start=1)
+        )
+        where = (
+            "kept in memory only (see the warning above)"
+            if self.lesson.store.in_memory
+            else (f"saved in {escape(str(self.lesson.store.path))}")
+        )
+        return (
+            f'<div class="cart-score-live"><p><strong>Your score: {s["correct"]} of {s["total"]} correct</strong> '
+            f"({s['answered']} answered). Progress is {where}.</p>"
+            f'<table><thead><tr><th scope="col">Question</th><th scope="col">Type</th><th scope="col">Objective</th>'
+            f'<th scope="col">Status</th></tr></thead><tbody>{rows}</tbody></table></div>'
+        )
+
+    @staticmethod
+    def _state(row: dict[str, Any]) -> str:
+        if row["correct"]:
+            return f"✔ correct ({row['attempts']} attempt{'s' if row['attempts'] != 1 else ''})"
+        if row["revealed"]:
+            return "ℹ answer shown"
+        if row["attempts"]:
+            return f"✘ not yet right ({row['attempts']} attempt{'s' if row['attempts'] != 1 else ''})"
+        return "○ not answered"
+
+    def refresh(self) -> None:
+        self.html.value = self.live_html()
+
+    def static_html(self) -> str:
+        return score_table_html(self.lesson.bank)
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
+        bundle = dict(self.html._repr_mimebundle_() or {})
+        bundle["text/html"] = self.static_html()
+        bundle["text/plain"] = (
+            f"Score summary: {len(self.lesson.bank.questions)} questions (run the notebook to see yours)."
+        )
+        return bundle
+
+
+class ExportView:
+    """Where the export was written, shown to the learner."""
+
+    def __init__(self, path: Path, correct: int, total: int):
+        self.path, self.correct, self.total = path, correct, total
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        text = (
+            f"Saved your results ({self.correct} of {self.total} correct) to {self.path}. "
+            "Download it from the file browser and hand it in."
+        )
+        return {"text/html": f'<p class="cart-export">{escape(text)}</p>', "text/plain": text}
+
+
+class ReferencesView:
+    """The bibliography of the keys this lesson cites, in order of first citation."""
+
+    def __init__(self, keys: list[str], where: str):
+        self.refs = resolve(keys, where)
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        items = "".join(
+            f'<li id="ref-{r.key}"><strong>[{escape(r.key)}]</strong> {r.citation_html()}</li>' for r in self.refs
+        )
+        text = "\n".join(f"[{r.key}] {r.citation()}" for r in self.refs)
+        return {"text/html": f'<ul class="cart-references">{items}</ul>', "text/plain": text}
+
+
+class Lesson:
+    """One notebook's questions, progress and references, in practice or exam mode."""
+
+    def __init__(self, lesson_id: str, store: ProgressStore | None = None, exam: bool | None = None):
+        self.id = lesson_id
+        self.bank: Bank = load_bank(bank_path(lesson_id))
+        self.store = store or ProgressStore()
+        self.exam = course_mode() == "exam" if exam is None else exam
+        self._views: dict[str, QuestionView] = {}
+        self._score_views: list[Any] = []
+        self._assessments: list[Any] = []
+
+    @property
+    def mode(self) -> str:
+        return "exam" if self.exam else "practice"
+
+    @property
+    def round(self) -> int:
+        """0 in practice; in exam mode 1, plus one for every retake."""
+        if not self.exam:
+            return 0
+        return 1 + sum(1 for e in self.store.events(self.id) if e.kind == "retake")
+
+    @property
+    def submitted(self) -> bool:
+        return self.exam and any(e.kind == "submit" and e.round == self.round for e in self.store.events(self.id))
+
+    def question(self, question_id: str, number: int | None = None) -> QuestionView:
+        """The display object for one question of this lesson (number = its place in the bank)."""
+        try:
+            q = self.bank.get(question_id)
+        except KeyError:
+            raise KeyError(
+                f"'{question_id}' is not a question of lesson {self.id}; its questions are {', '.join(self.bank.ids())}"
+            ) from None
+        number = number or self.bank.ids().index(question_id) + 1
+        self._views[question_id] = QuestionView(self, q, number)
+        return self._views[question_id]
+
+    def question_widgets(self) -> list[QuestionWidget]:
+        """The live widgets shown so far in this kernel (for exam results and retakes)."""
+        return [v._widget for v in self._views.values() if v._widget is not None]
+
+    def record(self, q: Question, response: Any, correct: bool, revealed: bool) -> int:
+        self.store.record(self.id, q.id, response, correct, revealed, round=self.round)
+        for view in self._score_views:
+            view.refresh()
+        return len([a for a in self.store.attempts(self.id, q.id, round=self.round) if not a.revealed])
+
+    def summary(self) -> dict[str, Any]:
+        return self.store.summary(self.id, self.bank.ids(), round=self.round)
+
+    def score(self) -> Any:
+        """The live score (practice) or the Submit, results and Retake panel (exam)."""
+        if self.exam:
+            from course.engine.exam import ExamView
+
+            return ExamView(self)
+        return ScoreView(self)
+
+    def assessment(self) -> Any:
+        """Every question of the bank as one assessment (used by the final assessment)."""
+        from course.engine.exam import AssessmentView
+
+        return AssessmentView(self)
+
+    def new_round(self) -> None:
+        """After a retake: every shown question starts empty; assessments reshuffle."""
+        for widget in self.question_widgets():
+            widget.reset()
+        for assessment in self._assessments:
+            assessment.layout()
+        for widget in self.question_widgets():
+            widget.reset()
+
+    def export(self) -> ExportView:
+        """Write this lesson's results to a JSON file the learner can hand in."""
+        result = lesson_result(self.bank, self.store, self.mode, self.round)
+        path = write_export(export_document(result, self.bank.objectives), self.store.directory / "exports")
+        return ExportView(path, result.correct, result.total)
+
+    def show(self, name: str, *args: Any, **options: Any) -> Any:
+        """A table or demo of this lesson by name: its ``demos.py`` lists them in ``SHOWS``."""
+        from course import lessons
+
+        shows = getattr(lessons.module(self.id[:2], "demos"), "SHOWS", {})
+        if name not in shows:
+            known = ", ".join(shows) or "none"
+            raise KeyError(f"lesson {self.id} has nothing called '{name}' to show; it has: {known}")
+        return shows[name](*args, **options)
+
+    def figure(self, name: str, **options: Any) -> FigureView:
+        """A catalogued course figure with its alt text and caption (see course.figures.catalog)."""
+        return show_figure(name, **options)
+
+    def cited_keys(self) -> list[str]:
+        """Keys cited in the notebook's Markdown (``[@key]``), then those of its questions."""
+        keys: dict[str, None] = {}
+        path = notebook_path(self.id)
+        if path.exists():
+            nb = json.loads(path.read_text(encoding="utf-8"))
+            for cell in nb.get("cells", []):
+                if cell.get("cell_type") == "markdown":
+                    for key in cited_keys("".join(cell.get("source", ""))):
+                        keys.setdefault(key, None)
+        for q in self.bank.questions:
+            for key in q.references:
+                keys.setdefault(key, None)
+        return list(keys)
+
+    def references(self) -> ReferencesView:
+        return ReferencesView(self.cited_keys(), f"lesson {self.id}")
+
+
+def start_lesson(lesson_id: str, store: ProgressStore | None = None, exam: bool | None = None) -> Lesson:
+    """Set the figure style and open a lesson; the one call of a notebook's setup cell.
+
+    ``exam`` forces exam mode (the final assessment); by default the instructor's setting decides
+    (see course.engine.mode).
+    """
+    apply_style()
+    return Lesson(lesson_id, store, exam)

@@ -1,0 +1,214 @@
+"""Grading: pure functions from (question, response) to a Result with teaching feedback.
+
+Responses, by type:
+- single: the index of the chosen option; multiple: a collection of indices;
+- truefalse: a bool; numeric: a number or the text the learner typed;
+- ordering: item indices (as in the bank, i.e. the correct order) in the order the learner put them;
+- matching: a mapping from each left text to the chosen right text.
+Anything that cannot be graded raises InvalidResponse with a short message for the learner.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from course.core.errors import InvalidResponse
+from course.core.text import letter
+from course.engine.questions.model import Question
+
+ORDINALS = ("1st", "2nd", "3rd") + tuple(f"{n}th" for n in range(4, 27))
+
+
+@dataclass(frozen=True)
+class FeedbackLine:
+    """Feedback on one part of an answer: which part, whether it was right, and why."""
+
+    label: str
+    ok: bool
+    text: str
+
+
+@dataclass(frozen=True)
+class Result:
+    correct: bool
+    summary: str
+    lines: tuple[FeedbackLine, ...]
+
+
+def grade(question: Question, response: Any) -> Result:
+    """Grade ``response`` to ``question``; raises InvalidResponse for ungradeable input."""
+    return _GRADERS[question.type](question, response)
+
+
+def _single(q: Question, response: Any) -> Result:
+    if response is None:
+        raise InvalidResponse("Choose one option, then press Check.")
+    if isinstance(response, bool) or not isinstance(response, int) or not 0 <= response < len(q.options):
+        raise InvalidResponse(f"Choose one of the options A to {letter(len(q.options) - 1)}.")
+    chosen = q.options[response]
+    right = q.correct_options()[0]
+    lines = [FeedbackLine(f"{letter(response)}. {chosen.text}", chosen.correct, chosen.feedback)]
+    summary = "Read why, then try again." if not chosen.correct else f"{letter(right)} is the answer."
+    return Result(chosen.correct, summary, tuple(lines))
+
+
+def _multiple(q: Question, response: Any) -> Result:
+    if response is None or isinstance(response, (str, bytes)) or not isinstance(response, Collection):
+        raise InvalidResponse("Tick every option that applies, then press Check.")
+    chosen = set(response)
+    if not chosen:
+        raise InvalidResponse("Tick at least one option, then press Check.")
+    if any(isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < len(q.options) for i in chosen):
+        raise InvalidResponse(f"Choose among the options A to {letter(len(q.options) - 1)}.")
+    lines = tuple(
+        FeedbackLine(f"{letter(i)}. {option.text}", option.correct, option.feedback)
+        for i, option in enumerate(q.options)
+        if i in chosen
+    )
+    right = set(q.correct_options())
+    correct = chosen == right
+    missed = len(right - chosen)
+    if correct:
+        summary = "You ticked exactly the right options."
+    else:
+        wrong = len(chosen - right)
+        parts = [f"{wrong} ticked option(s) should not be ticked"] if wrong else []
+        if missed:
+            parts.append(f"{missed} correct option(s) are still unticked")
+        summary = " and ".join(parts).capitalize() + ". Read why, then try again."
+    return Result(correct, summary, lines)
+
+
+def _truefalse(q: Question, response: Any) -> Result:
+    if not isinstance(response, bool):
+        raise InvalidResponse("Choose True or False, then press Check.")
+    correct = response == q.answer
+    said = "True" if response else "False"
+    feedback = q.feedback_true if response else q.feedback_false
+    summary = (
+        f"The statement is {str(q.answer).lower()}." if correct else "Read why, then try again."
+    )
+    return Result(correct, summary, (FeedbackLine(f"You said {said}", correct, feedback),))
+
+
+_NUMBER = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")
+
+
+def parse_number(text: Any, unit: str = "") -> float:
+    """A learner's typed number: accepts '640', '640 mg', '1,000' and '7,5'; refuses anything else."""
+    if isinstance(text, bool):
+        raise InvalidResponse("Type a number.")
+    if isinstance(text, (int, float)):
+        value = float(text)
+    else:
+        s = str(text or "").strip()
+        if unit and s.lower().endswith(unit.lower()):
+            s = s[: -len(unit)].strip()
+        if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", s):
+            s = s.replace(",", "")
+        elif re.fullmatch(r"\d+,\d+", s):
+            s = s.replace(",", ".")
+        s = s.replace(" ", "")
+        if not s:
+            raise InvalidResponse("Type a number in the box, then press Check.")
+        if not _NUMBER.match(s):
+            shown = str(text).strip()[:30]
+            raise InvalidResponse(f"'{shown}' is not a number. Type digits only, for example 640.")
+        value = float(s)
+    if not math.isfinite(value):
+        raise InvalidResponse("Type an ordinary number.")
+    return value
+
+
+def with_unit(value: float, unit: str) -> str:
+    """'1 year', '2 years', '640 mg': a plural unit loses its s for exactly one."""
+    if not unit:
+        return _fmt(value)
+    if value == 1 and unit.endswith("s") and unit not in ("mmHg",) and len(unit) > 2:
+        unit = unit[:-1]
+    return f"{_fmt(value)} {unit}"
+
+
+def _fmt(value: float) -> str:
+    return f"{value:g}" if abs(value) < 1e6 else f"{value:,.0f}"
+
+
+def _numeric(q: Question, response: Any) -> Result:
+    value = parse_number(response, q.unit)
+    unit = f" {q.unit}" if q.unit else ""
+    if (q.minimum is not None and value < q.minimum) or (q.maximum is not None and value > q.maximum):
+        low = _fmt(q.minimum) if q.minimum is not None else "any"
+        high = _fmt(q.maximum) if q.maximum is not None else "any"
+        raise InvalidResponse(
+            f"{_fmt(value)}{unit} is outside the possible range ({low} to {high}{unit}). Check your working."
+        )
+    correct = abs(value - q.answer) <= q.tolerance + 1e-9
+    label = f"Your answer: {with_unit(value, q.unit)}"
+    if correct:
+        return Result(True, f"The answer is {with_unit(q.answer, q.unit)}.", (FeedbackLine(label, True, "That matches."),))
+    for error in q.common_errors:
+        if abs(value - error.value) <= q.tolerance + 1e-9:
+            return Result(False, "This is a common slip.", (FeedbackLine(label, False, error.feedback),))
+    direction = "high" if value > q.answer else "low"
+    return Result(
+        False,
+        "Check your working, then try again.",
+        (FeedbackLine(label, False, f"This is too {direction}."),),
+    )
+
+
+def _ordering(q: Question, response: Any) -> Result:
+    n = len(q.items)
+    if response is None or isinstance(response, (str, bytes)) or not isinstance(response, Sequence):
+        raise InvalidResponse("Choose an item for every position, then press Check.")
+    if len(response) != n or any(r is None for r in response):
+        raise InvalidResponse(f"Choose an item for each of the {n} positions, then press Check.")
+    if any(isinstance(r, bool) or not isinstance(r, int) or not 0 <= r < n for r in response):
+        raise InvalidResponse("Choose items from the list only.")
+    repeated = sorted({r for r in response if list(response).count(r) > 1})
+    if repeated:
+        names = "; ".join(q.items[r] for r in repeated)
+        raise InvalidResponse(f"Use each item once. Chosen more than once: {names}.")
+    lines = []
+    for position, item in enumerate(response):
+        ok = item == position
+        where = "right place" if ok else "not here"
+        lines.append(FeedbackLine(f"{ORDINALS[position]}: {q.items[item]} ({where})", ok, q.item_feedback[item]))
+    correct = list(response) == list(range(n))
+    n_ok = sum(line.ok for line in lines)
+    summary = "That is the right order." if correct else f"{n_ok} of {n} in the right place."
+    return Result(correct, summary, tuple(lines))
+
+
+def _matching(q: Question, response: Any) -> Result:
+    if not isinstance(response, Mapping):
+        raise InvalidResponse("Choose a match for every row, then press Check.")
+    missing = [p.left for p in q.pairs if not response.get(p.left)]
+    if missing:
+        raise InvalidResponse(f"Choose a match for every row. Still open: {'; '.join(missing)}.")
+    choices = set(q.match_choices())
+    if any(response[p.left] not in choices for p in q.pairs):
+        raise InvalidResponse("Choose matches from the lists only.")
+    lines = []
+    for pair in q.pairs:
+        chosen = response[pair.left]
+        ok = chosen == pair.right
+        lines.append(FeedbackLine(f"{pair.left} → {chosen}", ok, pair.feedback))
+    correct = all(line.ok for line in lines)
+    n_ok = sum(line.ok for line in lines)
+    summary = "Every match is right." if correct else f"{n_ok} of {len(lines)} matches are right."
+    return Result(correct, summary, tuple(lines))
+
+
+_GRADERS = {
+    "single": _single,
+    "multiple": _multiple,
+    "truefalse": _truefalse,
+    "numeric": _numeric,
+    "ordering": _ordering,
+    "matching": _matching,
+}

@@ -1,0 +1,42 @@
+"""Interactive demos: a live widget for Jupyter and a static fallback for nbviewer, in one object.
+
+Every demo in the course is shown through ``Demo`` so that a reader without a kernel never sees a
+blank output or "widget not found": the static view is usually the figure at its default settings
+plus a sentence on what the controls would do.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as w
+
+from course.figures.render import FigureView
+
+
+class Demo:
+    """Bundle a live widget with static ``text/html`` and ``text/plain`` views."""
+
+    def __init__(self, widget: w.Widget, static_html: str, text: str, css_class: str = "cart-demo"):
+        self.widget = widget
+        self.widget.add_class("cart-demo")
+        if css_class != "cart-demo":
+            self.widget.add_class(css_class)
+        self.static_html = static_html
+        self.text = text
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
+        bundle = dict(self.widget._repr_mimebundle_() or {})
+        bundle["text/html"] = (
+            f'<div class="cart-demo-static">{self.static_html}<p style="font-size:0.9em"><em>Run this notebook '
+            "in Jupyter to use the interactive controls.</em></p></div>"
+        )
+        bundle["text/plain"] = self.text
+        return bundle
+
+
+def figure_widget(view: FigureView) -> w.HTML:
+    """A redrawable figure for demos: an HTML widget holding the accessible <figure> (alt text kept)."""
+    html = w.HTML(value=view.html())
+    html.add_class("cart-demo-figure")
+    return html

@@ -1,0 +1,151 @@
+"""Static views of a question: the ``text/html`` nbviewer shows and a readable ``text/plain``.
+
+Options are lettered in the text itself (nbconvert's CSS renumbers ``<ol type="A">``), and the
+answer with every option's feedback sits inside ``<details>`` so a reader can reveal it.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from course.core.text import inline_html, letter, plain
+from course.engine.questions.grading import with_unit
+from course.engine.questions.model import Bank, Question
+
+ICON_OK = "✔"
+ICON_NO = "✘"
+BOX = (
+    "border:1px solid #767676;border-left:6px solid #0072B2;border-radius:4px;"
+    "padding:0.6em 0.9em;margin:0.6em 0;max-width:52em;"
+)
+
+
+def header_html(q: Question, number: int) -> str:
+    """Question number, type and objective, then the stem."""
+    return (
+        f'<p class="cart-q-meta" style="margin:0 0 0.3em 0;color:#333">'
+        f"<strong>Question {number}</strong> · {escape(q.type_name)} · objective {escape(q.objective)}</p>"
+        f'<p class="cart-q-stem" style="margin:0 0 0.5em 0">{inline_html(q.stem)}</p>'
+    )
+
+
+def _verdict(ok: bool) -> str:
+    return (
+        f'<span aria-hidden="true">{ICON_OK}</span> <strong>Right</strong>'
+        if ok
+        else (f'<span aria-hidden="true">{ICON_NO}</span> <strong>Wrong</strong>')
+    )
+
+
+def choices_html(q: Question) -> str:
+    """What the learner chooses from, lettered or numbered in the text."""
+    if q.type in ("single", "multiple"):
+        hint = "Choose one." if q.type == "single" else "Tick every option that applies."
+        rows = "<br>".join(f"{letter(i)}. {inline_html(o.text)}" for i, o in enumerate(q.options))
+        return f'<p class="cart-q-hint"><em>{hint}</em></p><p class="cart-q-options">{rows}</p>'
+    if q.type == "truefalse":
+        return '<p class="cart-q-options">True or false?</p>'
+    if q.type == "numeric":
+        unit = f" in {escape(q.unit)}" if q.unit else ""
+        return f'<p class="cart-q-options">Give a number{unit}.</p>'
+    if q.type == "ordering":
+        rows = "<br>".join(f"{letter(pos)}. {inline_html(q.items[i])}" for pos, i in enumerate(q.shuffled_items()))
+        return f'<p class="cart-q-hint"><em>Put these in order.</em></p><p class="cart-q-options">{rows}</p>'
+    rows = "<br>".join(f"{n}. {inline_html(p.left)}" for n, p in enumerate(q.pairs, start=1))
+    choices = "<br>".join(f"{letter(i)}. {inline_html(c)}" for i, c in enumerate(q.match_choices()))
+    return (
+        '<p class="cart-q-hint"><em>Match each numbered item with one lettered choice.</em></p>'
+        f'<p class="cart-q-options">{rows}</p><p class="cart-q-options">Choices:<br>{choices}</p>'
+    )
+
+
+def answer_html(q: Question) -> str:
+    """The answer and every part's feedback, as HTML (inside <details> in the static view)."""
+    if q.type in ("single", "multiple"):
+        right = ", ".join(letter(i) for i in q.correct_options())
+        items = "".join(
+            f"<li>{letter(i)}. {inline_html(o.text)}: {_verdict(o.correct)}. {inline_html(o.feedback)}</li>"
+            for i, o in enumerate(q.options)
+        )
+        return f"<p><strong>Answer: {right}</strong></p><ul>{items}</ul>"
+    if q.type == "truefalse":
+        return (
+            f"<p><strong>Answer: {'True' if q.answer else 'False'}</strong></p><ul>"
+            f"<li>True: {_verdict(q.answer is True)}. {inline_html(q.feedback_true)}</li>"
+            f"<li>False: {_verdict(q.answer is False)}. {inline_html(q.feedback_false)}</li></ul>"
+        )
+    if q.type == "numeric":
+        tol = f" (within ±{q.tolerance:g})" if q.tolerance else ""
+        errors = "".join(
+            f"<li>If you got {escape(with_unit(e.value, q.unit))}: {inline_html(e.feedback)}</li>"
+            for e in q.common_errors
+        )
+        extra = f"<ul>{errors}</ul>" if errors else ""
+        return f"<p><strong>Answer: {escape(with_unit(q.answer, q.unit))}{tol}</strong></p>{extra}"
+    if q.type == "ordering":
+        shown = {i: letter(pos) for pos, i in enumerate(q.shuffled_items())}
+        right = ", ".join(shown[i] for i in range(len(q.items)))
+        items = "".join(
+            f"<li>{n}. {inline_html(item)}: {inline_html(fb)}</li>"
+            for n, (item, fb) in enumerate(zip(q.items, q.item_feedback, strict=True), start=1)
+        )
+        return f"<p><strong>Answer: {right}</strong></p><ul style=\"list-style:none;padding-left:1em\">{items}</ul>"
+    choices = q.match_choices()
+    items = "".join(
+        f"<li>{n}. {inline_html(p.left)} → {letter(choices.index(p.right))}. {inline_html(p.right)}: "
+        f"{inline_html(p.feedback)}</li>"
+        for n, p in enumerate(q.pairs, start=1)
+    )
+    return f"<p><strong>Answer</strong></p><ul>{items}</ul>"
+
+
+def explanation_html(q: Question) -> str:
+    refs = ", ".join(f"[{escape(k)}]" for k in q.references)
+    return (
+        f'<p class="cart-q-why"><strong>Why:</strong> {inline_html(q.explanation)}</p>'
+        f'<p class="cart-q-refs" style="font-size:0.9em;color:#333">Sources: {refs} (see References)</p>'
+    )
+
+
+def question_html(q: Question, number: int) -> str:
+    """The whole static view: header, choices, and the answer behind 'Show answer'."""
+    return (
+        f'<div class="cart-question cart-static" data-question-id="{escape(q.id)}" style="{BOX}">'
+        f"{header_html(q, number)}{choices_html(q)}"
+        '<details class="cart-answer"><summary>Show answer and explanation</summary>'
+        f"{answer_html(q)}{explanation_html(q)}</details>"
+        '<p style="font-size:0.9em;color:#333;margin:0.4em 0 0 0"><em>Run this notebook in Jupyter to answer '
+        "interactively and keep your score.</em></p></div>"
+    )
+
+
+def question_text(q: Question, number: int) -> str:
+    """A readable plain-text view for consoles and text-only renderers."""
+    lines = [f"Question {number} ({q.type_name}, objective {q.objective}): {plain(q.stem)}"]
+    if q.type in ("single", "multiple"):
+        lines += [f"  {letter(i)}. {plain(o.text)}" for i, o in enumerate(q.options)]
+    elif q.type == "truefalse":
+        lines.append("  True or false?")
+    elif q.type == "numeric":
+        lines.append(f"  Answer in {q.unit}." if q.unit else "  Answer with a number.")
+    elif q.type == "ordering":
+        lines += [f"  {letter(pos)}. {plain(q.items[i])}" for pos, i in enumerate(q.shuffled_items())]
+    else:
+        lines += [f"  {n}. {plain(p.left)}" for n, p in enumerate(q.pairs, start=1)]
+        lines.append("  Choices: " + "; ".join(f"{letter(i)}. {c}" for i, c in enumerate(q.match_choices())))
+    lines.append("  (Run the notebook in Jupyter to answer.)")
+    return "\n".join(lines)
+
+
+def score_table_html(bank: Bank) -> str:
+    """The lesson's static score table, the same in practice and exam mode: nbviewer never depends on the mode."""
+    rows = "".join(
+        f"<tr><td>{n}</td><td>{escape(q.type_name)}</td><td>{escape(q.objective)}</td></tr>"
+        for n, q in enumerate(bank.questions, start=1)
+    )
+    return (
+        f'<div class="cart-score-static"><p><strong>This lesson has {len(bank.questions)} questions.'
+        "</strong> Run the notebook in Jupyter to see your own score here; it is saved as you answer.</p>"
+        f'<table><thead><tr><th scope="col">Question</th><th scope="col">Type</th><th scope="col">Objective</th>'
+        f"</tr></thead><tbody>{rows}</tbody></table></div>"
+    )

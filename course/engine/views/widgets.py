@@ -1,0 +1,378 @@
+"""The live view of a question: labelled, keyboard-usable ipywidgets with feedback in words.
+
+Stable CSS classes (``cart-question``, ``cart-input``, ``cart-check``, ``cart-retry``,
+``cart-reveal``, ``cart-feedback``) are the hooks the browser tests use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from html import escape
+from typing import Any
+
+import ipywidgets as w
+
+from course.core.errors import InvalidResponse
+from course.core.text import inline_html, letter
+from course.engine.questions.grading import ORDINALS, Result, grade
+from course.engine.questions.model import Question
+from course.engine.views.static import ICON_NO, ICON_OK, answer_html, explanation_html, header_html
+
+OK_COLOUR = "#009E73"  # Okabe-Ito bluish green: a second cue beside icon and words
+NO_COLOUR = "#D55E00"  # Okabe-Ito vermillion
+PLACEHOLDER = "— choose —"
+
+RecordFn = Callable[[Question, Any, bool, bool], int]
+
+
+def feedback_html(q: Question, result: Result, attempts: int, restored: bool = False) -> str:
+    """Verdict with icon and words, per-part feedback, and the explanation once it is right."""
+    icon, word, colour = (ICON_OK, "Correct", OK_COLOUR) if result.correct else (ICON_NO, "Not yet right", NO_COLOUR)
+    parts = [
+        f'<div role="status" aria-live="polite" class="cart-fb {"cart-fb-correct" if result.correct else "cart-fb-wrong"}" '
+        f'style="border-left:6px solid {colour};padding:0.3em 0.8em;margin-top:0.4em">',
+        f'<p style="margin:0.2em 0"><span aria-hidden="true">{icon}</span> <strong>{word}.</strong> '
+        f"{escape(result.summary)}</p><ul style='margin:0.2em 0'>",
+    ]
+    for line in result.lines:
+        mark = ICON_OK if line.ok else ICON_NO
+        verdict = "right" if line.ok else "wrong"
+        parts.append(
+            f'<li><span aria-hidden="true">{mark}</span> <strong>{verdict}</strong> · {inline_html(line.label)}: '
+            f"{inline_html(line.text)}</li>"
+        )
+    parts.append("</ul>")
+    if result.correct:
+        parts.append(explanation_html(q))
+    else:
+        parts.append(
+            '<p style="margin:0.2em 0"><em>Change your answer and press Check again, or press Show answer.</em></p>'
+        )
+    note = " (restored from your saved answers)" if restored else ""
+    parts.append(
+        f'<p class="cart-attempts" style="margin:0.2em 0;font-size:0.9em">Attempts: {attempts}{note}</p></div>'
+    )
+    return "".join(parts)
+
+
+def message_html(text: str) -> str:
+    """A short note for input that cannot be graded; it never counts as an attempt."""
+    return (
+        '<div role="status" aria-live="polite" class="cart-fb cart-fb-message" '
+        'style="border-left:6px solid #E69F00;padding:0.3em 0.8em;margin-top:0.4em">'
+        f'<p style="margin:0.2em 0"><span aria-hidden="true">ℹ</span> <strong>Check your input:</strong> '
+        f"{escape(text)}</p></div>"
+    )
+
+
+def reveal_html(q: Question) -> str:
+    return (
+        '<div role="status" aria-live="polite" class="cart-fb cart-fb-revealed" '
+        'style="border-left:6px solid #0072B2;padding:0.3em 0.8em;margin-top:0.4em">'
+        f"{answer_html(q)}{explanation_html(q)}"
+        '<p style="font-size:0.9em"><em>The answer is shown, so this question no longer counts toward '
+        "your score; you can still answer it to practise.</em></p></div>"
+    )
+
+
+class _Input:
+    """One kind of answer control: builds widgets, reads and restores a response."""
+
+    def __init__(self, q: Question):
+        self.q = q
+        self.box = w.VBox(self.build(), layout=w.Layout(width="100%"))
+        self.box.add_class("cart-input")
+
+    def build(self) -> list[w.Widget]:
+        raise NotImplementedError
+
+    def read(self) -> Any:
+        raise NotImplementedError
+
+    def restore(self, response: Any) -> None:
+        raise NotImplementedError
+
+    def clear(self) -> None:
+        raise NotImplementedError
+
+
+class _Radio(_Input):
+    def choices(self) -> list[tuple[str, Any]]:
+        if self.q.type == "truefalse":
+            return [("True", True), ("False", False)]
+        return [(f"{letter(i)}. {o.text}", i) for i, o in enumerate(self.q.options)]
+
+    def build(self) -> list[w.Widget]:
+        self.radio = w.RadioButtons(
+            options=self.choices(),
+            value=None,
+            description="Your answer:",
+            style={"description_width": "initial"},
+            layout=w.Layout(width="auto"),
+        )
+        return [self.radio]
+
+    def read(self) -> Any:
+        return self.radio.value
+
+    def restore(self, response: Any) -> None:
+        if response in [v for _, v in self.choices()]:
+            self.radio.value = response
+
+    def clear(self) -> None:
+        self.radio.value = None
+
+
+class _Checks(_Input):
+    def build(self) -> list[w.Widget]:
+        self.checks = [
+            w.Checkbox(value=False, description=f"{letter(i)}. {o.text}", indent=False, layout=w.Layout(width="auto"))
+            for i, o in enumerate(self.q.options)
+        ]
+        return [w.HTML("<em>Tick every option that applies.</em>"), *self.checks]
+
+    def read(self) -> Any:
+        return [i for i, c in enumerate(self.checks) if c.value]
+
+    def restore(self, response: Any) -> None:
+        picked = set(response or [])
+        for i, c in enumerate(self.checks):
+            c.value = i in picked
+
+    def clear(self) -> None:
+        for c in self.checks:
+            c.value = False
+
+
+class _Number(_Input):
+    def build(self) -> list[w.Widget]:
+        unit = self.q.unit
+        self.text = w.Text(
+            value="",
+            description=f"Your answer ({unit}):" if unit else "Your answer:",
+            placeholder="type a number",
+            style={"description_width": "initial"},
+            layout=w.Layout(width="22em"),
+        )
+        return [self.text]
+
+    def read(self) -> Any:
+        return self.text.value
+
+    def restore(self, response: Any) -> None:
+        self.text.value = "" if response is None else str(response)
+
+    def clear(self) -> None:
+        self.text.value = ""
+
+
+class _Order(_Input):
+    def build(self) -> list[w.Widget]:
+        shown = self.q.shuffled_items()
+        options = [(PLACEHOLDER, None)] + [(f"{letter(pos)}. {self.q.items[i]}", i) for pos, i in enumerate(shown)]
+        self.drops = [
+            w.Dropdown(
+                options=options,
+                value=None,
+                description=f"{ORDINALS[n]}:",
+                style={"description_width": "3em"},
+                layout=w.Layout(width="40em", max_width="100%"),
+            )
+            for n in range(len(self.q.items))
+        ]
+        return [w.HTML("<em>Choose what comes 1st, 2nd, and so on.</em>"), *self.drops]
+
+    def read(self) -> Any:
+        return [d.value for d in self.drops]
+
+    def restore(self, response: Any) -> None:
+        for d, value in zip(self.drops, response or [], strict=False):
+            if value in range(len(self.q.items)):
+                d.value = value
+
+    def clear(self) -> None:
+        for d in self.drops:
+            d.value = None
+
+
+class _Match(_Input):
+    def build(self) -> list[w.Widget]:
+        choices = [(PLACEHOLDER, None)] + [(f"{letter(i)}. {c}", c) for i, c in enumerate(self.q.match_choices())]
+        self.drops = [
+            w.Dropdown(
+                options=choices,
+                value=None,
+                description=f"{n}. {p.left}",
+                style={"description_width": "initial"},
+                layout=w.Layout(width="auto", max_width="100%"),
+            )
+            for n, p in enumerate(self.q.pairs, start=1)
+        ]
+        return [w.HTML("<em>Choose a match for each row.</em>"), *self.drops]
+
+    def read(self) -> Any:
+        return {p.left: d.value for p, d in zip(self.q.pairs, self.drops, strict=True)}
+
+    def restore(self, response: Any) -> None:
+        if isinstance(response, dict):
+            valid = set(self.q.match_choices())
+            for p, d in zip(self.q.pairs, self.drops, strict=True):
+                if response.get(p.left) in valid:
+                    d.value = response[p.left]
+
+    def clear(self) -> None:
+        for d in self.drops:
+            d.value = None
+
+
+INPUTS: dict[str, type[_Input]] = {
+    "single": _Radio,
+    "truefalse": _Radio,
+    "multiple": _Checks,
+    "numeric": _Number,
+    "ordering": _Order,
+    "matching": _Match,
+}
+
+
+def saved_html(attempts: int, restored: bool = False) -> str:
+    """Exam mode: the answer is kept, with no hint of whether it is right."""
+    note = " (restored from your saved answers)" if restored else ""
+    return (
+        '<div role="status" aria-live="polite" class="cart-fb cart-fb-saved" '
+        'style="border-left:6px solid #0072B2;padding:0.3em 0.8em;margin-top:0.4em">'
+        '<p style="margin:0.2em 0"><span aria-hidden="true">💾</span> <strong>Answer saved.</strong> '
+        "Feedback comes after you submit the assessment; you can change your answer until then.</p>"
+        f'<p class="cart-attempts" style="margin:0.2em 0;font-size:0.9em">Saves: {attempts}{note}</p></div>'
+    )
+
+
+class QuestionWidget:
+    """A question's live view; ``record`` saves an attempt and returns the attempt count.
+
+    In exam mode Check becomes "Save answer", feedback waits for the submission (``show_result``),
+    and there is no "Show answer".
+    """
+
+    def __init__(
+        self,
+        q: Question,
+        number: int,
+        record: RecordFn,
+        attempts: int = 0,
+        last_response: Any = None,
+        revealed: bool = False,
+        exam: bool = False,
+        submitted: bool = False,
+    ):
+        self.q, self.record, self.attempts, self.exam = q, record, attempts, exam
+        self.input = INPUTS[q.type](q)
+        if exam:
+            self.check = w.Button(
+                description="Save answer",
+                tooltip="Save your answer (feedback after you submit)",
+                button_style="primary",
+            )
+        else:
+            self.check = w.Button(description="Check", tooltip="Check your answer", button_style="primary")
+        self.retry = w.Button(
+            description="Try again" if not exam else "Clear", tooltip="Clear your answer and start again"
+        )
+        self.reveal = w.Button(description="Show answer", tooltip="Show the answer and explanation")
+        for button, cls in ((self.check, "cart-check"), (self.retry, "cart-retry"), (self.reveal, "cart-reveal")):
+            button.add_class(cls)
+        self.feedback = w.HTML(value="")
+        self.feedback.add_class("cart-feedback")
+        self.check.on_click(lambda _: self.on_check())
+        self.retry.on_click(lambda _: self.on_retry())
+        self.reveal.on_click(lambda _: self.on_reveal())
+        buttons = [self.check, self.retry] if exam else [self.check, self.retry, self.reveal]
+        self.header = w.HTML(header_html(q, number))
+        self.view = w.VBox(
+            [self.header, self.input.box, w.HBox(buttons), self.feedback],
+            layout=w.Layout(border="1px solid #767676", padding="0.5em 0.9em", margin="0.6em 0", max_width="56em"),
+        )
+        self.view.add_class("cart-question")
+        self.view.add_class(f"cart-type-{q.type}")
+        self.view.add_class(f"cart-q-{q.id}")
+        if last_response is not None:
+            self.input.restore(last_response)
+            if exam and not submitted:
+                self.feedback.value = saved_html(attempts, restored=True)
+            else:
+                try:
+                    self.feedback.value = feedback_html(q, grade(q, last_response), attempts, restored=True)
+                except InvalidResponse:
+                    self.feedback.value = ""
+        elif revealed and not exam:
+            self.feedback.value = reveal_html(q)
+        if exam and submitted:
+            self.lock(True)
+            if last_response is None:
+                self.feedback.value = unanswered_html(q)
+
+    def on_check(self) -> None:
+        response = self.input.read()
+        try:
+            result = grade(self.q, response)
+        except InvalidResponse as exc:
+            self.feedback.value = message_html(str(exc))
+            return
+        self.attempts = self.record(self.q, _jsonable(response), result.correct, False)
+        self.feedback.value = saved_html(self.attempts) if self.exam else feedback_html(self.q, result, self.attempts)
+
+    def on_retry(self) -> None:
+        self.input.clear()
+        self.feedback.value = ""
+
+    def on_reveal(self) -> None:
+        self.record(self.q, None, False, True)
+        self.feedback.value = reveal_html(self.q)
+
+    def lock(self, locked: bool) -> None:
+        """After an exam is submitted the answers are final until a retake."""
+        self.check.disabled = self.retry.disabled = locked
+        for child in _descendants(self.input.box):
+            if hasattr(child, "disabled"):
+                child.disabled = locked
+
+    def show_result(self, response: Any) -> None:
+        """Exam submitted: graded feedback for the saved answer (or a note that none was given)."""
+        self.lock(True)
+        if response is None:
+            self.feedback.value = unanswered_html(self.q)
+            return
+        self.feedback.value = feedback_html(self.q, grade(self.q, response), self.attempts)
+
+    def reset(self, number: int | None = None) -> None:
+        """A retake: clear the answer, unlock, and optionally renumber."""
+        self.input.clear()
+        self.feedback.value = ""
+        self.attempts = 0
+        self.lock(False)
+        if number is not None:
+            self.header.value = header_html(self.q, number)
+
+
+def unanswered_html(q: Question) -> str:
+    return (
+        '<div role="status" class="cart-fb cart-fb-wrong" '
+        f'style="border-left:6px solid {NO_COLOUR};padding:0.3em 0.8em;margin-top:0.4em">'
+        f'<p style="margin:0.2em 0"><span aria-hidden="true">{ICON_NO}</span> <strong>Not answered.</strong> '
+        "It counts as wrong.</p>"
+        f"{answer_html(q)}{explanation_html(q)}</div>"
+    )
+
+
+def _descendants(widget: w.Widget) -> list[w.Widget]:
+    out = [widget]
+    for child in getattr(widget, "children", ()):
+        out += _descendants(child)
+    return out
+
+
+def _jsonable(response: Any) -> Any:
+    """Responses as JSON values, so they can be saved and restored."""
+    if isinstance(response, (set, tuple)):
+        return sorted(response)
+    return response

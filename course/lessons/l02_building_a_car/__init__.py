@@ -1,0 +1,1 @@
+"""Lesson 02, building a car: its model, figures and demos."""

@@ -1,0 +1,1 @@
+"""Lesson 03, the five steps: its model, figures and demos."""

@@ -1,0 +1,443 @@
+"""Lesson 03 figures: the five steps with their durations, the vein-to-vein timeline, drop-out.
+
+Data come from ``course.lessons.l03_the_five_steps.model`` (which reads the assets); nothing clinical is typed here.
+"""
+
+from __future__ import annotations
+
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyBboxPatch, Rectangle
+
+from course.figures.catalog import Entry
+from course.figures.diagrams import _arrow, _box
+from course.figures.style import OKABE_ITO, apply_style
+from course.lessons.l03_the_five_steps.model import journey, regimen
+
+HOSPITAL, FACTORY = OKABE_ITO["blue"], OKABE_ITO["orange"]
+BRIDGING = OKABE_ITO["reddish_purple"]
+UNVERIFIED_HATCH = "xx"  # the only hatching in this lesson's charts: a row that is not verified
+CONCEPTUAL = "Conceptual illustration, not patient data."
+
+
+def _wrap(text: str, width: int) -> str:
+    """Break a phrase into lines of at most ``width`` characters (for boxes of fixed size)."""
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return "\n".join(lines)
+
+
+# --- 1. The five steps with durations -------------------------------------------------------------
+
+
+def five_steps_timed() -> Figure:
+    """The loop between hospital and manufacturing site, each step with how long it takes."""
+    apply_style()
+    steps = journey().steps
+    fig = Figure(figsize=(10, 5.8))
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 5.8)
+    ax.axis("off")
+    ax.add_patch(Rectangle((0.1, 3.0), 9.8, 2.7, facecolor="#EAF3FA", edgecolor="none"))
+    ax.add_patch(Rectangle((0.1, 0.1), 6.85, 2.7, facecolor="#FDF3E1", edgecolor="none"))
+    ax.add_patch(Rectangle((7.05, 0.1), 2.85, 2.7, facecolor="#EAF3FA", edgecolor="none"))
+    ax.text(0.25, 5.5, "THE PATIENT, AT THE TREATING HOSPITAL", fontsize=10.5, fontweight="bold", va="center")
+    ax.text(0.25, 0.3, "THE CELLS, AT THE MANUFACTURING SITE", fontsize=10.5, fontweight="bold", va="center")
+    ax.text(7.2, 2.55, "MEANWHILE, AT THE HOSPITAL", fontsize=10.5, fontweight="bold", va="center")
+    w, h = 2.75, 2.05
+    places = {1: (0.3, 3.25), 2: (0.75, 0.55), 3: (3.95, 0.55), 4: (3.75, 3.25), 5: (6.95, 3.25)}
+    for s in steps:
+        x, y = places[s.number]
+        colour = HOSPITAL if s.where == "hospital" else FACTORY
+        _box(ax, x, y, w, h, s.name, _wrap(s.what, 31), colour, s.number)
+        how_long = _wrap(f"How long: {s.duration}", 31)
+        strip = max(0.7, 0.2 + 0.165 * (how_long.count("\n") + 1))  # grows with the number of lines
+        body = ax.texts[-1]  # the helper centres the body; lift it to leave room for the duration strip
+        body.set_position((x + w / 2, y + strip + 0.06 + (h - 0.32 - strip - 0.06) / 2))
+        body.set_fontsize(10)
+        ax.add_patch(Rectangle((x + 0.06, y + 0.06), w - 0.12, strip, facecolor="#F0F0F0", edgecolor="none"))
+        ax.text(
+            x + w / 2,
+            y + 0.06 + strip / 2,
+            how_long,
+            ha="center",
+            va="center",
+            fontsize=9.5,
+            fontweight="bold",
+            linespacing=1.15,
+        )
+    _arrow(ax, (1.2, 3.23), (1.7, 2.62))
+    ax.text(
+        2.0,
+        2.93,
+        "cells shipped to the manufacturer\n(fresh or frozen, by product)",
+        ha="left",
+        va="center",
+        fontsize=9.5,
+        style="italic",
+        color="#333333",
+        linespacing=1.15,
+    )
+    _arrow(ax, (3.52, 1.5), (3.93, 1.5))
+    _arrow(ax, (5.3, 2.62), (5.15, 3.23), "product shipped back frozen", (1.45, 0.0))
+    _arrow(ax, (6.52, 4.3), (6.93, 4.3))
+    ax.text(8.33, 3.1, "then monitoring (see the timeline)", fontsize=9.5, style="italic", ha="center", va="center")
+    ax.add_patch(
+        FancyBboxPatch(
+            (7.3, 0.45),
+            2.4,
+            1.8,
+            boxstyle="round,pad=0.02,rounding_size=0.06",
+            facecolor="white",
+            edgecolor=OKABE_ITO["reddish_purple"],
+            linewidth=2,
+            linestyle="--",
+        )
+    )
+    ax.text(
+        8.5,
+        1.35,
+        "Bridging therapy,\nif needed, keeps the\ncancer in check while\nthe cells are made",
+        ha="center",
+        va="center",
+        fontsize=10,
+        linespacing=1.3,
+    )
+    return fig
+
+
+def _five_steps_alt() -> str:
+    steps = journey().steps
+    parts = [f"step {s.number}, {s.name} ({s.where}): {s.what} Duration: {s.duration}." for s in steps]
+    return (
+        "Diagram of the five steps of CAR-T therapy as a loop between the treating hospital (top, blue boxes) and "
+        "the manufacturing site (bottom, orange boxes). " + " ".join(parts) + " A dashed box notes that bridging "
+        "therapy may be given at the hospital while the cells are being made."
+    )
+
+
+# --- 2. The vein-to-vein timeline -----------------------------------------------------------------
+
+ROWS = (
+    "Leukapheresis",
+    "Manufacturing\n(engineer, expand, ship)",
+    "Bridging therapy\n(if needed)",
+    "Lymphodepleting\nchemotherapy",
+    "CAR-T infusion",
+    "Daily checks",
+    "Stay near the centre",
+    "No driving",
+)
+PRE_START, PRE_END = -36, -9  # the illustrative weeks before lymphodepletion (left panel)
+DAY_MIN, DAY_MAX = -8, 31  # the label-based days (right panel)
+
+
+def _bar(
+    ax,
+    y: int,
+    start: float,
+    end: float,
+    colour: str,
+    text: str = "",
+    hatch: str = "",
+    outline: str = "-",
+    text_colour: str = "black",
+    fill: bool = True,
+) -> None:
+    """One bar. Line styles carry meaning: "--" dashed = optional or allowed window, ":" dotted = the rule
+    before June 2025. Hatching carries one meaning only: not verified."""
+    ax.add_patch(
+        Rectangle(
+            (start, y - 0.32),
+            end - start,
+            0.64,
+            facecolor=colour if fill else "white",
+            edgecolor="black",
+            linewidth=1.5 if outline == ":" else 1.2,
+            hatch=hatch,
+            linestyle=outline,
+            alpha=1.0,
+        )
+    )
+    if text:
+        ax.text((start + end) / 2, y, text, ha="center", va="center", fontsize=9.5, color=text_colour)
+
+
+def _day_ticks(r) -> list[int]:
+    """Tick days: the infusion days and latest allowed day first, then a few landmarks that do not crowd them."""
+    ticks = list(r.infusion_days) + (
+        [r.latest_first_infusion_day] if r.latest_first_infusion_day > r.infusion_days[0] else []
+    )
+    for day in (-7, -5, -3, 0, 7, 14, 21, 28):
+        if all(abs(day - t) >= 2 for t in ticks):
+            ticks.append(day)
+    return sorted(ticks)
+
+
+def vein_to_vein_timeline(regimen_id: str = "yescarta", show_before: bool = True) -> Figure:
+    """Gantt chart: the illustrative weeks of manufacturing, then the product's label days and monitoring."""
+    apply_style()
+    r = regimen(regimen_id)
+    j = journey()
+    fig = Figure(figsize=(10, 5.4))
+    left = fig.add_axes((0.19, 0.235, 0.2, 0.625))
+    right = fig.add_axes((0.41, 0.235, 0.57, 0.625), sharey=left)
+    n = len(ROWS)
+    for ax in (left, right):
+        ax.set_ylim(n - 0.5, -0.5)
+        ax.grid(axis="x", color="#DDDDDD", linewidth=0.8)
+        ax.set_axisbelow(True)
+    left.set_yticks(range(n), ROWS, fontsize=10)
+    right.tick_params(axis="y", left=False, labelleft=False)
+    right.spines["left"].set_visible(False)
+
+    # Left panel: illustrative, not to the label.
+    left.set_xlim(PRE_START, PRE_END)
+    left.set_xticks([-35, -28, -21, -14], ["−5 wk", "−4 wk", "−3 wk", "−2 wk"])
+    left.set_xlabel("Weeks before: illustrative,\nvaries by product and centre", fontsize=10)
+    _bar(left, 0, -34, -33, HOSPITAL)
+    left.text(-32.4, 0, "one day", va="center", fontsize=9.5)
+    _bar(left, 1, -33, PRE_END, FACTORY, "weeks")
+    _bar(left, 2, -31, PRE_END, BRIDGING, "", outline="--")
+    left.text(
+        -20,
+        2.0,
+        "optional",
+        ha="center",
+        va="center",
+        fontsize=9.5,
+        bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
+    )
+
+    # Right panel: days from the product label.
+    right.set_xlim(DAY_MIN, DAY_MAX)
+    right.set_xticks(_day_ticks(r))
+    right.tick_params(axis="x", labelsize=9.5)
+    first_name = "Day 1" if r.infusion_days[0] == 1 else "day 0"
+    right.set_xlabel(f"Days from the first infusion ({first_name}): from the label", fontsize=10)
+    _bar(right, 1, DAY_MIN, DAY_MIN + 2.5, FACTORY)
+    right.text(DAY_MIN + 2.8, 1, "product arrives, stored frozen until infusion", va="center", fontsize=9.5)
+    _bar(right, 2, DAY_MIN, DAY_MIN + 1.5, BRIDGING, outline="--")
+    right.text(DAY_MIN + 1.8, 2, "stops before lymphodepletion", va="center", fontsize=9.5)
+    if r.ld_days:
+        colour = OKABE_ITO["vermillion"] if r.verified else "#BBBBBB"
+        for d in r.ld_days:
+            _bar(right, 3, d - 0.45, d + 0.45, colour, "", hatch="" if r.verified else UNVERIFIED_HATCH)
+        text = f"{len(r.ld_days)} days" + ("" if r.verified else ": NOT VERIFIED")
+        right.text(r.ld_days[-1] + 0.8, 3, text, va="center", fontsize=9.5, fontweight="bold")
+    else:
+        right.text(
+            DAY_MIN + 0.3,
+            3,
+            "regimen and days not verified: read the label",
+            va="center",
+            fontsize=9.5,
+            fontweight="bold",
+            bbox={"facecolor": "#EEEEEE", "edgecolor": "black", "pad": 2},
+        )
+    first = r.infusion_days[0]
+    latest = r.latest_first_infusion_day
+    if latest > first:
+        _bar(right, 4, first, latest, "white", "", outline="--")
+        right.text(latest + 0.4, 4, f"latest allowed: day {latest}", va="center", fontsize=9.5)
+    for d in r.infusion_days:
+        right.plot([d], [4], marker="D", markersize=11, color="black", markeredgecolor="black")
+    if len(r.infusion_days) > 1:
+        second = r.infusion_days[1]
+        right.errorbar([second], [4], xerr=[[2], [2]], fmt="none", ecolor="black", capsize=4, linewidth=1.2)
+        right.text(second + 2.6, 4, f"Day {first} and Day {second} (±2)", va="center", fontsize=9.5)
+    if r.infusion_note:
+        right.text(first + 1.3, 4, r.infusion_note, va="center", fontsize=9.5)
+    right.axvline(first, color="black", linewidth=1, linestyle=":")
+
+    # Monitoring rows: the rule since June 2025, and the older one as a dashed outline.
+    if not follows_june_2025_rules(r):
+        right.text(
+            first + 0.5,
+            6,
+            "Aucatzyl never had a REMS and was not part of the\nJune 2025 change: follow the Aucatzyl label",
+            va="center",
+            fontsize=9.5,
+            bbox={"facecolor": "#EEEEEE", "edgecolor": "black", "pad": 2},
+        )
+    else:
+        for y, rule_id in ((5, "daily-checks"), (6, "stay-near"), (7, "no-driving")):
+            rule = j.rule(rule_id)
+            if show_before and rule.before_days:
+                end = min(rule.before_days, DAY_MAX - 0.2)
+                _bar(right, y, first, end, "white", "", outline=":")
+                right.text(
+                    end - 0.3,
+                    y,
+                    f"before June 2025: {rule.before_days // 7} weeks"
+                    + (" \u2192" if rule.before_days > DAY_MAX else ""),
+                    ha="right",
+                    va="center",
+                    fontsize=9.5,
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
+                )
+            label = f"at least {rule.current_days} days"
+            if rule.current_days >= 10:  # wide enough to hold its label
+                _bar(right, y, first, first + rule.current_days, OKABE_ITO["sky_blue"], label)
+            else:
+                _bar(right, y, first, first + rule.current_days, OKABE_ITO["sky_blue"])
+                right.text(
+                    first + rule.current_days + 0.4,
+                    y,
+                    label + (": wording differs by label" if rule_id == "daily-checks" else ""),
+                    va="center",
+                    fontsize=9.5,
+                )
+    title = f"{r.product}: {r.indication}"
+    fig.text(0.01, 0.96, title, fontsize=12.5, fontweight="bold", va="center")
+    fig.text(
+        0.01, 0.915, _wrap(r.regimen, 120) + (" (NOT VERIFIED)" if not r.verified else ""), fontsize=10, va="center"
+    )
+    if follows_june_2025_rules(r):
+        note = "Blue bars: monitoring rules since June 2025 (US labels)" + (
+            "; dotted outlines: the rules before." if show_before else "."
+        )
+    else:
+        note = "Monitoring: follow the Aucatzyl label (no REMS; not part of the June 2025 change)."
+    key = "Dashed outline: optional, or the window the label allows."
+    if not r.verified:
+        key += " Cross-hatched grey: not verified."
+    fig.text(0.01, 0.064, note, fontsize=9.5, va="center")
+    fig.text(0.01, 0.026, key + " Left panel illustrative, not to scale.", fontsize=9.5, va="center")
+    return fig
+
+
+def follows_june_2025_rules(r) -> bool:
+    """True for the six products whose REMS ended in June 2025; Aucatzyl never had one."""
+    return r.product != "Aucatzyl"
+
+
+def _timeline_alt(regimen_id: str = "yescarta", show_before: bool = True) -> str:
+    r = regimen(regimen_id)
+    j = journey()
+    if r.ld_days:
+        ld = f"lymphodepleting chemotherapy on days {', '.join(str(d) for d in r.ld_days)} (regimen: {r.regimen})"
+        if not r.verified:
+            ld += ", marked as not verified"
+    else:
+        ld = "no lymphodepletion days drawn, with a note that the regimen and its days are not verified"
+    infusion = " and ".join(f"day {d}" for d in r.infusion_days)
+    window = (
+        f"; a dashed bar shows the latest allowed day for the first infusion, day {r.latest_first_infusion_day}"
+        if r.latest_first_infusion_day > r.infusion_days[0]
+        else ""
+    )
+    if r.infusion_note:
+        window += f"; a note beside the infusion says {r.infusion_note}"
+    if not follows_june_2025_rules(r):
+        monitoring = (
+            "No monitoring bars: a note says Aucatzyl never had a REMS, was not part of the June 2025 change, "
+            "and the Aucatzyl label applies."
+        )
+    else:
+        rules = [j.rule(i) for i in ("daily-checks", "stay-near", "no-driving")]
+        monitoring = (
+            "Monitoring bars from day 0, as in the US labels revised in June 2025: "
+            + "; ".join(
+                f"{x.rule[0].lower() + x.rule[1:]} for at least {x.current_days} days"
+                + (" (the exact wording differs by product label)" if x.id == "daily-checks" else "")
+                + (
+                    f" (before June 2025: {x.before_text}, drawn as a dotted outline)"
+                    if show_before and x.before_days
+                    else ""
+                )
+                for x in rules
+            )
+            + "."
+        )
+    return (
+        f"Gantt chart of the vein-to-vein timeline for {r.product} ({r.indication}). Left, on an illustrative scale "
+        f"of weeks: leukapheresis on one day, then several weeks of manufacturing, with optional bridging therapy "
+        f"in parallel. The left panel is a conceptual illustration, not patient data. Right, in days from the first "
+        f"infusion: {ld}; CAR-T infusion on {infusion}{window}. " + monitoring
+    )
+
+
+def _timeline_caption(regimen_id: str = "yescarta", show_before: bool = True) -> str:
+    r = regimen(regimen_id)
+    extra = ""
+    if not r.verified:
+        note = r.note
+        if note.lower().startswith("not verified"):
+            note = note[len("not verified") :].lstrip(":. ")
+            note = note[:1].upper() + note[1:]
+        extra = f" **Not verified:** {note}"
+    if follows_june_2025_rules(r):
+        monitoring = (
+            " Monitoring bars follow the US labels as revised in June 2025 for the six products whose REMS ended; "
+            "the daily-monitoring wording differs by product, so check each current label."
+        )
+    else:
+        monitoring = " Aucatzyl never had a REMS and was not part of the June 2025 change: follow the Aucatzyl label."
+    return (
+        f"**Vein to vein with {r.product}.** Lymphodepletion and infusion days follow the US label "
+        f"({r.timing.rstrip('.')}); where the label gives a window, infusion is drawn on its earliest day. "
+        "The weeks before lymphodepletion (left panel) are a conceptual illustration, not patient data."
+        + monitoring
+        + extra
+    )
+
+
+# --- 3. Enrolled but never infused ----------------------------------------------------------------
+
+
+def not_infused_chart() -> Figure:
+    """Horizontal bars: share of enrolled patients who never received their cells, per pivotal trial."""
+    apply_style()
+    rows = journey().not_infused
+    fig = Figure(figsize=(8.5, 3.3))
+    ax = fig.add_axes((0.33, 0.22, 0.6, 0.62))
+    labels = [f"{d.trial} ({d.product},\n{d.disease})" for d in rows]
+    values = [d.percent_not_infused for d in rows]
+    ax.barh(range(len(rows)), values, color=OKABE_ITO["vermillion"], edgecolor="black", height=0.6)
+    ax.set_yticks(range(len(rows)), labels, fontsize=10)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 40)
+    ax.set_xlabel("Enrolled patients who never received CAR-T cells (%)", fontsize=10.5)
+    for i, d in enumerate(rows):
+        ax.text(values[i] + 0.8, i, f"{values[i]:.0f}%  ({d.not_infused} of {d.enrolled})", va="center", fontsize=10)
+    fig.text(0.01, 0.93, "Not every enrolled patient reaches infusion", fontsize=12, fontweight="bold", va="center")
+    return fig
+
+
+def _not_infused_alt() -> str:
+    rows = journey().not_infused
+    parts = "; ".join(
+        f"{d.trial} ({d.product}, {d.disease}): {d.not_infused} of {d.enrolled} enrolled patients, "
+        f"{d.percent_not_infused:.0f}%"
+        for d in rows
+    )
+    return f"Horizontal bar chart of the share of enrolled patients who never received CAR-T cells in three pivotal trials: {parts}."
+
+
+FIGURES = {
+    "l03_five_steps_timed": Entry(
+        five_steps_timed,
+        alt=_five_steps_alt,
+        caption=lambda: (
+            "**The five steps and how long each takes.** The patient's own cells travel from the hospital to the "
+            "manufacturing site and back; durations are typical and vary by product and centre. " + CONCEPTUAL
+        ),
+    ),
+    "l03_vein_to_vein": Entry(vein_to_vein_timeline, alt=_timeline_alt, caption=_timeline_caption),
+    "l03_not_infused": Entry(
+        not_infused_chart,
+        alt=_not_infused_alt,
+        caption=lambda: (
+            "**Enrolled but never infused.** Patients counted from enrolment (before leukapheresis) to infusion in "
+            "three pivotal trials; reasons included disease progression, complications and, less often, "
+            "manufacturing failure. Trial data as published, not a comparison between products."
+        ),
+    ),
+}

@@ -1,0 +1,1 @@
+"""Lesson 04, expansion and persistence: its model, figures and demos."""

@@ -1,0 +1,1 @@
+"""Lesson 05, cytokine release syndrome: its model, figures and demos."""

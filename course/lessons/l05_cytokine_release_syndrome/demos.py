@@ -1,0 +1,315 @@
+"""Interactive demos of lesson 05: an ASTCT CRS grader and a tocilizumab dose checker.
+
+The widgets only collect inputs and lay out results: grades come from ``course.clinical.crs_grade``
+(through ``course.lessons.l05_cytokine_release_syndrome.model.grade_report``), doses from ``clinical.tocilizumab_dose`` and the repeat-dose
+check from ``course.lessons.l05_cytokine_release_syndrome.model.next_tocilizumab_dose``. Every control has a label (``description``), is
+keyboard usable (sliders, dropdowns, a checkbox) and carries a ``cart-l05-...`` CSS class for the
+browser tests. Redraws are HTML only (no figure), so they take milliseconds.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+import ipywidgets as w
+
+from course import clinical
+from course.engine.views.demo import Demo
+from course.lessons.l05_cytokine_release_syndrome import model as crs
+
+STYLE = {"description_width": "15em"}
+WIDE = w.Layout(width="36em", max_width="100%")
+PANEL = "border:1px solid #767676;border-left:6px solid {colour};border-radius:4px;padding:0.5em 0.9em;max-width:52em"
+GRADE_COLOURS = {0: "#767676", 1: "#56B4E9", 2: "#0072B2", 3: "#E69F00", 4: "#D55E00"}
+
+
+# --------------------------------------------------------------------------------------------
+# CRS grader
+# --------------------------------------------------------------------------------------------
+
+# The fever waiver applies only once CRS has been diagnosed (fever 38.0 °C or more) and then treated;
+# routine paracetamol premedication before the infusion is not that case (see clinical.crs_grade).
+GIVEN_LABEL = "CRS already diagnosed and treated with an antipyretic or anti-cytokine drug"
+
+GRADER_DEFAULTS = {
+    "temperature_c": 38.5,
+    "hypotension": "none",
+    "oxygen_device": "none",
+    "oxygen_flow_l_min": 0.0,
+    "antipyretic_or_anticytokine_given": False,
+}
+
+
+def grader_result_html(**inputs) -> str:
+    """The grade, the criterion that set it, each domain alone, and the next step of the ladder."""
+    try:
+        report = crs.grade_report(**inputs)
+    except ValueError as exc:
+        return (
+            f'<div class="cart-l05-grade" role="status" aria-live="polite" style="{PANEL.format(colour="#E69F00")}">'
+            f'<p><span aria-hidden="true">ℹ</span> <strong>Check the inputs:</strong> {escape(str(exc))}.</p></div>'
+        )
+    colour = GRADE_COLOURS[report.grade]
+    if report.grade == 0:
+        headline = "No CRS grade: the ASTCT criteria are not met"
+    else:
+        headline = f"ASTCT CRS grade {report.grade}"
+    set_by = " and ".join(report.set_by) if report.set_by else "nothing (criteria not met)"
+    if report.fever:
+        fever = f"yes, {inputs['temperature_c']:.1f} °C (fever is {clinical.FEVER_C:.1f} °C or more)"
+    elif report.fever_waived:
+        fever = (
+            "no, but not required: CRS was already diagnosed (fever) and treated with an antipyretic or "
+            "anti-cytokine drug, so fever is not needed to grade the rest of this episode"
+        )
+    else:
+        fever = f"no, {inputs['temperature_c']:.1f} °C is below {clinical.FEVER_C:.1f} °C"
+    bp = f"On its own: grade {report.hypotension_grade}" if report.hypotension_grade else "On its own: no grade"
+    ox = f"On its own: grade {report.oxygen_grade}" if report.oxygen_grade else "On its own: no grade"
+    ladder = crs.load_management()
+    if report.grade:
+        step = ladder.step(report.grade)
+        nextstep = (
+            f"<p style='margin:0.3em 0'><strong>What happens now (grade {report.grade}):</strong> "
+            f"{escape(step.short)}; the nurse: {escape(step.watch.lower())}. The full ladder is in section 5.</p>"
+        )
+    else:
+        nextstep = (
+            "<p style='margin:0.3em 0'><strong>What happens now:</strong> keep observing, and look for another "
+            "cause of any low blood pressure or low oxygen.</p>"
+        )
+    return (
+        f'<div class="cart-l05-grade" role="status" aria-live="polite" style="{PANEL.format(colour=colour)}">'
+        f'<p style="margin:0.2em 0;font-size:1.15em"><strong>{escape(headline)}</strong></p>'
+        f"<p style='margin:0.3em 0'><strong>Set by:</strong> {escape(set_by)}.</p>"
+        f"<p style='margin:0.3em 0'><strong>Rule applied:</strong> {escape(report.criterion)}.</p>"
+        "<ul style='margin:0.2em 0'>"
+        f"<li>Fever: {escape(fever)}</li>"
+        f"<li>Blood pressure: {escape(crs.HYPOTENSION_NAMES[inputs['hypotension']])}. {escape(bp)}</li>"
+        f"<li>Oxygen: {escape(crs.DEVICE_NAMES[inputs['oxygen_device']])}"
+        + (f" at {inputs['oxygen_flow_l_min']:g} L/min" if inputs["oxygen_device"] == "nasal_cannula" else "")
+        + f". {escape(ox)}</li></ul>"
+        "<p style='margin:0.3em 0'>The grade is the <strong>worse</strong> of blood pressure and oxygen.</p>"
+        f"{nextstep}</div>"
+    )
+
+
+class CrsGrader:
+    """Temperature, blood-pressure support, oxygen device and flow, antipyretic given: the grade."""
+
+    def __init__(self):
+        d = GRADER_DEFAULTS
+        self.temperature = w.FloatSlider(
+            value=d["temperature_c"],
+            min=36.0,
+            max=41.0,
+            step=0.1,
+            readout_format=".1f",
+            description="Temperature (°C)",
+            style=STYLE,
+            layout=WIDE,
+            continuous_update=False,
+        )
+        self.hypotension = w.Dropdown(
+            options=[(label, key) for key, label in crs.HYPOTENSION_LABELS.items()],
+            value=d["hypotension"],
+            description="Blood-pressure support",
+            style=STYLE,
+            layout=WIDE,
+        )
+        self.device = w.Dropdown(
+            options=[(label, key) for key, label in crs.DEVICE_LABELS.items()],
+            value=d["oxygen_device"],
+            description="Oxygen device",
+            style=STYLE,
+            layout=WIDE,
+        )
+        self.flow = w.FloatSlider(
+            value=d["oxygen_flow_l_min"],
+            min=0.0,
+            max=15.0,
+            step=0.5,
+            readout_format=".1f",
+            description="Oxygen flow (L/min)",
+            style=STYLE,
+            layout=WIDE,
+            continuous_update=False,
+        )
+        self.given = w.Checkbox(
+            value=d["antipyretic_or_anticytokine_given"],
+            description=GIVEN_LABEL,
+            indent=False,
+            layout=w.Layout(width="46em", max_width="100%"),  # the long label must not be cut off
+        )
+        for widget, name in (
+            (self.temperature, "temperature"),
+            (self.hypotension, "hypotension"),
+            (self.device, "device"),
+            (self.flow, "flow"),
+            (self.given, "given"),
+        ):
+            widget.add_class(f"cart-l05-{name}")
+        self.result = w.HTML(value=grader_result_html(**self.inputs()))
+        self.result.add_class("cart-l05-result")
+        self.table = w.HTML(value=crs.astct_table_html(self.grade()))
+        self.table.add_class("cart-l05-table")
+        note = w.HTML(
+            "<p style='margin:0.2em 0'><em>Flow counts only for a standard nasal cannula; the other devices set "
+            "their grade by type. Tick the box only if CRS was diagnosed earlier (with a fever) and then treated: "
+            "paracetamol premedication before the infusion does not count. Use Tab to move between controls and "
+            "the arrow keys to change them.</em></p>"
+        )
+        for control in (self.temperature, self.hypotension, self.device, self.flow, self.given):
+            control.observe(self._changed, names="value")
+        self.widget = w.VBox(
+            [self.temperature, self.hypotension, self.device, self.flow, self.given, note, self.result, self.table]
+        )
+
+    def inputs(self) -> dict:
+        return {
+            "temperature_c": round(float(self.temperature.value), 1),
+            "hypotension": self.hypotension.value,
+            "oxygen_device": self.device.value,
+            "oxygen_flow_l_min": float(self.flow.value),
+            "antipyretic_or_anticytokine_given": bool(self.given.value),
+        }
+
+    def grade(self) -> int | None:
+        try:
+            return crs.grade_report(**self.inputs()).grade
+        except ValueError:
+            return None
+
+    def _changed(self, change) -> None:
+        if change["owner"] is self.device and change["new"] == "nasal_cannula" and self.flow.value == 0:
+            self.flow.value = 2.0  # a nasal cannula always runs at some flow; this re-enters _changed
+            return
+        self.update()
+
+    def update(self) -> None:
+        self.result.value = grader_result_html(**self.inputs())
+        self.table.value = crs.astct_table_html(self.grade())
+
+
+def crs_grader() -> Demo:
+    """The grader as a notebook output; without a kernel, the default patient and the table."""
+    grader = CrsGrader()
+    d = GRADER_DEFAULTS
+    static = (
+        "<p><strong>CRS grader</strong> (controls: temperature, blood-pressure support, oxygen device, oxygen "
+        "flow, and whether CRS was already diagnosed and treated with an antipyretic or anti-cytokine drug). Shown "
+        "for a patient at "
+        f"{d['temperature_c']:.1f} °C with normal blood pressure on room air:</p>"
+        + grader_result_html(**d)
+        + crs.astct_table_html(crs.grade_report(**d).grade)
+    )
+    text = "CRS grader (run the notebook to use it). Default patient: " + crs.grade_report(**d).criterion + "."
+    return Demo(grader.widget, static, text, css_class="cart-l05-grader")
+
+
+# --------------------------------------------------------------------------------------------
+# Tocilizumab dose checker
+# --------------------------------------------------------------------------------------------
+
+TOCI_DEFAULTS = {"weight_kg": 70.0, "doses_given": 0, "hours_since_last": 8.0}
+
+
+def tocilizumab_result_html(weight_kg: float, doses_given: int, hours_since_last: float) -> str:
+    try:
+        decision = crs.next_tocilizumab_dose(weight_kg, doses_given, hours_since_last)
+    except ValueError as exc:
+        return (
+            f'<div class="cart-l05-dose" role="status" aria-live="polite" style="{PANEL.format(colour="#E69F00")}">'
+            f'<p><span aria-hidden="true">ℹ</span> <strong>Check the inputs:</strong> {escape(str(exc))}.</p></div>'
+        )
+    icon, word, colour = ("✔", "May be given now", "#009E73") if decision.allowed else ("✘", "Not now", "#D55E00")
+    return (
+        f'<div class="cart-l05-dose" role="status" aria-live="polite" style="{PANEL.format(colour=colour)}">'
+        f'<p style="margin:0.2em 0;font-size:1.15em"><strong>Dose: {decision.dose.mg:g} mg</strong> IV over 1 hour.</p>'
+        f"<p style='margin:0.3em 0'><strong>Rule applied:</strong> {escape(decision.dose.rule)}.</p>"
+        f'<p style="margin:0.3em 0"><span aria-hidden="true">{icon}</span> <strong>{word}:</strong> '
+        f"{escape(decision.reason)}.</p>"
+        "<p style='margin:0.3em 0;font-size:0.95em'>Limits: at least "
+        f"{crs.TOCI_MIN_HOURS_APART} hours between doses, at most {crs.TOCI_MAX_PER_24H} doses in 24 hours and "
+        f"{crs.TOCI_MAX_TOTAL} in total. The prescriber orders each dose; the nurse checks it.</p></div>"
+    )
+
+
+class TocilizumabChecker:
+    """Weight, doses already given and hours since the last: the dose and whether it may be given."""
+
+    def __init__(self):
+        d = TOCI_DEFAULTS
+        self.weight = w.FloatSlider(
+            value=d["weight_kg"],
+            min=10.0,
+            max=150.0,
+            step=1.0,
+            readout_format=".0f",
+            description="Body weight (kg)",
+            style=STYLE,
+            layout=WIDE,
+            continuous_update=False,
+        )
+        self.doses = w.IntSlider(
+            value=d["doses_given"],
+            min=0,
+            max=crs.TOCI_MAX_TOTAL,
+            description="Doses already given",
+            style=STYLE,
+            layout=WIDE,
+            continuous_update=False,
+        )
+        self.hours = w.FloatSlider(
+            value=d["hours_since_last"],
+            min=0.0,
+            max=24.0,
+            step=0.5,
+            readout_format=".1f",
+            description="Hours since the last dose",
+            style=STYLE,
+            layout=WIDE,
+            continuous_update=False,
+        )
+        for widget, name in ((self.weight, "weight"), (self.doses, "doses"), (self.hours, "hours")):
+            widget.add_class(f"cart-l05-{name}")
+            widget.observe(lambda _change: self.update(), names="value")
+        self.result = w.HTML(value=tocilizumab_result_html(**self.inputs()))
+        self.result.add_class("cart-l05-result")
+        self.widget = w.VBox([self.weight, self.doses, self.hours, self.result])
+
+    def inputs(self) -> dict:
+        return {
+            "weight_kg": float(self.weight.value),
+            "doses_given": int(self.doses.value),
+            "hours_since_last": float(self.hours.value),
+        }
+
+    def update(self) -> None:
+        self.result.value = tocilizumab_result_html(**self.inputs())
+
+
+def tocilizumab_checker() -> Demo:
+    checker = TocilizumabChecker()
+    d = TOCI_DEFAULTS
+    static = (
+        "<p><strong>Tocilizumab dose checker</strong> (controls: body weight, doses already given, hours since "
+        "the last dose). Shown for a 70 kg adult before the first dose:</p>" + tocilizumab_result_html(**d)
+    )
+    dose = clinical.tocilizumab_dose(d["weight_kg"])
+    text = f"Tocilizumab dose checker (run the notebook to use it). Default: {dose.mg:g} mg ({dose.rule})."
+    return Demo(checker.widget, static, text, css_class="cart-l05-toci")
+
+
+# --------------------------------------------------------------------------------------------
+# Tables for the notebook (re-exported so a cell needs one import)
+# --------------------------------------------------------------------------------------------
+
+# What the notebook shows by name: ``lesson.show("name")``.
+SHOWS = {
+    "astct_table": crs.astct_table,
+    "crs_grader": crs_grader,
+    "timing_table": crs.timing_table,
+    "management_table": crs.management_table,
+    "tocilizumab_checker": tocilizumab_checker,
+}

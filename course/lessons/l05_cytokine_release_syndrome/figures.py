@@ -1,0 +1,392 @@
+"""Figures of lesson 05, cytokine release syndrome: the mechanism, the timing by product, the ladder.
+
+The timing chart and the ladder are drawn from the lesson's data files (``assets/crs_timing.yaml``
+and ``assets/crs_management.yaml``) through ``course.lessons.l05_cytokine_release_syndrome.model``, so a figure cannot disagree with the
+tables beside it. The mechanism is a conceptual drawing.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
+
+from course.figures.catalog import Entry
+from course.figures.style import OKABE_ITO, apply_style
+from course.lessons.l05_cytokine_release_syndrome import model as crs
+
+INK = OKABE_ITO["black"]
+
+
+def _box(ax, x, y, w, h, title, body, colour, title_colour="white", dashed=False, body_size=10.0, left=False):
+    ax.add_patch(
+        FancyBboxPatch(
+            (x, y),
+            w,
+            h,
+            boxstyle="round,pad=0.02,rounding_size=0.08",
+            facecolor="white",
+            edgecolor=colour,
+            linewidth=2.2,
+            linestyle="--" if dashed else "-",
+        )
+    )
+    if title:
+        ax.add_patch(
+            FancyBboxPatch(
+                (x, y + h - 0.42),
+                w,
+                0.42,
+                boxstyle="round,pad=0.02,rounding_size=0.08",
+                facecolor=colour,
+                edgecolor=colour,
+                linewidth=2.2,
+            )
+        )
+        ax.text(
+            x + w / 2, y + h - 0.21, title, ha="center", va="center", fontsize=11, fontweight="bold", color=title_colour
+        )
+        centre = y + (h - 0.42) / 2
+    else:
+        centre = y + h / 2
+    if left:
+        ax.text(x + 0.2, centre, body, ha="left", va="center", fontsize=body_size, color=INK, linespacing=1.35)
+    else:
+        ax.text(x + w / 2, centre, body, ha="center", va="center", fontsize=body_size, color=INK, linespacing=1.3)
+
+
+def _arrow(ax, start, end, rad=0.0, style="-|>", colour=INK, dashed=False, width=2.0):
+    ax.add_patch(
+        FancyArrowPatch(
+            start,
+            end,
+            arrowstyle=style,
+            mutation_scale=18,
+            linewidth=width,
+            color=colour,
+            linestyle="--" if dashed else "-",
+            connectionstyle=f"arc3,rad={rad}",
+            shrinkA=0,
+            shrinkB=0,
+        )
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# 1. Mechanism
+# --------------------------------------------------------------------------------------------
+
+MECHANISM_STEPS = (
+    ("1  Target met", "a CAR-T cell binds\nCD19 or BCMA"),
+    ("2  CAR-T activated", "multiplies, releases\nIFN-γ, GM-CSF, TNF-α"),
+    ("3  Macrophages", "switched on by the\nCAR-T cytokines"),
+    ("4  IL-6 and IL-1", "large amounts\npour into the blood"),
+)
+DRUGS = (
+    (1, "Steroids: calm\nT cells and macrophages"),
+    (2, "Anakinra: blocks\nthe IL-1 receptor"),
+    (3, "Tocilizumab: blocks the\nIL-6 receptor"),
+)
+
+
+def mechanism_diagram() -> Figure:
+    """From CAR-T activation to fever, hypotension and hypoxia, with where the drugs act."""
+    apply_style()
+    fig = Figure(figsize=(10, 6.05))
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 6.05)
+    ax.axis("off")
+    colours = (OKABE_ITO["blue"], OKABE_ITO["blue"], OKABE_ITO["orange"], OKABE_ITO["orange"])
+    w, h, gap, top_y = 2.1, 1.55, 0.4, 2.95
+    xs = [0.15 + i * (w + gap) for i in range(4)]
+    for x, (title, body), colour in zip(xs, MECHANISM_STEPS, colours, strict=True):
+        _box(ax, x, top_y, w, h, title, body, colour, "black" if colour == OKABE_ITO["orange"] else "white")
+    for x in xs[:-1]:
+        _arrow(ax, (x + w + 0.02, top_y + h / 2 - 0.2), (x + w + gap - 0.02, top_y + h / 2 - 0.2))
+    # drugs: dashed green boxes above the step they block, with a flat-ended line
+    green = OKABE_ITO["bluish_green"]
+    for index, text in DRUGS:
+        x = xs[index]
+        _box(ax, x, 4.95, w, 1.0, "", text, green, dashed=True, body_size=9.5)
+        _arrow(ax, (x + w / 2, 4.93), (x + w / 2, top_y + h + 0.03), style="-[", colour=green, width=1.8)
+    # feedback loop under the top row, from IL-6/IL-1 back to the activated cells
+    _arrow(ax, (xs[3] + 0.5, top_y - 0.03), (xs[1] + w / 2, top_y - 0.03), rad=-0.28, dashed=True, width=1.6)
+    ax.text(
+        (xs[1] + xs[3]) / 2 + 0.55,
+        2.02,
+        "feedback loop: the cytokines switch on more cells",
+        fontsize=9.5,
+        ha="center",
+        va="center",
+        style="italic",
+        color=INK,
+    )
+    # endothelium and what the nurse sees
+    purple, vermillion = OKABE_ITO["reddish_purple"], OKABE_ITO["vermillion"]
+    ex, ew = xs[3], w
+    _box(ax, ex, 0.2, ew, 1.6, "5  Vessels leak", "capillary leak,\nwidened vessels", purple)
+    _arrow(ax, (xs[3] + w - 0.35, top_y - 0.02), (xs[3] + w - 0.35, 1.82))
+    sees = (
+        "•  Fever (38.0 °C or more): the cytokines reset the body's thermostat\n"
+        "•  Hypotension: blood vessels leak and widen\n"
+        "•  Hypoxia: fluid leaks into the lungs"
+    )
+    _box(ax, 0.15, 0.2, 6.8, 1.6, "What the nurse sees", sees, vermillion, body_size=10.5, left=True)
+    _arrow(ax, (ex - 0.02, 1.0), (6.97, 1.0))
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# 2. Timing by product
+# --------------------------------------------------------------------------------------------
+
+TARGET_COLOURS = {"CD19": OKABE_ITO["blue"], "BCMA": OKABE_ITO["orange"]}
+LIGHT = {"CD19": "#CCE3F0", "BCMA": "#F8E3B3"}  # pale tints of Okabe-Ito blue and orange
+SHORT_SCALE = {"penn": "Penn", "lee2014": "Lee 2014", "astct2019": "ASTCT"}
+DAY_MAX = 30
+
+
+def onset_timeline() -> Figure:
+    """Median onset (diamond), its spread (line) and median duration (bar) per product."""
+    apply_style()
+    rows = sorted(crs.load_timing(), key=lambda r: (r.onset_days, r.product, r.trial))
+    fig = Figure(figsize=(10, 4.9))
+    ax = fig.add_axes((0.2, 0.13, 0.57, 0.72))
+    n = len(rows)
+    for i, r in enumerate(rows):
+        y = n - 1 - i
+        colour = TARGET_COLOURS[r.target]
+        if r.duration_days is not None:
+            ax.barh(
+                y,
+                r.duration_days,
+                left=r.onset_days,
+                height=0.42,
+                color=LIGHT[r.target],
+                edgecolor=colour,
+                linewidth=1.2,
+            )
+        if r.onset_spread is not None:
+            s = r.onset_spread
+            ax.plot([s.low, s.high], [y, y], color=INK, linewidth=1.6, linestyle="-" if s.kind == "range" else "--")
+            ax.plot([s.low, s.high], [y, y], linestyle="none", marker="|", markersize=12, color=INK)
+        ax.plot(r.onset_days, y, marker="D", markersize=9, color=colour, markeredgecolor=INK, linestyle="none")
+        ax.text(
+            DAY_MAX + 0.8,
+            y,
+            f"{r.any_pct:g}% / {r.grade3_pct:g}%{_fatal_short(r)} · {SHORT_SCALE[r.scale]}",
+            va="center",
+            ha="left",
+            fontsize=9.5,
+            clip_on=False,
+        )
+    ax.set_yticks(range(n))
+    ax.set_yticklabels(
+        [f"{r.product} ({r.trial.split()[0]})" for r in reversed(rows)],
+        fontsize=9.5,
+    )
+    ax.set_xlim(0, DAY_MAX)
+    ax.set_ylim(-0.7, n - 0.3)
+    ax.set_xticks(range(0, DAY_MAX + 1, 2))
+    ax.tick_params(axis="y", length=0)
+    ax.set_xlabel("Days after the CAR-T infusion (infusion = day 0)")
+    ax.axvline(14, color=INK, linestyle=":", linewidth=1.8)
+    ax.text(14.3, n - 0.45, "day 14", fontsize=10, va="center", ha="left")
+    handles = [
+        Line2D(
+            [],
+            [],
+            marker="D",
+            color="white",
+            markerfacecolor=OKABE_ITO["blue"],
+            markeredgecolor=INK,
+            markersize=9,
+            label="median day of onset (CD19 product)",
+        ),
+        Line2D(
+            [],
+            [],
+            marker="D",
+            color="white",
+            markerfacecolor=OKABE_ITO["orange"],
+            markeredgecolor=INK,
+            markersize=9,
+            label="median day of onset (BCMA product)",
+        ),
+        Line2D([], [], color=INK, linewidth=1.6, label="onset range (dashed: middle half, IQR)"),
+        Patch(facecolor="#DDDDDD", edgecolor="#555555", label="bar: median duration, from the median onset"),
+    ]
+    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.01, 0.995), ncol=2, fontsize=9.5, frameon=False)
+    ax.text(
+        DAY_MAX + 0.8,
+        n - 0.3,
+        "CRS any / grade ≥3 · scale\n(scales differ: do not compare)",
+        fontsize=9.5,
+        va="center",
+        clip_on=False,
+        linespacing=1.2,
+    )
+    return fig
+
+
+def _fatal_short(r: crs.TimingRow) -> str:
+    """Deaths from CRS given apart from the grade 3 or higher rate (CARTITUDE-1: 4% grade 3-4 plus 1 death)."""
+    return f" + {r.grade5_patients} fatal" if r.grade5_patients else ""
+
+
+def _row_alt(r: crs.TimingRow) -> str:
+    if r.onset_spread is None:
+        spread = "spread not shown"
+    elif r.onset_spread.kind == "iqr":
+        spread = f"middle half of patients day {r.onset_spread.low:g} to {r.onset_spread.high:g}"
+    else:
+        spread = f"range {r.onset_spread.low:g} to {r.onset_spread.high:g}"
+    duration = "duration not given" if r.duration_days is None else f"median duration {r.duration_days:g} days"
+    if r.grade5_patients:
+        severe = f"{r.grade3_pct:g}% grade 3 to 4 plus {r.grade5_patients} fatal (grade 5)"
+    else:
+        severe = f"grade 3 or higher {r.grade3_pct:g}%"
+    return f"{r.product} ({r.trial}), day {r.onset_days:g}, {spread}, {duration}; CRS {r.any_pct:g}%, {severe}, {r.scale_name}"
+
+
+def timeline_alt() -> str:
+    """Alt text written from the same data as the chart, so the two cannot disagree."""
+    rows = sorted(crs.load_timing(), key=lambda r: (r.onset_days, r.product, r.trial))
+    return (
+        "Timeline chart, one row per product, days 0 to 30 after the infusion. Each row shows the median day "
+        "CRS started (diamond), the spread of onset days (line) and the median duration (bar starting at the "
+        "median onset). By median onset: " + "; ".join(_row_alt(r) for r in rows) + ". A dotted line marks "
+        "day 14. A note beside the rates says the grading scales differ, so the rates must not be compared."
+    )
+
+
+def timeline_caption() -> str:
+    rows = sorted(crs.load_timing(), key=lambda r: r.onset_days)
+    first, last = rows[0], rows[-1]
+    return (
+        "**When CRS starts and how long it lasts, by product.** Most CRS starts in the first week; median onset "
+        f"ranges from day {first.onset_days:g} ({first.product}) to day {last.onset_days:g} ({last.product}). "
+        "Pivotal-trial data as given in the first US label or the trial publication (see table; Tecartus: the US "
+        "label; Breyanzi's onset: the EU SmPC); the rates are not comparable between products because the trials "
+        "used different grading scales."
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# 3. Management ladder
+# --------------------------------------------------------------------------------------------
+
+
+def management_ladder() -> Figure:
+    """The treatment steps as a staircase: each grade adds to the treatment below it."""
+    apply_style()
+    ladder = crs.load_management()
+    steps = (*ladder.steps, ladder.refractory)
+    fig = Figure(figsize=(10, 3.4))
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 3.4)
+    ax.axis("off")
+    colours = (
+        OKABE_ITO["sky_blue"],
+        OKABE_ITO["blue"],
+        OKABE_ITO["orange"],
+        OKABE_ITO["vermillion"],
+        OKABE_ITO["reddish_purple"],
+    )
+    w, base = 1.86, 0.1
+    for i, (step, colour) in enumerate(zip(steps, colours, strict=True)):
+        x = 0.15 + i * (w + 0.1)
+        h = 1.2 + i * 0.45
+        top = base + h
+        dark = colour in (OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["reddish_purple"])
+        ax.add_patch(
+            FancyBboxPatch(
+                (x, base),
+                w,
+                h,
+                boxstyle="round,pad=0.0,rounding_size=0.06",
+                facecolor="white",
+                edgecolor=colour,
+                linewidth=2.4,
+            )
+        )
+        ax.add_patch(
+            FancyBboxPatch(
+                (x, top - 0.42),
+                w,
+                0.42,
+                boxstyle="round,pad=0.0,rounding_size=0.06",
+                facecolor=colour,
+                edgecolor=colour,
+                linewidth=2.4,
+            )
+        )
+        ax.text(
+            x + w / 2,
+            top - 0.21,
+            step.title,
+            ha="center",
+            va="center",
+            fontsize=11.5,
+            fontweight="bold",
+            color="white" if dark else "black",
+        )
+        ax.text(
+            x + w / 2, top - 0.58, textwrap.fill(step.short, 17), ha="center", fontsize=10.5, va="top", linespacing=1.2
+        )
+    _arrow(ax, (0.3, 1.65), (7.3, 3.25), width=2.2)
+    ax.text(
+        2.6,
+        2.42,
+        "if not improving, climb a step",
+        fontsize=10.5,
+        style="italic",
+        ha="center",
+        va="center",
+        rotation=12.9,
+    )
+    return fig
+
+
+FIGURES = {
+    "l05_mechanism": Entry(
+        mechanism_diagram,
+        alt=lambda: (
+            "Flow diagram of how cytokine release syndrome develops. Top row, left to right: 1, a CAR-T cell binds "
+            "CD19 or BCMA; 2, it multiplies and releases interferon gamma, GM-CSF and TNF "
+            "alpha; 3, macrophages are switched on by these cytokines; 4, large amounts of IL-6 and IL-1 enter the "
+            "blood. A dashed arrow from step 4 back to step 2 shows a feedback loop. Above the row, dashed boxes "
+            "show where drugs act: steroids calm T cells and macrophages, anakinra blocks the IL-1 receptor and "
+            "tocilizumab blocks the IL-6 receptor. From step 4 an arrow leads down to step 5, activation of the vessel lining with "
+            "capillary leak, and from there to what the nurse sees: fever of 38.0 °C or more, hypotension from "
+            "leaky widened vessels, and hypoxia from fluid in the lungs."
+        ),
+        caption=lambda: (
+            "**How CAR-T activation becomes fever, hypotension and hypoxia.** Each step feeds the next, and the "
+            "cytokines feed back on the cells that make them; drugs (dashed boxes) block single steps. "
+            "Conceptual illustration, not patient data."
+        ),
+    ),
+    "l05_onset_timeline": Entry(
+        onset_timeline,
+        alt=lambda: timeline_alt(),
+        caption=lambda: timeline_caption(),
+    ),
+    "l05_management_ladder": Entry(
+        management_ladder,
+        alt=lambda: (
+            "Staircase of five steps rising from left to right. Grade 1: supportive care. Grade 2: tocilizumab. "
+            "Grade 3: ICU and dexamethasone. Grade 4: high-dose steroids. Refractory CRS: anakinra or "
+            "siltuximab. An arrow along the steps says: if not improving, climb a step."
+        ),
+        caption=lambda: (
+            "**The CRS treatment ladder.** Treatment escalates with the grade, and each step adds to the ones "
+            "below it; the table below gives the details and what the nurse does at each step. Summary of the "
+            "ASCO 2021 guideline; local protocols differ in detail. Conceptual illustration, not patient data."
+        ),
+    ),
+}

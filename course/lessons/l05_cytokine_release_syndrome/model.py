@@ -1,0 +1,700 @@
+"""Cytokine release syndrome for lesson 05: timing data, the management ladder, vignettes, tables.
+
+Nothing here restates a grading threshold. Every grade comes from ``course.clinical``
+(``crs_grade``, ``oxygen_grade``, ``HYPOTENSION``) and every tocilizumab dose from
+``clinical.tocilizumab_dose`` (ASTCT consensus ``lee2019-astct``; ASCO guideline
+``santomasso2021-asco``; tocilizumab label ``actemra-label``). This module reads and validates
+the lesson's data files, says which criterion set a grade, and lays rules and data out as tables.
+The repeat-dose limits of tocilizumab (8 hours apart, 3 in 24 hours, 4 in all) live here until
+``course.clinical`` has them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from course import clinical
+from course.core.errors import CourseDataError
+from course.core.paths import ASSETS
+from course.core.references import resolve
+from course.core.text import inline_html
+from course.core.yamlio import load_yaml
+
+TIMING_FILE = ASSETS / "crs_timing.yaml"
+MANAGEMENT_FILE = ASSETS / "crs_management.yaml"
+VIGNETTES_FILE = ASSETS / "crs_vignettes.yaml"
+
+
+@dataclass(frozen=True)
+class Scale:
+    name: str
+    reference: str
+
+
+# The grading scales the pivotal trials used; rates graded on different scales are not comparable.
+SCALES = {
+    "penn": Scale("Penn scale", "porter2018-penn"),
+    "lee2014": Scale("Lee 2014 criteria", "lee2014-crs"),
+    "astct2019": Scale("ASTCT 2019 consensus", "lee2019-astct"),
+}
+SPREAD_KINDS = {"range": "range", "iqr": "IQR"}
+DATA_FROM = ("label", "publication")
+
+# Plain names for the inputs of clinical.crs_grade, in the order of clinical's own tables.
+HYPOTENSION_LABELS = {
+    "none": "No hypotension",
+    "no_vasopressor": "Hypotension, no vasopressor needed (fluids only)",
+    "one_vasopressor": "One vasopressor (with or without vasopressin)",
+    "multiple_vasopressors": "Several vasopressors (vasopressin not counted)",
+}
+DEVICE_LABELS = {
+    "none": "Room air (no oxygen)",
+    "blow_by": "Blow-by oxygen",
+    "nasal_cannula": "Nasal cannula",
+    "high_flow_nasal_cannula": "High-flow nasal cannula",
+    "facemask": "Facemask",
+    "non_rebreather": "Non-rebreather mask",
+    "venturi": "Venturi mask",
+    "cpap": "CPAP",
+    "bipap": "BiPAP",
+    "mechanical_ventilation": "Intubation and mechanical ventilation",
+}
+# The same, as they read inside a sentence or a table cell.
+DEVICE_NAMES = {
+    "none": "no oxygen",
+    "blow_by": "blow-by oxygen",
+    "nasal_cannula": "nasal cannula",
+    "high_flow_nasal_cannula": "high-flow nasal cannula",
+    "facemask": "facemask",
+    "non_rebreather": "non-rebreather mask",
+    "venturi": "Venturi mask",
+    "cpap": "CPAP",
+    "bipap": "BiPAP",
+    "mechanical_ventilation": "intubation and mechanical ventilation",
+}
+HYPOTENSION_NAMES = {
+    "none": "none",
+    "no_vasopressor": "not needing vasopressors (fluids only)",
+    "one_vasopressor": "needing one vasopressor (with or without vasopressin)",
+    "multiple_vasopressors": "needing several vasopressors (vasopressin not counted)",
+}
+
+# Tocilizumab repeat-dose limits for CRS (ASCO 2021 guideline and the label).
+# The repeat-dose limits are clinical rules: they live in course.clinical.
+TOCI_MIN_HOURS_APART = clinical.TOCILIZUMAB_MIN_HOURS_APART
+TOCI_MAX_PER_24H = clinical.TOCILIZUMAB_MAX_PER_24H
+TOCI_MAX_TOTAL = clinical.TOCILIZUMAB_MAX_TOTAL
+
+
+# --------------------------------------------------------------------------------------------
+# Timing data
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Spread:
+    low: float
+    high: float
+    kind: str  # "range" or "iqr"
+
+    def text(self) -> str:
+        return f"{SPREAD_KINDS[self.kind]} {self.low:g}–{self.high:g}"
+
+
+@dataclass(frozen=True)
+class TimingRow:
+    id: str
+    product: str
+    generic: str
+    indication: str
+    target: str
+    trial: str
+    any_pct: float
+    grade3_pct: float
+    grade5_patients: int | None  # deaths from CRS given apart from grade3_pct (then grades 3-4 only)
+    onset_days: float
+    onset_spread: Spread | None
+    duration_days: float | None
+    duration_spread: Spread | None
+    scale: str
+    data_from: str
+    as_of: str
+    note: str
+    references: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        return f"{self.product} ({self.trial})"
+
+    @property
+    def scale_name(self) -> str:
+        return SCALES[self.scale].name
+
+    @property
+    def severe_text(self) -> str:
+        """The grade 3 or higher figure in words, with fatal cases when the source gives them apart."""
+        if self.grade5_patients:
+            return f"{self.grade3_pct:g}% grade 3-4, plus {self.grade5_patients} fatal (grade 5)"
+        return f"{self.grade3_pct:g}%"
+
+
+def _fail(path: Path, row: str, field: str, problem: str) -> CourseDataError:
+    return CourseDataError(f"{path.name}: row '{row}': field '{field}': {problem}")
+
+
+def _num(path: Path, row: str, raw: Mapping[str, Any], field: str, low: float, high: float, optional=False):
+    value = raw.get(field)
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _fail(path, row, field, "must be a number" + (" or null" if optional else ""))
+    if not low <= value <= high:
+        raise _fail(path, row, field, f"must be between {low:g} and {high:g}, got {value:g}")
+    return float(value)
+
+
+def _text(path: Path, row: str, raw: Mapping[str, Any], field: str, allow_empty=False) -> str:
+    value = raw.get(field)
+    if not isinstance(value, str) or (not allow_empty and not value.strip()):
+        raise _fail(path, row, field, "must be text" + ("" if allow_empty else " and not empty"))
+    return value.strip()
+
+
+def _refs(path: Path, row: str, raw: Mapping[str, Any]) -> tuple[str, ...]:
+    refs = raw.get("references")
+    if not isinstance(refs, list) or not refs or not all(isinstance(k, str) for k in refs):
+        raise _fail(path, row, "references", "must be a non-empty list of reference keys")
+    resolve(refs, f"{path.name}: row '{row}'")  # unknown keys fail here, naming the row
+    return tuple(refs)
+
+
+def _spread(path: Path, row: str, raw: Mapping[str, Any], field: str, median: float | None) -> Spread | None:
+    value = raw.get(field)
+    if value is None:
+        return None
+    if not isinstance(value, dict) or set(value) != {"low", "high", "kind"}:
+        raise _fail(path, row, field, "must be null or a mapping with low, high and kind")
+    low = _num(path, row, value, "low", 0, 365)
+    high = _num(path, row, value, "high", 0, 365)
+    if value["kind"] not in SPREAD_KINDS:
+        raise _fail(path, row, f"{field}.kind", f"must be one of {', '.join(SPREAD_KINDS)}")
+    if median is None:
+        raise _fail(path, row, field, "a spread needs a median")
+    if not low <= median <= high:
+        raise _fail(path, row, field, f"the median {median:g} must lie within {low:g}–{high:g}")
+    return Spread(low, high, value["kind"])
+
+
+TIMING_FIELDS = {
+    "id",
+    "product",
+    "generic",
+    "indication",
+    "target",
+    "trial",
+    "any_pct",
+    "grade3_pct",
+    "grade5_patients",
+    "onset_days",
+    "onset_spread",
+    "duration_days",
+    "duration_spread",
+    "scale",
+    "data_from",
+    "as_of",
+    "note",
+    "references",
+}
+
+
+def load_timing(path: Path = TIMING_FILE) -> list[TimingRow]:
+    """Read and validate the per-product CRS timing table; errors name the file, row and field."""
+    return list(_cached(_load_timing, path))
+
+
+def _cached(loader, path: Path):
+    """Parse a data file once per version of it (same path, size and modification time)."""
+    stat = path.stat() if path.exists() else None
+    key = (loader.__name__, str(path), stat.st_mtime_ns if stat else None, stat.st_size if stat else None)
+    if key not in _CACHE:
+        _CACHE[key] = loader(path)
+    return _CACHE[key]
+
+
+_CACHE: dict[tuple, Any] = {}
+
+
+def _load_timing(path: Path) -> tuple[TimingRow, ...]:
+    raw = load_yaml(path)
+    rows = raw.get("rows") if isinstance(raw, dict) else None
+    if not isinstance(rows, list) or not rows:
+        raise CourseDataError(f"{path.name}: expected a non-empty list 'rows'")
+    out: list[TimingRow] = []
+    for i, r in enumerate(rows):
+        if not isinstance(r, dict):
+            raise CourseDataError(f"{path.name}: row #{i + 1}: must be a mapping")
+        rid = r.get("id") if isinstance(r.get("id"), str) else f"#{i + 1}"
+        missing = TIMING_FIELDS - set(r)
+        if missing:
+            raise _fail(path, rid, sorted(missing)[0], "is missing")
+        unknown = set(r) - TIMING_FIELDS
+        if unknown:
+            raise _fail(path, rid, sorted(unknown)[0], "is not a field of this table")
+        any_pct = _num(path, rid, r, "any_pct", 0, 100)
+        grade3 = _num(path, rid, r, "grade3_pct", 0, 100)
+        if grade3 > any_pct:
+            raise _fail(path, rid, "grade3_pct", "cannot be higher than any_pct")
+        grade5 = r.get("grade5_patients")
+        if grade5 is not None and (isinstance(grade5, bool) or not isinstance(grade5, int) or grade5 < 0):
+            raise _fail(path, rid, "grade5_patients", "must be a whole number of patients (0 or more) or null")
+        onset = _num(path, rid, r, "onset_days", 0, 365)
+        duration = _num(path, rid, r, "duration_days", 0, 365, optional=True)
+        if r["scale"] not in SCALES:
+            raise _fail(path, rid, "scale", f"must be one of {', '.join(SCALES)}")
+        if r["data_from"] not in DATA_FROM:
+            raise _fail(path, rid, "data_from", f"must be one of {', '.join(DATA_FROM)}")
+        if r["target"] not in ("CD19", "BCMA"):
+            raise _fail(path, rid, "target", "must be CD19 or BCMA")
+        out.append(
+            TimingRow(
+                id=_text(path, rid, r, "id"),
+                product=_text(path, rid, r, "product"),
+                generic=_text(path, rid, r, "generic"),
+                indication=_text(path, rid, r, "indication"),
+                target=r["target"],
+                trial=_text(path, rid, r, "trial"),
+                any_pct=any_pct,
+                grade3_pct=grade3,
+                grade5_patients=grade5,
+                onset_days=onset,
+                onset_spread=_spread(path, rid, r, "onset_spread", onset),
+                duration_days=duration,
+                duration_spread=_spread(path, rid, r, "duration_spread", duration),
+                scale=r["scale"],
+                data_from=r["data_from"],
+                as_of=_text(path, rid, r, "as_of"),
+                note=_text(path, rid, r, "note", allow_empty=True),
+                references=_refs(path, rid, r),
+            )
+        )
+    ids = [row.id for row in out]
+    if len(set(ids)) != len(ids):
+        raise CourseDataError(f"{path.name}: two rows share an id")
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------------------------
+# Management ladder
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    level: int | None  # 1-4, or None for refractory CRS
+    short: str
+    watch: str
+    treatment: tuple[str, ...]
+    nurse: tuple[str, ...]
+    references: tuple[str, ...]
+
+    @property
+    def title(self) -> str:
+        return f"Grade {self.level}" if self.level else "Refractory CRS"
+
+
+@dataclass(frozen=True)
+class Ladder:
+    steps: tuple[Step, ...]
+    refractory: Step
+    practice_varies: tuple[str, ...]
+    practice_references: tuple[str, ...]
+
+    def step(self, grade: int) -> Step:
+        for s in self.steps:
+            if s.level == grade:
+                return s
+        raise KeyError(f"no management step for grade {grade}")
+
+
+def _texts(path: Path, row: str, raw: Mapping[str, Any], field: str) -> tuple[str, ...]:
+    value = raw.get(field)
+    if not isinstance(value, list) or not value or not all(isinstance(t, str) and t.strip() for t in value):
+        raise _fail(path, row, field, "must be a non-empty list of texts")
+    return tuple(t.strip() for t in value)
+
+
+def _step(path: Path, raw: Any, where: str, level: int | None) -> Step:
+    if not isinstance(raw, dict):
+        raise CourseDataError(f"{path.name}: {where}: must be a mapping")
+    return Step(
+        level=level,
+        short=_text(path, where, raw, "short"),
+        watch=_text(path, where, raw, "watch"),
+        treatment=_texts(path, where, raw, "treatment"),
+        nurse=_texts(path, where, raw, "nurse"),
+        references=_refs(path, where, raw),
+    )
+
+
+def load_management(path: Path = MANAGEMENT_FILE) -> Ladder:
+    """Read and validate the ladder: grades 1 to 4 in order, a refractory step, what varies."""
+    return _cached(_load_management, path)
+
+
+def _load_management(path: Path) -> Ladder:
+    raw = load_yaml(path)
+    if not isinstance(raw, dict) or not isinstance(raw.get("steps"), list):
+        raise CourseDataError(f"{path.name}: expected 'steps', 'refractory' and 'practice_varies'")
+    steps = []
+    for i, s in enumerate(raw["steps"]):
+        level = s.get("level") if isinstance(s, dict) else None
+        if level != i + 1:
+            raise CourseDataError(f"{path.name}: step #{i + 1}: field 'level': must be {i + 1} (grades 1-4 in order)")
+        steps.append(_step(path, s, f"grade {level}", level))
+    if len(steps) != 4:
+        raise CourseDataError(f"{path.name}: field 'steps': needs grades 1 to 4, has {len(steps)}")
+    return Ladder(
+        steps=tuple(steps),
+        refractory=_step(path, raw.get("refractory"), "refractory", None),
+        practice_varies=_texts(path, "practice_varies", raw, "practice_varies"),
+        practice_references=_refs(path, "practice_varies", {"references": raw.get("practice_references")}),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Vignettes
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Vignette:
+    question: str
+    inputs: dict[str, Any]
+    references: tuple[str, ...]
+
+    def grade(self) -> clinical.Grade:
+        return clinical.crs_grade(**self.inputs)
+
+    def explanation(self) -> str:
+        """The sentence a vignette's explanation quotes: the rule's own grade and criterion."""
+        g = self.grade()
+        return f"By the ASTCT rule this is grade {g.grade}: {g.criterion}."
+
+
+CRS_INPUTS = ("temperature_c", "hypotension", "oxygen_device", "oxygen_flow_l_min", "antipyretic_or_anticytokine_given")
+
+
+def load_vignettes(path: Path = VIGNETTES_FILE) -> list[Vignette]:
+    raw = load_yaml(path)
+    items = raw.get("vignettes") if isinstance(raw, dict) else None
+    if not isinstance(items, list) or not items:
+        raise CourseDataError(f"{path.name}: expected a non-empty list 'vignettes'")
+    out = []
+    for i, v in enumerate(items):
+        qid = v.get("question") if isinstance(v, dict) else None
+        if not isinstance(qid, str):
+            raise CourseDataError(f"{path.name}: vignette #{i + 1}: field 'question': must be a question id")
+        inputs = v.get("inputs")
+        if not isinstance(inputs, dict) or set(inputs) != set(CRS_INPUTS):
+            raise _fail(path, qid, "inputs", f"must give exactly {', '.join(CRS_INPUTS)}")
+        vignette = Vignette(qid, dict(inputs), _refs(path, qid, v))
+        try:
+            vignette.grade()
+        except ValueError as exc:
+            raise _fail(path, qid, "inputs", str(exc)) from None
+        out.append(vignette)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Grading report (what the grader demo shows)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GradeReport:
+    grade: int
+    criterion: str
+    fever: bool
+    fever_waived: bool
+    hypotension_grade: int
+    hypotension_text: str
+    oxygen_grade: int
+    oxygen_text: str
+
+    @property
+    def set_by(self) -> tuple[str, ...]:
+        """Which domain(s) set the grade: 'fever', 'blood pressure', 'oxygen', or none."""
+        if self.grade == 0:
+            return ()
+        if self.grade == 1:
+            return ("fever",)
+        return tuple(
+            name
+            for name, g in (("blood pressure", self.hypotension_grade), ("oxygen", self.oxygen_grade))
+            if g == self.grade
+        )
+
+
+def grade_report(
+    temperature_c: float,
+    hypotension: str = "none",
+    oxygen_device: str = "none",
+    oxygen_flow_l_min: float = 0.0,
+    antipyretic_or_anticytokine_given: bool = False,
+) -> GradeReport:
+    """The ASTCT grade from ``clinical.crs_grade`` plus what each domain alone would set."""
+    g = clinical.crs_grade(
+        temperature_c, hypotension, oxygen_device, oxygen_flow_l_min, antipyretic_or_anticytokine_given
+    )
+    bp_grade, bp_text = clinical.HYPOTENSION[hypotension]
+    ox = clinical.oxygen_grade(oxygen_device, oxygen_flow_l_min)
+    fever = temperature_c >= clinical.FEVER_C
+    return GradeReport(
+        grade=g.grade,
+        criterion=g.criterion,
+        fever=fever,
+        fever_waived=antipyretic_or_anticytokine_given and not fever,
+        hypotension_grade=bp_grade,
+        hypotension_text=bp_text,
+        oxygen_grade=ox.grade,
+        oxygen_text=ox.criterion,
+    )
+
+
+def astct_rows() -> list[dict[str, Any]]:
+    """The ASTCT CRS table, grade by grade, derived from clinical's rules (not typed by hand)."""
+    low = clinical.LOW_FLOW_MAX_L_MIN
+    oxygen: dict[int, list[str]] = {1: [], 2: [], 3: [], 4: []}
+    for device in clinical.OXYGEN_DEVICES:
+        if device == "none":
+            continue
+        if device == "nasal_cannula":
+            oxygen[clinical.oxygen_grade(device, low).grade].append(f"nasal cannula at {low:g} L/min or less")
+            oxygen[clinical.oxygen_grade(device, low + 0.5).grade].append(f"nasal cannula above {low:g} L/min")
+            continue
+        oxygen[clinical.oxygen_grade(device, 0.0).grade].append(DEVICE_NAMES[device])
+    rows = []
+    for grade in (1, 2, 3, 4):
+        bp = [HYPOTENSION_NAMES[k] for k, (g, _) in clinical.HYPOTENSION.items() if g == grade]
+        rows.append(
+            {
+                "grade": grade,
+                "fever": f"{clinical.FEVER_C:.1f} °C or more*",
+                "hypotension": "; ".join(bp) if bp else "none",
+                "hypoxia": "; ".join(oxygen[grade]) if oxygen[grade] else "none",
+            }
+        )
+    return rows
+
+
+# --------------------------------------------------------------------------------------------
+# Tocilizumab: one dose (clinical.tocilizumab_dose) and whether the next may be given now
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DoseDecision:
+    dose: clinical.Dose
+    allowed: bool
+    reason: str
+    wait_hours: float = 0.0
+
+
+def next_tocilizumab_dose(weight_kg: float, doses_given: int, hours_since_last: float | None = None) -> DoseDecision:
+    """The next tocilizumab dose for CRS and whether it may be given now.
+
+    ``doses_given`` counts the doses already given in this CRS episode; ``hours_since_last`` is
+    the time since the last of them (ignored when none was given). With at least 8 hours between
+    doses, no more than 3 can fall within 24 hours, so the 24-hour limit is kept by the 8-hour one.
+    """
+    dose = clinical.tocilizumab_dose(weight_kg)
+    if isinstance(doses_given, bool) or not isinstance(doses_given, int) or not 0 <= doses_given <= TOCI_MAX_TOTAL:
+        raise ValueError(f"doses given must be a whole number from 0 to {TOCI_MAX_TOTAL}; got {doses_given!r}")
+    if doses_given == 0:
+        return DoseDecision(dose, True, "first dose: it may be given now if the team orders it")
+    if doses_given >= TOCI_MAX_TOTAL:
+        return DoseDecision(
+            dose,
+            False,
+            f"{TOCI_MAX_TOTAL} doses already given: that is the maximum in total. Tell the team; other drugs "
+            "(steroids, then second-line agents) are the next step",
+        )
+    if hours_since_last is None or isinstance(hours_since_last, bool) or not isinstance(hours_since_last, (int, float)):
+        raise ValueError("hours since the last dose must be a number when a dose was already given")
+    if not 0 <= hours_since_last <= 240:
+        raise ValueError(f"hours since the last dose must be between 0 and 240; got {hours_since_last:g}")
+    if hours_since_last < TOCI_MIN_HOURS_APART:
+        wait = TOCI_MIN_HOURS_APART - hours_since_last
+        return DoseDecision(
+            dose,
+            False,
+            f"only {hours_since_last:g} h since the last dose: doses must be at least {TOCI_MIN_HOURS_APART} h apart "
+            f"(wait {wait:g} h more)",
+            wait,
+        )
+    return DoseDecision(
+        dose,
+        True,
+        f"dose {doses_given + 1} of at most {TOCI_MAX_TOTAL}: {hours_since_last:g} h since the last dose "
+        f"(at least {TOCI_MIN_HOURS_APART} h needed)",
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Static views: tables that a notebook cell shows (text/html and text/plain)
+# --------------------------------------------------------------------------------------------
+
+
+class HtmlView:
+    """A read-only output: HTML for Jupyter and nbviewer, and a plain-text twin."""
+
+    def __init__(self, html: str, text: str):
+        self.html, self.text = html, text
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        return {"text/html": self.html, "text/plain": self.text}
+
+
+TABLE_STYLE = "border-collapse:collapse;margin:0.4em 0;font-size:0.95em;max-width:60em"
+CELL = "border:1px solid #767676;padding:0.3em 0.5em;vertical-align:top;text-align:left"
+
+
+def _cite(keys: tuple[str, ...] | list[str]) -> str:
+    return " ".join(f"[{escape(k)}]" for k in keys)
+
+
+# The fever rule of the ASTCT consensus, as the table footnote states it (lee2019-astct). The waiver
+# needs a diagnosis first: routine paracetamol premedication before the infusion does not count.
+FEVER_FOOTNOTE = (
+    f"Fever ({clinical.FEVER_C:.1f} °C or more, not explained by another cause) is needed to diagnose CRS. Once CRS "
+    f"has been diagnosed (fever {clinical.FEVER_C:.1f} °C or more), fever is no longer needed to grade that episode "
+    "after antipyretics, tocilizumab or steroids have been given: grade it by blood pressure and oxygen. "
+    "Paracetamol given as premedication before the infusion does not count: without a fever there is no CRS "
+    "diagnosis, and low blood pressure or low oxygen needs another explanation, such as sepsis."
+)
+
+
+def astct_table_html(highlight: int | None = None) -> str:
+    """The ASTCT CRS table; the highlighted grade is marked in words and bold, not colour alone."""
+    body = []
+    for row in astct_rows():
+        mark = row["grade"] == highlight
+        weight = "font-weight:bold;background:#FFF4D6;" if mark else ""
+        label = f"Grade {row['grade']}" + (" ◀ this patient" if mark else "")
+        body.append(
+            f'<tr style="{weight}"><th scope="row" style="{CELL}">{escape(label)}</th>'
+            f'<td style="{CELL}">{escape(row["fever"])}</td><td style="{CELL}">{escape(row["hypotension"])}</td>'
+            f'<td style="{CELL}">{escape(row["hypoxia"])}</td></tr>'
+        )
+    return (
+        f'<table class="cart-astct-table" style="{TABLE_STYLE}"><caption style="text-align:left;caption-side:top">'
+        "<strong>ASTCT 2019 CRS grading</strong> (the grade is the worse of hypotension and hypoxia)</caption>"
+        f'<thead><tr><th scope="col" style="{CELL}">Grade</th><th scope="col" style="{CELL}">Fever</th>'
+        f'<th scope="col" style="{CELL}">Hypotension</th><th scope="col" style="{CELL}">Hypoxia (oxygen needed)</th>'
+        f"</tr></thead><tbody>{''.join(body)}</tbody></table>"
+        f'<p style="font-size:0.9em;margin:0.2em 0">* {escape(FEVER_FOOTNOTE)} Organ problems are graded separately '
+        "(CTCAE) and do not change the CRS grade. Source: [lee2019-astct].</p>"
+    )
+
+
+def astct_table_text() -> str:
+    lines = ["ASTCT 2019 CRS grading (grade = the worse of hypotension and hypoxia):"]
+    for row in astct_rows():
+        lines.append(
+            f"  Grade {row['grade']}: fever {row['fever']}; hypotension: {row['hypotension']}; "
+            f"hypoxia: {row['hypoxia']}"
+        )
+    lines.append(f"  * {FEVER_FOOTNOTE} Source: [lee2019-astct].")
+    return "\n".join(lines)
+
+
+def astct_table() -> HtmlView:
+    """The ASTCT table as a notebook output."""
+    return HtmlView(f'<div class="cart-table">{astct_table_html()}</div>', astct_table_text())
+
+
+def _spread_text(median: float | None, spread: Spread | None) -> str:
+    if median is None:
+        return "not given"
+    return f"{median:g}" + (f" ({spread.text()})" if spread else "")
+
+
+def _days(median: float | None, spread: Spread | None) -> str:
+    return "not given" if median is None else _spread_text(median, spread) + " days"
+
+
+def timing_table(path: Path = TIMING_FILE) -> HtmlView:
+    """The timing data, one row per product, with scale and sources visible in every row."""
+    rows = load_timing(path)
+    head = (
+        "Product (trial)",
+        "CRS any grade",
+        "Grade 3 or more",
+        "Grading scale",
+        "Median onset, day",
+        "Median duration, days",
+        "Sources",
+    )
+    body = []
+    text = ["CRS incidence and timing by product (scales differ: rates are not directly comparable)"]
+    for r in rows:
+        severe = r.severe_text if r.grade5_patients else f"grade ≥3 {r.grade3_pct:g}%"
+        cells = (
+            f"{r.label}<br><span style='font-size:0.9em'>{escape(r.indication)}; {escape(r.as_of)}</span>",
+            f"{r.any_pct:g}%",
+            escape(r.severe_text),
+            escape(r.scale_name),
+            escape(_spread_text(r.onset_days, r.onset_spread)),
+            escape(_spread_text(r.duration_days, r.duration_spread)),
+            escape(_cite(r.references))
+            + (f"<br><span style='font-size:0.9em'>{escape(r.note)}</span>" if r.note else ""),
+        )
+        body.append("<tr>" + "".join(f'<td style="{CELL}">{c}</td>' for c in cells) + "</tr>")
+        text.append(
+            f"  {r.label}: any {r.any_pct:g}%, {severe} ({r.scale_name}); onset day "
+            f"{_spread_text(r.onset_days, r.onset_spread)}; duration {_days(r.duration_days, r.duration_spread)}. "
+            f"{_cite(r.references)}"
+        )
+    html = (
+        f'<div class="cart-table"><table class="cart-crs-timing" style="{TABLE_STYLE}">'
+        '<caption style="text-align:left;caption-side:top"><strong>CRS by product in the pivotal trials.</strong> '
+        "The trials used different grading scales, diseases and patients: compare the timing, not the rates."
+        "</caption><thead><tr>"
+        + "".join(f'<th scope="col" style="{CELL}">{escape(h)}</th>' for h in head)
+        + f"</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+    )
+    return HtmlView(html, "\n".join(text))
+
+
+def _items(texts: tuple[str, ...]) -> str:
+    return "<ul style='margin:0;padding-left:1.2em'>" + "".join(f"<li>{inline_html(t)}</li>" for t in texts) + "</ul>"
+
+
+def management_table(path: Path = MANAGEMENT_FILE) -> HtmlView:
+    """The ladder as a table: grade, the team's treatment, the nurse's actions, sources."""
+    ladder = load_management(path)
+    body, text = [], ["CRS management by grade (ASCO 2021 guideline; tocilizumab label):"]
+    for step in (*ladder.steps, ladder.refractory):
+        body.append(
+            f'<tr><th scope="row" style="{CELL}">{escape(step.title)}</th><td style="{CELL}">{_items(step.treatment)}</td>'
+            f'<td style="{CELL}">{_items(step.nurse)}</td><td style="{CELL}">{escape(_cite(step.references))}</td></tr>'
+        )
+        text.append(f"  {step.title}: treatment: {' '.join(step.treatment)} Nurse: {' '.join(step.nurse)}")
+    varies = "".join(f"<li>{inline_html(t)}</li>" for t in ladder.practice_varies)
+    html = (
+        f'<div class="cart-table"><table class="cart-crs-ladder" style="{TABLE_STYLE}">'
+        '<caption style="text-align:left;caption-side:top"><strong>Managing CRS, grade by grade.</strong> '
+        "Each step adds to the ones below it.</caption><thead><tr>"
+        f'<th scope="col" style="{CELL}">Grade</th><th scope="col" style="{CELL}">What the team gives</th>'
+        f'<th scope="col" style="{CELL}">What the nurse does</th><th scope="col" style="{CELL}">Sources</th>'
+        f"</tr></thead><tbody>{''.join(body)}</tbody></table>"
+        f'<p style="margin:0.4em 0 0.1em 0"><strong>Where practice varies by centre</strong> '
+        f"{escape(_cite(ladder.practice_references))}:</p><ul>{varies}</ul></div>"
+    )
+    text.append("  Practice varies by centre: " + " ".join(ladder.practice_varies))
+    return HtmlView(html, "\n".join(text))

@@ -1,0 +1,1 @@
+"""Lesson 06, icans: its model, figures and demos."""

@@ -1,0 +1,665 @@
+"""After infusion and the long term (lesson 07): data loader, pure rules and a conceptual model.
+
+The data live in ``assets/long_term.yaml`` (every row cites reference keys); this module reads and
+validates them and answers the questions the lesson's figures and demos ask:
+
+- which ICAHT phase and which infection period a day after infusion falls in
+  (``rejeski2023-icaht``, ``hill2018-infections``, ``baird2021-immune``);
+- which going-home rules still apply on a given day, under the US labels before and since the
+  June 2025 change (``fda-rems-2025``);
+- whether an IgG result is at or below the commonly used replacement trigger (``wat2022-hypogamma``);
+- a CONCEPTUAL neutrophil course (made-up parameters, not patient data, no ICAHT grade thresholds);
+- the piecewise time axis that lets the first weeks and a whole year share one figure.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from course.core.errors import CourseDataError
+from course.core.paths import ASSETS
+from course.core.references import registry
+from course.core.text import inline_html, plain
+from course.core.yamlio import load_yaml
+
+DATA_FILE = ASSETS / "long_term.yaml"
+COLOURS = ("vermillion", "reddish_purple", "orange", "blue", "bluish_green", "sky_blue", "yellow", "grey", "black")
+BAR_KINDS = ("main", "tail", "line")
+TRIGGERS = ("always", "severe-neutropenia", "risk-based", "low-igg", "schedule")
+SEVERE_NEUTROPENIA = 0.5  # ANC in 10^9/L; the usual trigger for antibacterial/antifungal prophylaxis
+ERAS = ("current", "before")
+TIMELINE_END_DAY = 365
+LAST_DAY_SHOWN = 400
+CELL_STYLE = "text-align:left;vertical-align:top"  # nbconvert's CSS right-aligns table cells otherwise
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    rule: str
+    before: str
+    current: str
+    before_weeks: float | None
+    current_weeks: float | None
+    references: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Symptom:
+    text: str
+    references: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Phase:
+    id: str
+    name: str
+    days: str
+    description: str
+    references: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class InfectionPeriod:
+    id: str
+    name: str
+    days: str
+    last_day: int | None
+    why: str
+    typical: str
+    references: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Prophylaxis:
+    id: str
+    against: str
+    examples: str
+    when: str
+    trigger: str
+    references: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Bar:
+    start: float
+    end: float
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Window:
+    id: str
+    name: str
+    short: str
+    colour: str
+    bars: tuple[Bar, ...]
+    explanation: str
+    watch_for: str
+    references: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LongTerm:
+    change_date: str
+    rules: tuple[Rule, ...]
+    fever_threshold_c: float
+    call_now: tuple[Symptom, ...]
+    icaht_early_last_day: int
+    icaht_phases: tuple[Phase, ...]
+    infection_periods: tuple[InfectionPeriod, ...]
+    prophylaxis: tuple[Prophylaxis, ...]
+    igg_trigger_mg_dl: float
+    igg_grey_zone_upper_mg_dl: float
+    igg_monitoring: str
+    igg_references: tuple[str, ...]
+    timeline: tuple[Window, ...]
+
+    def rule(self, rule_id: str) -> Rule:
+        return _by_id(self.rules, rule_id, "rule")
+
+    def window(self, window_id: str) -> Window:
+        return _by_id(self.timeline, window_id, "timeline row")
+
+    def references(self) -> list[str]:
+        """Every reference key the table cites, in order of first use."""
+        keys: dict[str, None] = {}
+        groups: list[Any] = [
+            self.rules,
+            self.call_now,
+            self.icaht_phases,
+            self.infection_periods,
+            self.prophylaxis,
+            self.timeline,
+        ]
+        for group in groups:
+            for row in group:
+                for key in row.references:
+                    keys.setdefault(key, None)
+        for key in self.igg_references:
+            keys.setdefault(key, None)
+        return list(keys)
+
+
+def _by_id(rows, row_id: str, what: str):
+    for row in rows:
+        if row.id == row_id:
+            return row
+    raise KeyError(f"no {what} '{row_id}'; known: {', '.join(r.id for r in rows)}")
+
+
+class _Reader:
+    """Typed access to one row, with errors that name the file, the section, the row and the field."""
+
+    def __init__(self, path: Path, section: str, index: int, raw: Any, known: set[str]):
+        self.path, self.section, self.index, self.known = path, section, index, known
+        if not isinstance(raw, dict):
+            raise self.fail("", "must be a mapping")
+        self.raw = raw
+        self.name = str(raw.get("id", f"#{index + 1}"))
+
+    def fail(self, field: str, problem: str) -> CourseDataError:
+        where = f"{self.path.name}: {self.section} row '{getattr(self, 'name', f'#{self.index + 1}')}'"
+        return CourseDataError(f"{where}: field '{field}': {problem}" if field else f"{where}: {problem}")
+
+    def text(self, field: str, allow_empty: bool = False) -> str:
+        value = self.raw.get(field)
+        if not isinstance(value, str) or (not allow_empty and not value.strip()):
+            raise self.fail(field, "must be non-empty text")
+        return " ".join(value.split())
+
+    def number(self, field: str, optional: bool = False) -> float | None:
+        value = self.raw.get(field)
+        if value is None and optional:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise self.fail(field, "must be a number")
+        if value < 0:
+            raise self.fail(field, "must not be negative")
+        return float(value)
+
+    def refs(self) -> tuple[str, ...]:
+        value = self.raw.get("references")
+        if not isinstance(value, list) or not value or not all(isinstance(k, str) for k in value):
+            raise self.fail("references", "must be a non-empty list of reference keys")
+        unknown = [k for k in value if k not in self.known]
+        if unknown:
+            raise self.fail("references", f"unknown reference key(s) {unknown}")
+        return tuple(value)
+
+
+def _section(raw: dict, name: str, path: Path, kind: type = list) -> Any:
+    value = raw.get(name)
+    if not isinstance(value, kind) or not value:
+        raise CourseDataError(f"{path.name}: section '{name}' is missing or empty")
+    return value
+
+
+def _unique(rows, path: Path, section: str) -> None:
+    seen: set[str] = set()
+    for row in rows:
+        if row.id in seen:
+            raise CourseDataError(f"{path.name}: {section} row '{row.id}': field 'id': used twice")
+        seen.add(row.id)
+
+
+def load_long_term(path: Path = DATA_FILE, known: set[str] | None = None) -> LongTerm:
+    """Read and validate the lesson 07 tables; any problem names the file, section, row and field."""
+    known = set(registry()) if known is None else known
+    raw = load_yaml(path)
+    if not isinstance(raw, dict):
+        raise CourseDataError(f"{path.name}: expected a mapping of sections")
+
+    home = _section(raw, "going_home", path, dict)
+    change_date = home.get("change_date")
+    if not isinstance(change_date, str) or not change_date.strip():
+        raise CourseDataError(f"{path.name}: going_home: field 'change_date' is missing")
+    rules = []
+    for i, item in enumerate(_section(home, "rules", path)):
+        r = _Reader(path, "going_home.rules", i, item, known)
+        before_w, current_w = r.number("before_weeks", optional=True), r.number("current_weeks", optional=True)
+        if (before_w is None) != (current_w is None):
+            raise r.fail("current_weeks", "give both before_weeks and current_weeks, or neither")
+        rules.append(
+            Rule(r.text("id"), r.text("rule"), r.text("before"), r.text("current"), before_w, current_w, r.refs())
+        )
+    _unique(rules, path, "going_home.rules")
+
+    call = _section(raw, "call_now", path, dict)
+    threshold = _Reader(path, "call_now", 0, call, known).number("threshold_c")
+    if not 37.0 <= threshold <= 40.0:
+        raise CourseDataError(f"{path.name}: call_now: field 'threshold_c': {threshold} is not a fever threshold")
+    symptoms = []
+    for i, item in enumerate(_section(call, "symptoms", path)):
+        r = _Reader(path, "call_now.symptoms", i, item, known)
+        symptoms.append(Symptom(r.text("text"), r.refs()))
+
+    icaht = _section(raw, "icaht", path, dict)
+    early_last = _Reader(path, "icaht", 0, icaht, known).number("early_last_day")
+    phases = []
+    for i, item in enumerate(_section(icaht, "phases", path)):
+        r = _Reader(path, "icaht.phases", i, item, known)
+        phases.append(Phase(r.text("id"), r.text("name"), r.text("days"), r.text("description"), r.refs()))
+    if [p.id for p in phases] != ["early", "late"]:
+        raise CourseDataError(f"{path.name}: icaht.phases must be 'early' then 'late'")
+
+    periods = []
+    previous = -1.0
+    items = _section(raw, "infection_periods", path)
+    for i, item in enumerate(items):
+        r = _Reader(path, "infection_periods", i, item, known)
+        last = r.number("last_day", optional=True)
+        if last is None and i != len(items) - 1:
+            raise r.fail("last_day", "only the last period may be open-ended (null)")
+        if last is not None and last <= previous:
+            raise r.fail("last_day", "periods must be in time order")
+        periods.append(
+            InfectionPeriod(
+                r.text("id"),
+                r.text("name"),
+                r.text("days"),
+                None if last is None else int(last),
+                r.text("why"),
+                r.text("typical"),
+                r.refs(),
+            )
+        )
+        previous = last if last is not None else previous
+    if periods[-1].last_day is not None:
+        raise CourseDataError(f"{path.name}: infection_periods: the last period must be open-ended (last_day: null)")
+    _unique(periods, path, "infection_periods")
+
+    prophylaxis = []
+    for i, item in enumerate(_section(raw, "prophylaxis", path)):
+        r = _Reader(path, "prophylaxis", i, item, known)
+        trigger = r.text("trigger")
+        if trigger not in TRIGGERS:
+            raise r.fail("trigger", f"must be one of {TRIGGERS}")
+        prophylaxis.append(
+            Prophylaxis(r.text("id"), r.text("against"), r.text("examples"), r.text("when"), trigger, r.refs())
+        )
+    _unique(prophylaxis, path, "prophylaxis")
+
+    igg = _section(raw, "igg", path, dict)
+    ir = _Reader(path, "igg", 0, {"id": "igg", **igg}, known)
+    trigger_mg, upper_mg = ir.number("trigger_mg_dl"), ir.number("grey_zone_upper_mg_dl")
+    if not 0 < trigger_mg < upper_mg:
+        raise ir.fail("grey_zone_upper_mg_dl", "must be above trigger_mg_dl")
+
+    windows = []
+    for i, item in enumerate(_section(raw, "timeline", path)):
+        r = _Reader(path, "timeline", i, item, known)
+        colour = r.text("colour")
+        if colour not in COLOURS:
+            raise r.fail("colour", f"must be an Okabe-Ito colour name {COLOURS}")
+        bars = []
+        bar_items = r.raw.get("bars")
+        if not isinstance(bar_items, list) or not bar_items:
+            raise r.fail("bars", "must be a non-empty list")
+        for j, bar in enumerate(bar_items):
+            br = _Reader(path, f"timeline.{r.name}.bars", j, bar, known)
+            start, end = br.number("start"), br.number("end")
+            if end <= start or end > LAST_DAY_SHOWN:
+                raise br.fail("end", f"must be after 'start' and at most day {LAST_DAY_SHOWN}")
+            kind = br.text("kind")
+            if kind not in BAR_KINDS:
+                raise br.fail("kind", f"must be one of {BAR_KINDS}")
+            bars.append(Bar(start, end, kind, br.text("text", allow_empty=True)))
+        windows.append(
+            Window(
+                r.text("id"),
+                r.text("name"),
+                r.text("short"),
+                colour,
+                tuple(bars),
+                r.text("explanation"),
+                r.text("watch_for"),
+                r.refs(),
+            )
+        )
+    _unique(windows, path, "timeline")
+
+    return LongTerm(
+        change_date=change_date.strip(),
+        rules=tuple(rules),
+        fever_threshold_c=threshold,
+        call_now=tuple(symptoms),
+        icaht_early_last_day=int(early_last),
+        icaht_phases=tuple(phases),
+        infection_periods=tuple(periods),
+        prophylaxis=tuple(prophylaxis),
+        igg_trigger_mg_dl=trigger_mg,
+        igg_grey_zone_upper_mg_dl=upper_mg,
+        igg_monitoring=ir.text("monitoring"),
+        igg_references=ir.refs(),
+        timeline=tuple(windows),
+    )
+
+
+@lru_cache(maxsize=1)
+def data() -> LongTerm:
+    """The lesson's tables, read once per kernel."""
+    return load_long_term()
+
+
+# --- Pure rules -----------------------------------------------------------------------------------
+
+
+def _check_day(day: float) -> float:
+    if isinstance(day, bool) or not isinstance(day, (int, float)) or not math.isfinite(day):
+        raise ValueError(f"day must be a number of days after infusion, not {day!r}")
+    if day < 0:
+        raise ValueError(f"day must be 0 (the infusion) or later, not {day}")
+    return float(day)
+
+
+def icaht_phase(day: float, table: LongTerm | None = None) -> Phase:
+    """Early ICAHT for day 0 to 30, late ICAHT after day 30 (EHA/EBMT consensus, ``rejeski2023-icaht``)."""
+    table = table or data()
+    d = _check_day(day)
+    return table.icaht_phases[0] if d <= table.icaht_early_last_day else table.icaht_phases[1]
+
+
+def infection_period(day: float, table: LongTerm | None = None) -> InfectionPeriod:
+    """The infection period that contains ``day`` (borders at day 30 and 90 in this course)."""
+    table = table or data()
+    d = _check_day(day)
+    for period in table.infection_periods:
+        if period.last_day is None or d <= period.last_day:
+            return period
+    raise AssertionError("the last infection period is open-ended")  # pragma: no cover
+
+
+@dataclass(frozen=True)
+class RuleStatus:
+    rule: Rule
+    era: str
+    weeks: float
+    applies: bool
+
+    @property
+    def last_day(self) -> int:
+        return int(round(self.weeks * 7))
+
+    def sentence(self, day: float) -> str:
+        if self.applies:
+            return f"{self.rule.rule}: yes on day {day:g} (label minimum until day {self.last_day})."
+        return f"{self.rule.rule}: the label minimum ended on day {self.last_day}; after that the team decides."
+
+
+def going_home_status(day: float, era: str = "current", table: LongTerm | None = None) -> list[RuleStatus]:
+    """For each timed going-home rule: does the label minimum still apply on ``day``? (``fda-rems-2025``)
+
+    ``era`` is ``"current"`` (labels since the June 2025 change) or ``"before"`` (the earlier labels).
+    A rule applies through its last day: 2 weeks = days 0 to 14.
+    """
+    if era not in ERAS:
+        raise ValueError(f"era must be one of {ERAS}, not {era!r}")
+    table = table or data()
+    d = _check_day(day)
+    out = []
+    for rule in table.rules:
+        weeks = rule.current_weeks if era == "current" else rule.before_weeks
+        if weeks is None:
+            continue
+        out.append(RuleStatus(rule, era, weeks, d <= weeks * 7))
+    return out
+
+
+@dataclass(frozen=True)
+class IgGReview:
+    igg_mg_dl: float
+    at_or_below_trigger: bool
+    grey_zone: bool
+    message: str
+
+
+def igg_review(igg_mg_dl: float, serious_or_recurrent_infections: bool, table: LongTerm | None = None) -> IgGReview:
+    """Compare an IgG result with the commonly used replacement trigger (``wat2022-hypogamma``).
+
+    Not a prescription: it says whether the result meets the trigger most often quoted (IgG at or
+    below 400 mg/dL, especially with serious or recurrent infections); practice varies
+    (``kampouri2022-igrt``).
+    """
+    table = table or data()
+    if isinstance(igg_mg_dl, bool) or not isinstance(igg_mg_dl, (int, float)) or not math.isfinite(igg_mg_dl):
+        raise ValueError(f"IgG must be a number in mg/dL, not {igg_mg_dl!r}")
+    if not 0 <= igg_mg_dl <= 5000:
+        raise ValueError(f"IgG {igg_mg_dl} mg/dL is outside 0 to 5000 mg/dL: check the unit (1 g/L = 100 mg/dL)")
+    trigger, upper = table.igg_trigger_mg_dl, table.igg_grey_zone_upper_mg_dl
+    low = igg_mg_dl <= trigger
+    grey = trigger < igg_mg_dl <= upper
+    if low and serious_or_recurrent_infections:
+        message = (
+            f"IgG {igg_mg_dl:g} mg/dL is at or below {trigger:g} mg/dL with serious or recurrent infections: "
+            "the situation in which immunoglobulin replacement is most often considered. Tell the team."
+        )
+    elif low:
+        message = (
+            f"IgG {igg_mg_dl:g} mg/dL is at or below {trigger:g} mg/dL. Some centres replace at this level even "
+            "without infections, others wait for infections: practice varies. Report it to the team."
+        )
+    elif grey and serious_or_recurrent_infections:
+        message = (
+            f"IgG {igg_mg_dl:g} mg/dL is above {trigger:g} but at most {upper:g} mg/dL; with serious recurrent "
+            "infections some experts consider replacement too. Report it to the team."
+        )
+    else:
+        message = (
+            f"IgG {igg_mg_dl:g} mg/dL is above the commonly used trigger of {trigger:g} mg/dL. "
+            "Keep monitoring as the centre's schedule says."
+        )
+    return IgGReview(float(igg_mg_dl), low, grey, message)
+
+
+def active_prophylaxis(anc: float, table: LongTerm | None = None) -> list[Prophylaxis]:
+    """Examples that typically apply at this ANC: all 'always' rows, plus the neutropenia rows below 0.5."""
+    table = table or data()
+    if isinstance(anc, bool) or not isinstance(anc, (int, float)) or not math.isfinite(anc) or anc < 0:
+        raise ValueError(f"ANC must be a non-negative number (10^9/L), not {anc!r}")
+    rows = [p for p in table.prophylaxis if p.trigger == "always"]
+    if anc < SEVERE_NEUTROPENIA:
+        rows += [p for p in table.prophylaxis if p.trigger == "severe-neutropenia"]
+    return rows
+
+
+# --- Conceptual neutrophil model -------------------------------------------------------------------
+
+# Made-up, plausible shapes (NOT patient data): log10(ANC) = log10(baseline) minus smooth dips.
+BASELINE_ANC = 3.0
+PATTERNS = {
+    "quick": "Quick recovery",
+    "biphasic": "Recovery, then a second dip",
+    "prolonged": "Long-lasting low counts",
+}
+
+
+def _bump(day: float, centre: float, rise: float, fall: float) -> float:
+    width = rise if day < centre else fall
+    return math.exp(-(((day - centre) / width) ** 2))
+
+
+def _plateau(day: float, start: float, end: float, edge: float) -> float:
+    up = 1 / (1 + math.exp(-(day - start) / edge))
+    down = 1 / (1 + math.exp((day - end) / edge))
+    return up * down
+
+
+def conceptual_anc(day: float, pattern: str = "biphasic") -> float:
+    """A conceptual absolute neutrophil count (10^9/L) on ``day`` for one recovery pattern.
+
+    Shapes only: a first dip after lymphodepleting chemotherapy, then quick recovery, recovery with
+    a second dip (the biphasic course), or long-lasting low counts. Parameters are invented.
+    """
+    if pattern not in PATTERNS:
+        raise ValueError(f"pattern must be one of {tuple(PATTERNS)}, not {pattern!r}")
+    if isinstance(day, bool) or not isinstance(day, (int, float)) or not math.isfinite(day):
+        raise ValueError(f"day must be a number, not {day!r}")
+    drop = 1.5 * _bump(day, 5.0, 4.0, 5.0)
+    if pattern == "biphasic":
+        drop += 1.0 * _bump(day, 45.0, 9.0, 14.0)
+    elif pattern == "prolonged":
+        drop = max(drop, 1.4 * _plateau(day, 3.0, 62.0, 2.5))
+    return BASELINE_ANC * 10 ** (-drop)
+
+
+def conceptual_curve(pattern: str = "biphasic", first_day: int = -5, last_day: int = TIMELINE_END_DAY) -> list:
+    """``(day, anc)`` pairs, one per day, for plotting."""
+    return [(d, conceptual_anc(d, pattern)) for d in range(first_day, last_day + 1)]
+
+
+# --- Time axis -------------------------------------------------------------------------------------
+
+# Day -> position on a 0..1 axis: the pre-infusion weeks squeezed into a short block, the first
+# month wide, months 2-3 narrower, the rest of the year narrower still (a piecewise-linear axis).
+AXIS_KNOTS = ((-40.0, 0.0), (0.0, 0.12), (30.0, 0.56), (90.0, 0.76), (365.0, 0.97), (400.0, 1.0))
+AXIS_BREAKS = (0.0, 30.0, 90.0)
+
+
+def timeline_x(day: float) -> float:
+    """Position of ``day`` on the piecewise axis (monotonic; days before -40 or after 400 are clamped)."""
+    if isinstance(day, bool) or not isinstance(day, (int, float)) or not math.isfinite(day):
+        raise ValueError(f"day must be a number, not {day!r}")
+    knots = AXIS_KNOTS
+    if day <= knots[0][0]:
+        return knots[0][1]
+    for (d0, x0), (d1, x1) in zip(knots, knots[1:], strict=False):
+        if day <= d1:
+            return x0 + (x1 - x0) * (day - d0) / (d1 - d0)
+    return knots[-1][1]
+
+
+# --- Tables for the notebook -------------------------------------------------------------------------
+
+
+class TableView:
+    """A small accessible HTML table (with caption and header scopes) plus a plain-text version."""
+
+    def __init__(self, caption: str, header: list[str], rows: list[list[str]], note: str = ""):
+        self.caption, self.header, self.rows, self.note = caption, header, rows, note
+
+    def html(self) -> str:
+        head = "".join(f'<th scope="col" style="{CELL_STYLE}">{escape(h)}</th>' for h in self.header)
+        body = "".join(
+            "<tr>" + "".join(f'<td style="{CELL_STYLE}">{inline_html(cell)}</td>' for cell in row) + "</tr>"
+            for row in self.rows
+        )
+        note = f'<p style="font-size:0.9em">{inline_html(self.note)}</p>' if self.note else ""
+        return (
+            f'<table class="cart-table cart-l07-table"><caption style="text-align:left">{inline_html(self.caption)}'
+            f"</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note}"
+        )
+
+    def text(self) -> str:
+        lines = [plain(self.caption)]
+        for row in self.rows:
+            lines.append(" | ".join(f"{h}: {plain(c)}" for h, c in zip(self.header, row, strict=True)))
+        if self.note:
+            lines.append(plain(self.note))
+        return "\n".join(lines)
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        return {"text/html": self.html(), "text/plain": self.text()}
+
+
+def _cite(keys: tuple[str, ...]) -> str:
+    return " ".join(f"[{k}]" for k in keys)
+
+
+def going_home_table(table: LongTerm | None = None) -> TableView:
+    table = table or data()
+    rows = [[r.rule, r.before, r.current, _cite(r.references)] for r in table.rules]
+    return TableView(
+        f"**Going home: US label rules before and since the change of {table.change_date}.**",
+        ["Rule", "Before June 2025 (labels 2017-2024)", "As of the labels revised in June 2025", "Sources"],
+        rows,
+        "These rules are for the six products that had a REMS (Abecma, Breyanzi, Carvykti, Kymriah, Tecartus, "
+        "Yescarta); Aucatzyl never had one, so follow its own label. The exact wording differs by product and "
+        "labels keep changing: check the current label of the product your patient received.",
+    )
+
+
+def infection_table(table: LongTerm | None = None) -> TableView:
+    table = table or data()
+    rows = [[f"**{p.name}** ({p.days})", p.why, p.typical, _cite(p.references)] for p in table.infection_periods]
+    return TableView(
+        "**Infections by period after infusion.**",
+        ["Period", "Why the risk is high", "Typical infections", "Sources"],
+        rows,
+        "Sources draw the borders at day 28 or day 30 and at about day 90; this course uses 30 and 90.",
+    )
+
+
+def prophylaxis_table(table: LongTerm | None = None) -> TableView:
+    table = table or data()
+    rows = [[p.against, p.examples, p.when, _cite(p.references)] for p in table.prophylaxis]
+    return TableView(
+        "**Typical prophylaxis: examples only.**",
+        ["Against", "Examples", "When and how long", "Sources"],
+        rows,
+        "Drugs, start days and durations vary between centres and change with new evidence: follow the local protocol.",
+    )
+
+
+def call_now_list(table: LongTerm | None = None) -> TableView:
+    table = table or data()
+    rows = [[s.text, _cite(s.references)] for s in table.call_now]
+    return TableView(
+        "**Call for help at once, day or night.** The first row means emergency services first; for every "
+        "other row, call the treatment team straight away.",
+        ["Symptom and what to do", "Sources"],
+        rows,
+        "The patient information says: call the healthcare provider or get emergency help right away. "
+        "Show the wallet card to every clinician.",
+    )
+
+
+@dataclass(frozen=True)
+class DaySummary:
+    day: int
+    pattern: str
+    anc: float
+    icaht: Phase
+    period: InfectionPeriod
+    prophylaxis: tuple[Prophylaxis, ...]
+    current_rules: tuple[RuleStatus, ...]
+    before_rules: tuple[RuleStatus, ...]
+
+    def lines(self) -> list[str]:
+        """The summary as short sentences (Markdown-style bold allowed), for the day explorer."""
+        severe = "below" if self.anc < SEVERE_NEUTROPENIA else "above"
+        examples = "; ".join(f"{p.against}: {p.examples.lower()}" for p in self.prophylaxis)
+        return [
+            f"**Day {self.day}**, pattern *{PATTERNS[self.pattern]}*: conceptual ANC about {self.anc:.1f} × 10⁹/L, "
+            f"{severe} the severe-neutropenia line of 0.5 (conceptual, not patient data).",
+            f"**ICAHT period:** {self.icaht.name} ({self.icaht.days}). {self.icaht.description}",
+            f"**Infection period:** {self.period.name} ({self.period.days}). Typical: {self.period.typical}",
+            f"**Prophylaxis examples that typically apply now** (centres differ): {examples}.",
+            "**Going home, US labels since June 2025:** " + " ".join(s.sentence(self.day) for s in self.current_rules),
+            "**Under the labels before June 2025:** " + " ".join(s.sentence(self.day) for s in self.before_rules),
+        ]
+
+
+def day_summary(day: int, pattern: str = "biphasic", table: LongTerm | None = None) -> DaySummary:
+    """Everything the lesson says about one day after infusion, for one conceptual recovery pattern."""
+    table = table or data()
+    _check_day(day)
+    if day > TIMELINE_END_DAY:
+        raise ValueError(f"day must be at most {TIMELINE_END_DAY} (one year), not {day}")
+    anc = conceptual_anc(day, pattern)
+    return DaySummary(
+        day=int(day),
+        pattern=pattern,
+        anc=anc,
+        icaht=icaht_phase(day, table),
+        period=infection_period(day, table),
+        prophylaxis=tuple(active_prophylaxis(anc, table)),
+        current_rules=tuple(going_home_status(day, "current", table)),
+        before_rules=tuple(going_home_status(day, "before", table)),
+    )

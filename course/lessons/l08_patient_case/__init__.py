@@ -1,0 +1,1 @@
+"""Lesson 08, patient case: its model, figures and demos."""

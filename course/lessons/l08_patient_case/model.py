@@ -1,0 +1,1092 @@
+"""Lesson 08 (a patient case, day by day): the case's data, its pure logic and its tables.
+
+The case lives in ``assets/patient_case.yaml``: one FICTIONAL adult with relapsed large B-cell
+lymphoma who receives axicabtagene ciloleucel (Yescarta), told from referral to day 90. This module
+reads and validates it and answers what the lesson's figures, demo and tests ask:
+
+- the stage, events and observations up to a given day (the running timeline, the day explorer);
+- every CRS and ICANS grade, computed from the raw observations with ``course.clinical``
+  (ASTCT 2019, ``lee2019-astct``); nothing in the data file states a grade;
+- the doses the case uses: lymphodepletion from body surface area and the label's mg/m²
+  (``yescarta-label``), the CAR-T cell dose, tocilizumab from ``clinical.tocilizumab_dose``
+  (``actemra-label``, ``santomasso2021-asco``) and its repeat rule from ``course.lessons.l05_cytokine_release_syndrome.model``;
+- the IgG review at day 90 through ``course.lessons.l07_after_infusion_and_long_term.model.igg_review`` (``wat2022-hypogamma``) and the
+  going-home rules through ``course.lessons.l07_after_infusion_and_long_term.model.going_home_status`` (``fda-rems-2025``);
+- the value each bank question expects (``expected_answer``), so a test can check the bank.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from course import clinical
+from course.core.errors import CourseDataError
+from course.core.paths import ASSETS
+from course.core.references import registry
+from course.core.text import inline_html, plain
+from course.core.yamlio import load_yaml
+from course.lessons.l05_cytokine_release_syndrome import model as crs
+from course.lessons.l06_icans import model as icans
+from course.lessons.l07_after_infusion_and_long_term import model as lt
+
+DATA_FILE = ASSETS / "patient_case.yaml"
+LANES = ("care", "treatment")
+ASKS = ("judgement", "crs_grade", "icans_grade", "ice_score", "tocilizumab_mg", "cyclophosphamide_mg", "igg_review")
+ICE_ORDER = ("orientation", "naming", "following_commands", "writing", "attention")
+FIRST_DAY, LAST_DAY = -40, 92  # the span of the running timeline
+TIME_PATTERN = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
+QUESTION_PATTERN = re.compile(r"^q08-[a-z0-9-]+$")
+# Day -> position on a 0..1 axis: the weeks before infusion squeezed, days -6 to 15 wide, then the
+# months to day 90 squeezed again (piecewise linear, so the busy first fortnight is readable).
+AXIS_KNOTS = ((-40.0, 0.0), (-6.0, 0.2), (15.0, 0.76), (92.0, 1.0))
+CELL = crs.CELL
+TABLE_STYLE = crs.TABLE_STYLE
+WIDE_TABLE_STYLE = "border-collapse:collapse;margin:0.4em 0;font-size:0.95em;max-width:80em"  # the care plan
+
+
+# --------------------------------------------------------------------------------------------
+# Data model
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Patient:
+    name: str
+    age: int
+    weight_kg: float
+    height_cm: float
+    bsa_m2: float
+    diagnosis: str
+    history: str
+    caregiver: str
+    references: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Product:
+    brand: str
+    generic: str
+    regimen_id: str
+    fludarabine_mg_m2: float
+    cyclophosphamide_mg_m2: float
+    ld_days: tuple[int, ...]
+    infusion_day: int
+    cells_per_kg: float
+    max_cells: float
+    infusion_minutes: float
+    references: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    lane: str
+    day: float
+    end: float | None
+    label: str
+    text: str
+    references: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Decision:
+    question: str
+    asks: str
+    observation: str | None = None
+    lab_day: int | None = None
+
+
+@dataclass(frozen=True)
+class Stage:
+    id: str
+    day: int
+    title: str
+    summary: str
+    nurse: tuple[str, ...]
+    escalate: tuple[str, ...]
+    decisions: tuple[Decision, ...]
+    references: tuple[str, ...]
+    report: tuple[str, ...] = ()  # not urgent, but reported to the team the same day
+
+
+@dataclass(frozen=True)
+class Observation:
+    id: str
+    day: int
+    time: str
+    temp_c: float
+    heart_rate: int
+    sbp: int
+    dbp: int
+    spo2: int
+    oxygen_device: str
+    oxygen_flow_l_min: float
+    hypotension: str
+    antipyretic_or_anticytokine_given: bool
+    ice: tuple[int, int, int, int, int] | None
+    consciousness: str
+    note: str
+
+    @property
+    def t(self) -> float:
+        """Time in days after infusion, e.g. day 3 at 18:00 is 3.75."""
+        hours, minutes = (int(x) for x in self.time.split(":"))
+        return self.day + (hours + minutes / 60) / 24
+
+    @property
+    def ice_items(self) -> dict[str, int] | None:
+        return None if self.ice is None else dict(zip(ICE_ORDER, self.ice, strict=True))
+
+    @property
+    def ice_total(self) -> int | None:
+        return None if self.ice is None else clinical.ice_score(**self.ice_items)
+
+    def crs(self) -> clinical.Grade:
+        """The ASTCT CRS grade of this observation (``clinical.crs_grade``)."""
+        return clinical.crs_grade(
+            self.temp_c,
+            self.hypotension,
+            self.oxygen_device,
+            self.oxygen_flow_l_min,
+            self.antipyretic_or_anticytokine_given,
+        )
+
+    def icans(self) -> clinical.Grade | None:
+        """The ASTCT ICANS grade (``clinical.icans_grade``), or None when no ICE was done."""
+        if self.ice is None:
+            return None
+        return clinical.icans_grade(self.ice_total, self.consciousness)
+
+    def oxygen_text(self) -> str:
+        if self.oxygen_device == "none":
+            return "room air"
+        flow = f" {self.oxygen_flow_l_min:g} L/min" if self.oxygen_flow_l_min else ""
+        return f"{crs.DEVICE_NAMES[self.oxygen_device]}{flow}"
+
+    def vitals_text(self) -> str:
+        return (
+            f"{self.temp_c:.1f} °C, pulse {self.heart_rate}, BP {self.sbp}/{self.dbp} mmHg, "
+            f"SpO₂ {self.spo2}% on {self.oxygen_text()}"
+        )
+
+
+@dataclass(frozen=True)
+class LabResult:
+    day: int
+    value: float
+
+
+@dataclass(frozen=True)
+class CarePlanRow:
+    problem: str
+    goal: str
+    actions: str
+    escalate: str
+    references: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Teaching:
+    text: str
+    references: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Case:
+    as_of: str
+    patient: Patient
+    product: Product
+    events: tuple[Event, ...]
+    stages: tuple[Stage, ...]
+    observations: tuple[Observation, ...]
+    anc: tuple[LabResult, ...]
+    igg: tuple[LabResult, ...]
+    igg_references: tuple[str, ...]
+    infection_days: tuple[int, ...]
+    care_plan: tuple[CarePlanRow, ...]
+    education_patient: tuple[Teaching, ...]
+    education_caregiver: tuple[Teaching, ...]
+
+    def observation(self, obs_id: str) -> Observation:
+        for obs in self.observations:
+            if obs.id == obs_id:
+                return obs
+        raise KeyError(f"no observation '{obs_id}'; known: {', '.join(o.id for o in self.observations)}")
+
+    def stage(self, stage_id: str) -> Stage:
+        for stage in self.stages:
+            if stage.id == stage_id:
+                return stage
+        raise KeyError(f"no stage '{stage_id}'; known: {', '.join(s.id for s in self.stages)}")
+
+    def event(self, event_id: str) -> Event:
+        for event in self.events:
+            if event.id == event_id:
+                return event
+        raise KeyError(f"no event '{event_id}'; known: {', '.join(e.id for e in self.events)}")
+
+    def decisions(self) -> list[tuple[Stage, Decision]]:
+        return [(stage, d) for stage in self.stages for d in stage.decisions]
+
+    def references(self) -> list[str]:
+        """Every reference key the case cites, in order of first use."""
+        keys: dict[str, None] = {}
+        groups: list[Any] = [
+            [self.patient, self.product],
+            self.events,
+            self.stages,
+            self.care_plan,
+            self.education_patient,
+            self.education_caregiver,
+        ]
+        for group in groups:
+            for row in group:
+                for key in row.references:
+                    keys.setdefault(key, None)
+        for key in self.igg_references:
+            keys.setdefault(key, None)
+        return list(keys)
+
+
+# --------------------------------------------------------------------------------------------
+# Loading and validation
+# --------------------------------------------------------------------------------------------
+
+
+class _Row:
+    """Typed access to one mapping, with errors that name the file, the section, the row and the field."""
+
+    def __init__(self, path: Path, section: str, raw: Any, known: set[str], index: int = 0):
+        self.path, self.section, self.known = path, section, known
+        self.name = f"#{index + 1}"
+        if not isinstance(raw, dict):
+            raise self.fail("", "must be a mapping")
+        self.raw = raw
+        if isinstance(raw.get("id"), str):
+            self.name = raw["id"]
+
+    def fail(self, field: str, problem: str) -> CourseDataError:
+        where = f"{self.path.name}: {self.section} '{self.name}'"
+        return CourseDataError(f"{where}: field '{field}': {problem}" if field else f"{where}: {problem}")
+
+    def only(self, *fields: str) -> _Row:
+        """Refuse fields this section does not have (a typo, or a comma inside a flow mapping)."""
+        unknown = sorted(set(self.raw) - set(fields), key=str)
+        if unknown:
+            raise self.fail(str(unknown[0]), f"is not a field here; the fields are {', '.join(fields)}")
+        return self
+
+    def text(self, field: str, allow_empty: bool = False) -> str:
+        value = self.raw.get(field)
+        if not isinstance(value, str) or (not allow_empty and not value.strip()):
+            raise self.fail(field, "must be non-empty text")
+        return " ".join(value.split())
+
+    def number(self, field: str, low: float, high: float, optional: bool = False) -> float | None:
+        value = self.raw.get(field)
+        if value is None and optional:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise self.fail(field, "must be a number")
+        if not low <= value <= high:
+            raise self.fail(field, f"must be between {low:g} and {high:g}, not {value:g}")
+        return float(value)
+
+    def integer(self, field: str, low: int, high: int) -> int:
+        value = self.raw.get(field)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(field, "must be a whole number")
+        if not low <= value <= high:
+            raise self.fail(field, f"must be between {low} and {high}, not {value}")
+        return value
+
+    def texts(self, field: str) -> tuple[str, ...]:
+        value = self.raw.get(field)
+        if not isinstance(value, list) or not all(isinstance(t, str) and t.strip() for t in value):
+            raise self.fail(field, "must be a list of texts")
+        return tuple(" ".join(t.split()) for t in value)
+
+    def refs(self) -> tuple[str, ...]:
+        value = self.raw.get("references")
+        if not isinstance(value, list) or not value or not all(isinstance(k, str) for k in value):
+            raise self.fail("references", "must be a non-empty list of reference keys")
+        unknown = [k for k in value if k not in self.known]
+        if unknown:
+            raise self.fail("references", f"unknown reference key(s) {unknown}")
+        return tuple(value)
+
+
+def _list(raw: dict, name: str, path: Path) -> list:
+    value = raw.get(name)
+    if not isinstance(value, list) or not value:
+        raise CourseDataError(f"{path.name}: section '{name}' is missing or empty")
+    return value
+
+
+def _unique(rows, path: Path, section: str) -> None:
+    seen: set[str] = set()
+    for row in rows:
+        if row.id in seen:
+            raise CourseDataError(f"{path.name}: {section} '{row.id}': field 'id': used twice")
+        seen.add(row.id)
+
+
+def _patient(path: Path, raw: Any, known: set[str]) -> Patient:
+    r = _Row(path, "patient", raw, known)
+    r.name = "patient"
+    r.only("name", "age", "weight_kg", "height_cm", "bsa_m2", "diagnosis", "history", "caregiver", "references")
+    return Patient(
+        name=r.text("name"),
+        age=r.integer("age", 18, 100),
+        weight_kg=r.number("weight_kg", 30, 250),
+        height_cm=r.number("height_cm", 120, 220),
+        bsa_m2=r.number("bsa_m2", 1.0, 3.0),
+        diagnosis=r.text("diagnosis"),
+        history=r.text("history"),
+        caregiver=r.text("caregiver"),
+        references=r.refs(),
+    )
+
+
+def _product(path: Path, raw: Any, known: set[str]) -> Product:
+    r = _Row(path, "product", raw, known)
+    r.name = "product"
+    r.only(
+        "brand",
+        "generic",
+        "regimen_id",
+        "fludarabine_mg_m2",
+        "cyclophosphamide_mg_m2",
+        "ld_days",
+        "infusion_day",
+        "cells_per_kg",
+        "max_cells",
+        "infusion_minutes",
+        "references",
+    )
+    ld_days = r.raw.get("ld_days")
+    if not isinstance(ld_days, list) or not ld_days or not all(isinstance(d, int) and d < 0 for d in ld_days):
+        raise r.fail("ld_days", "must be a list of negative whole days")
+    if ld_days != sorted(ld_days):
+        raise r.fail("ld_days", "must be in time order")
+    return Product(
+        brand=r.text("brand"),
+        generic=r.text("generic"),
+        regimen_id=r.text("regimen_id"),
+        fludarabine_mg_m2=r.number("fludarabine_mg_m2", 1, 100),
+        cyclophosphamide_mg_m2=r.number("cyclophosphamide_mg_m2", 1, 2000),
+        ld_days=tuple(ld_days),
+        infusion_day=r.integer("infusion_day", 0, 0),
+        cells_per_kg=r.number("cells_per_kg", 1e4, 1e8),
+        max_cells=r.number("max_cells", 1e6, 1e10),
+        infusion_minutes=r.number("infusion_minutes", 1, 240),
+        references=r.refs(),
+    )
+
+
+def _event(path: Path, index: int, raw: Any, known: set[str]) -> Event:
+    r = _Row(path, "event", raw, known, index).only("id", "lane", "day", "end", "label", "text", "references")
+    lane = r.text("lane")
+    if lane not in LANES:
+        raise r.fail("lane", f"must be one of {LANES}")
+    day = r.number("day", FIRST_DAY, LAST_DAY)
+    end = r.number("end", FIRST_DAY, LAST_DAY, optional=True)
+    if end is not None and end <= day:
+        raise r.fail("end", "must be after 'day'")
+    return Event(r.text("id"), lane, day, end, r.text("label"), r.text("text"), r.refs())
+
+
+def _decision(r: _Row, index: int, raw: Any) -> Decision:
+    if not isinstance(raw, dict):
+        raise r.fail(f"decisions[{index}]", "must be a mapping")
+    extra = sorted(set(raw) - {"question", "asks", "observation", "lab_day"}, key=str)
+    if extra:
+        raise r.fail(f"decisions[{index}].{extra[0]}", "is not a field of a decision")
+    question, asks = raw.get("question"), raw.get("asks")
+    if not isinstance(question, str) or not QUESTION_PATTERN.match(question):
+        raise r.fail(f"decisions[{index}].question", "must be a lesson 08 question id (q08-...)")
+    if asks not in ASKS:
+        raise r.fail(f"decisions[{index}].asks", f"must be one of {ASKS}")
+    observation, lab_day = raw.get("observation"), raw.get("lab_day")
+    needs_obs = asks in ("crs_grade", "icans_grade", "ice_score")
+    if needs_obs != isinstance(observation, str):
+        raise r.fail(f"decisions[{index}].observation", "is needed exactly for crs_grade, icans_grade and ice_score")
+    if (asks == "igg_review") != isinstance(lab_day, int):
+        raise r.fail(f"decisions[{index}].lab_day", "is needed exactly for igg_review")
+    return Decision(question, asks, observation, lab_day)
+
+
+def _stage(path: Path, index: int, raw: Any, known: set[str]) -> Stage:
+    r = _Row(path, "stage", raw, known, index)
+    r.only("id", "day", "title", "summary", "nurse", "escalate", "report", "decisions", "references")
+    decisions = r.raw.get("decisions")
+    if not isinstance(decisions, list):
+        raise r.fail("decisions", "must be a list (empty if the stage asks nothing)")
+    return Stage(
+        id=r.text("id"),
+        day=r.integer("day", FIRST_DAY, LAST_DAY),
+        title=r.text("title"),
+        summary=r.text("summary"),
+        nurse=r.texts("nurse"),
+        escalate=r.texts("escalate"),
+        decisions=tuple(_decision(r, i, d) for i, d in enumerate(decisions)),
+        references=r.refs(),
+        report=r.texts("report") if "report" in r.raw else (),
+    )
+
+
+def _observation(path: Path, index: int, raw: Any, known: set[str]) -> Observation:
+    r = _Row(path, "observation", raw, known, index)
+    time = r.text("time")
+    if not TIME_PATTERN.match(time):
+        raise r.fail("time", "must be a 24-hour time such as 08:00")
+    ice = r.raw.get("ice")
+    if ice is not None:
+        if not isinstance(ice, list) or len(ice) != len(ICE_ORDER):
+            raise r.fail("ice", f"must be null or the five ICE task scores {ICE_ORDER}")
+        try:
+            clinical.ice_score(*ice)
+        except (TypeError, ValueError) as exc:
+            raise r.fail("ice", str(exc)) from None
+        ice = tuple(ice)
+    given = r.raw.get("antipyretic_or_anticytokine_given")
+    if not isinstance(given, bool):
+        raise r.fail("antipyretic_or_anticytokine_given", "must be true or false")
+    obs = Observation(
+        id=r.text("id"),
+        day=r.integer("day", FIRST_DAY, LAST_DAY),
+        time=time,
+        temp_c=r.number("temp_c", 30, 45),
+        heart_rate=r.integer("heart_rate", 20, 250),
+        sbp=r.integer("sbp", 40, 250),
+        dbp=r.integer("dbp", 20, 150),
+        spo2=r.integer("spo2", 50, 100),
+        oxygen_device=r.text("oxygen_device"),
+        oxygen_flow_l_min=r.number("oxygen_flow_l_min", 0, 80),
+        hypotension=r.text("hypotension"),
+        antipyretic_or_anticytokine_given=given,
+        ice=ice,
+        consciousness=r.text("consciousness"),
+        note=r.text("note", allow_empty=True),
+    )
+    try:  # the grading functions validate the clinical inputs (device names, flows, consciousness)
+        obs.crs()
+        clinical.icans_grade(10 if obs.ice is None else obs.ice_total, obs.consciousness)
+    except ValueError as exc:
+        raise r.fail("", f"not a valid observation for the grading rules: {exc}") from None
+    return obs
+
+
+OBSERVATION_COLUMNS = (
+    "id",
+    "day",
+    "time",
+    "temp_c",
+    "heart_rate",
+    "sbp",
+    "dbp",
+    "spo2",
+    "oxygen_device",
+    "oxygen_flow_l_min",
+    "hypotension",
+    "antipyretic_or_anticytokine_given",
+    "ice",
+    "consciousness",
+    "note",
+)
+
+
+def _observation_rows(raw: dict, path: Path) -> list[dict[str, Any]]:
+    """The observation table (``columns`` and ``rows``) as one mapping per observation."""
+    table = raw.get("observations")
+    if not isinstance(table, dict):
+        raise CourseDataError(f"{path.name}: section 'observations' must have 'columns' and 'rows'")
+    columns, rows = table.get("columns"), table.get("rows")
+    if columns != list(OBSERVATION_COLUMNS):
+        raise CourseDataError(f"{path.name}: observations: 'columns' must be {list(OBSERVATION_COLUMNS)}")
+    if not isinstance(rows, list) or not rows:
+        raise CourseDataError(f"{path.name}: observations: 'rows' is missing or empty")
+    out = []
+    for i, row in enumerate(rows):
+        if not isinstance(row, list) or len(row) != len(columns):
+            raise CourseDataError(
+                f"{path.name}: observations: row #{i + 1} must be a list of {len(columns)} values, one per column"
+            )
+        out.append(dict(zip(columns, row, strict=True)))
+    return out
+
+
+def _labs(path: Path, raw: Any, name: str, known: set[str]) -> tuple[LabResult, ...]:
+    rows = raw.get(name)
+    if not isinstance(rows, list) or not rows:
+        raise CourseDataError(f"{path.name}: labs: field '{name}' must be a non-empty list")
+    out = []
+    for i, item in enumerate(rows):
+        r = _Row(path, f"labs.{name}", item, known, i).only("day", "value")
+        out.append(LabResult(r.integer("day", FIRST_DAY, LAST_DAY), r.number("value", 0, 5000)))
+    if [x.day for x in out] != sorted({x.day for x in out}):
+        raise CourseDataError(f"{path.name}: labs: field '{name}' must be in time order, one result a day")
+    return tuple(out)
+
+
+def load_case(path: Path = DATA_FILE, known: set[str] | None = None) -> Case:
+    """Read and validate the case; any problem names the file, the section, the row and the field."""
+    known = set(registry()) if known is None else known
+    raw = load_yaml(path)
+    if not isinstance(raw, dict):
+        raise CourseDataError(f"{path.name}: expected a mapping of sections")
+    top = {"as_of", "patient", "product", "events", "stages", "observations", "labs", "care_plan", "education"}
+    extra = sorted(set(raw) - top, key=str)
+    if extra:
+        raise CourseDataError(f"{path.name}: '{extra[0]}' is not a section of the case file")
+    as_of = raw.get("as_of")
+    if not isinstance(as_of, str) or not as_of.strip():
+        raise CourseDataError(f"{path.name}: field 'as_of' is missing")
+    patient = _patient(path, raw.get("patient"), known)
+    product = _product(path, raw.get("product"), known)
+    events = tuple(_event(path, i, e, known) for i, e in enumerate(_list(raw, "events", path)))
+    _unique(events, path, "event")
+    stages = tuple(_stage(path, i, s, known) for i, s in enumerate(_list(raw, "stages", path)))
+    _unique(stages, path, "stage")
+    if [s.day for s in stages] != sorted(s.day for s in stages):
+        raise CourseDataError(f"{path.name}: stages must be in time order")
+    observations = tuple(_observation(path, i, o, known) for i, o in enumerate(_observation_rows(raw, path)))
+    _unique(observations, path, "observation")
+    times = [o.t for o in observations]
+    if times != sorted(times) or len(set(times)) != len(times):
+        raise CourseDataError(f"{path.name}: observations must be in time order, at most one at a time")
+
+    labs = raw.get("labs")
+    if not isinstance(labs, dict):
+        raise CourseDataError(f"{path.name}: section 'labs' is missing")
+    anc, igg = _labs(path, labs, "anc", known), _labs(path, labs, "igg", known)
+    lr = _Row(path, "labs", labs, known).only("anc", "igg", "igg_references", "infection_days")
+    lr.name = "labs"
+    igg_refs = _Row(path, "labs", {"references": labs.get("igg_references")}, known).refs()
+    infections = labs.get("infection_days")
+    if not isinstance(infections, list) or not all(isinstance(d, int) and 0 <= d <= LAST_DAY for d in infections):
+        raise lr.fail("infection_days", "must be a list of days after infusion")
+
+    seen_questions: set[str] = set()
+    ids = {o.id for o in observations}
+    for stage in stages:
+        for d in stage.decisions:
+            if d.question in seen_questions:
+                raise CourseDataError(f"{path.name}: stage '{stage.id}': question '{d.question}' is asked twice")
+            seen_questions.add(d.question)
+            if d.observation is not None and d.observation not in ids:
+                raise CourseDataError(f"{path.name}: stage '{stage.id}': unknown observation '{d.observation}'")
+            if d.lab_day is not None and d.lab_day not in {x.day for x in igg}:
+                raise CourseDataError(f"{path.name}: stage '{stage.id}': no IgG result on day {d.lab_day}")
+
+    care = tuple(
+        CarePlanRow(r.text("problem"), r.text("goal"), r.text("actions"), r.text("escalate"), r.refs())
+        for r in (
+            _Row(path, "care_plan", item, known, i).only("problem", "goal", "actions", "escalate", "references")
+            for i, item in enumerate(_list(raw, "care_plan", path))
+        )
+    )
+    education = raw.get("education")
+    if not isinstance(education, dict) or set(education) != {"patient", "caregiver"}:
+        raise CourseDataError(f"{path.name}: section 'education' must have exactly 'patient' and 'caregiver'")
+    teach = {}
+    for who in ("patient", "caregiver"):
+        teach[who] = tuple(
+            Teaching(r.text("text"), r.refs())
+            for r in (
+                _Row(path, f"education.{who}", item, known, i).only("text", "references")
+                for i, item in enumerate(_list(education, who, path))
+            )
+        )
+    return Case(
+        as_of=as_of.strip(),
+        patient=patient,
+        product=product,
+        events=events,
+        stages=stages,
+        observations=observations,
+        anc=anc,
+        igg=igg,
+        igg_references=igg_refs,
+        infection_days=tuple(infections),
+        care_plan=care,
+        education_patient=teach["patient"],
+        education_caregiver=teach["caregiver"],
+    )
+
+
+@lru_cache(maxsize=1)
+def data() -> Case:
+    """The case, read once per kernel."""
+    return load_case()
+
+
+# --------------------------------------------------------------------------------------------
+# Pure logic: the case up to a given day
+# --------------------------------------------------------------------------------------------
+
+
+def check_day(day: float) -> float:
+    if isinstance(day, bool) or not isinstance(day, (int, float)) or not math.isfinite(day):
+        raise ValueError(f"day must be a number of days from the infusion, not {day!r}")
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(f"day must be between {FIRST_DAY} and {LAST_DAY}, not {day:g}")
+    return float(day)
+
+
+def first_day(case: Case | None = None) -> int:
+    """The first day of the story (the referral)."""
+    return (case or data()).stages[0].day
+
+
+def last_day(case: Case | None = None) -> int:
+    return (case or data()).stages[-1].day
+
+
+def timeline_x(day: float) -> float:
+    """Position of ``day`` on the running timeline's piecewise axis (0 to 1; clamped at the ends)."""
+    if isinstance(day, bool) or not isinstance(day, (int, float)) or not math.isfinite(day):
+        raise ValueError(f"day must be a number of days from the infusion, not {day!r}")
+    d = min(max(float(day), FIRST_DAY), LAST_DAY)
+    for (d0, x0), (d1, x1) in zip(AXIS_KNOTS, AXIS_KNOTS[1:], strict=False):
+        if d <= d1:
+            return x0 + (x1 - x0) * (d - d0) / (d1 - d0)
+    return AXIS_KNOTS[-1][1]  # pragma: no cover (d <= LAST_DAY)
+
+
+def stage_on(day: float, case: Case | None = None) -> Stage:
+    """The stage of the story that ``day`` falls in (the latest one that has begun)."""
+    case = case or data()
+    d = check_day(day)
+    started = [s for s in case.stages if s.day <= d]
+    if not started:
+        raise ValueError(f"the case starts on day {case.stages[0].day}; day {d:g} is before it")
+    return started[-1]
+
+
+def events_until(day: float, case: Case | None = None) -> list[Event]:
+    """Events that have begun by the end of ``day`` (a bar still running is included)."""
+    case = case or data()
+    d = check_day(day)
+    return [e for e in case.events if e.day < d + 1]
+
+
+def observations_until(day: float, case: Case | None = None) -> list[Observation]:
+    """Observations made up to the end of ``day``."""
+    case = case or data()
+    d = check_day(day)
+    return [o for o in case.observations if o.day <= d]
+
+
+def latest_observation(day: float, case: Case | None = None) -> Observation | None:
+    seen = observations_until(day, case)
+    return seen[-1] if seen else None
+
+
+@dataclass(frozen=True)
+class Span:
+    start: float
+    end: float
+    grade: int
+
+
+def grade_spans(kind: str, day: float, case: Case | None = None) -> list[Span]:
+    """Periods with a CRS or ICANS grade of 1 or more, up to the end of ``day``.
+
+    Each observation's grade holds until the next observation (or the end of ``day``); a period
+    without an ICE assessment keeps the last ICANS grade known. Grades come from ``course.clinical``.
+    """
+    if kind not in ("crs", "icans"):
+        raise ValueError(f"kind must be 'crs' or 'icans', not {kind!r}")
+    case = case or data()
+    d = check_day(day)
+    seen = observations_until(d, case)
+    spans: list[Span] = []
+    last_grade = 0
+    for i, obs in enumerate(seen):
+        g = obs.crs() if kind == "crs" else obs.icans()
+        grade = last_grade if g is None else g.grade
+        last_grade = grade
+        if grade == 0:
+            continue
+        nxt = seen[i + 1].t if i + 1 < len(seen) else _next_time(obs, case)
+        end = min(nxt, d + 1)
+        if spans and spans[-1].grade == grade and math.isclose(spans[-1].end, obs.t):
+            spans[-1] = Span(spans[-1].start, end, grade)
+        else:
+            spans.append(Span(obs.t, end, grade))
+    return spans
+
+
+def _next_time(obs: Observation, case: Case) -> float:
+    later = [o.t for o in case.observations if o.t > obs.t]
+    return later[0] if later else obs.t + 1
+
+
+def worst_grade(kind: str, day: float, case: Case | None = None) -> int:
+    """The highest CRS or ICANS grade so far (0 if none)."""
+    return max((s.grade for s in grade_spans(kind, day, case)), default=0)
+
+
+@dataclass(frozen=True)
+class LdDose:
+    day: int
+    fludarabine_mg: float
+    cyclophosphamide_mg: float
+
+
+def ld_doses(case: Case | None = None) -> list[LdDose]:
+    """Her daily lymphodepletion doses: the label's mg/m² times her body surface area (``yescarta-label``)."""
+    case = case or data()
+    bsa, p = case.patient.bsa_m2, case.product
+    return [
+        LdDose(day, round(p.fludarabine_mg_m2 * bsa, 1), round(p.cyclophosphamide_mg_m2 * bsa, 1)) for day in p.ld_days
+    ]
+
+
+def cell_dose(case: Case | None = None) -> float:
+    """Target CAR-positive T cells: per-kg dose times weight, capped at the maximum (``yescarta-label``)."""
+    case = case or data()
+    return min(case.product.cells_per_kg * case.patient.weight_kg, case.product.max_cells)
+
+
+def tocilizumab(case: Case | None = None) -> clinical.Dose:
+    """Her tocilizumab dose for CRS, from ``clinical.tocilizumab_dose``."""
+    return clinical.tocilizumab_dose((case or data()).patient.weight_kg)
+
+
+def igg_on(day: float, case: Case | None = None) -> LabResult | None:
+    """The latest IgG result on or before ``day``."""
+    case = case or data()
+    d = check_day(day)
+    done = [x for x in case.igg if x.day <= d]
+    return done[-1] if done else None
+
+
+def infections_by(day: float, case: Case | None = None) -> int:
+    case = case or data()
+    d = check_day(day)
+    return len([x for x in case.infection_days if x <= d])
+
+
+def igg_assessment(day: float, case: Case | None = None) -> lt.IgGReview | None:
+    """The IgG review (``course.lessons.l07_after_infusion_and_long_term.model.igg_review``): two or more infections count as recurrent."""
+    result = igg_on(day, case)
+    if result is None:
+        return None
+    return lt.igg_review(result.value, infections_by(day, case) >= 2)
+
+
+def expected_answer(decision: Decision, case: Case | None = None) -> Any:
+    """What the case data say the bank's answer must be, recomputed with the course's rules."""
+    case = case or data()
+    if decision.asks == "crs_grade":
+        return case.observation(decision.observation).crs().grade
+    if decision.asks == "icans_grade":
+        return case.observation(decision.observation).icans().grade
+    if decision.asks == "ice_score":
+        return case.observation(decision.observation).ice_total
+    if decision.asks == "tocilizumab_mg":
+        return tocilizumab(case).mg
+    if decision.asks == "cyclophosphamide_mg":
+        doses = {d.cyclophosphamide_mg for d in ld_doses(case)}
+        if len(doses) != 1:
+            raise AssertionError("the daily cyclophosphamide dose should be the same each day")
+        return doses.pop()
+    if decision.asks == "igg_review":
+        return igg_assessment(decision.lab_day, case)
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# The state of the case on one day (for the day explorer)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DayState:
+    day: int
+    stage: Stage
+    observation: Observation | None
+    crs: clinical.Grade | None
+    icans: clinical.Grade | None
+    icans_sentence: str
+    treatments: tuple[Event, ...]
+    igg: lt.IgGReview | None
+    rules: tuple[lt.RuleStatus, ...]
+
+    def headline(self) -> str:
+        return f"Day {self.day} - {self.stage.title}"
+
+
+def state(day: int, case: Case | None = None) -> DayState:
+    """Everything the case shows on one day: stage, latest observation and its grades, treatments so far."""
+    case = case or data()
+    if isinstance(day, bool) or not isinstance(day, int):
+        raise ValueError(f"day must be a whole number of days, not {day!r}")
+    stage = stage_on(day, case)
+    obs = latest_observation(day, case) if day >= 0 else None
+    crs_g = obs.crs() if obs is not None else None
+    icans_g = obs.icans() if obs is not None else None
+    if obs is not None and obs.ice is not None:
+        sentence = icans.assess(obs.ice_total, obs.consciousness).sentence()
+    else:
+        sentence = "No ICE assessment in this observation."
+    treatments = tuple(e for e in events_until(day, case) if e.lane == "treatment")
+    rules = tuple(lt.going_home_status(day, "current")) if day >= 0 else ()
+    return DayState(day, stage, obs, crs_g, icans_g, sentence, treatments, igg_assessment(day, case), rules)
+
+
+def sci(value: float) -> str:
+    """A cell count in plain scientific notation, e.g. 1.84 × 10⁸."""
+    mantissa, exponent = f"{value:.3g}".split("e") if "e" in f"{value:.3g}" else (f"{value:.3g}", "0")
+    sup = str(int(exponent)).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    return f"{mantissa} × 10{sup}"
+
+
+def _cite(keys) -> str:
+    return " ".join(f"[{escape(k)}]" for k in keys)
+
+
+def _items(texts) -> str:
+    return "<ul style='margin:0.1em 0;padding-left:1.2em'>" + "".join(f"<li>{inline_html(t)}</li>" for t in texts) + "</ul>"
+
+
+def state_html(day: int, case: Case | None = None) -> str:
+    """The day explorer's words for one day: what is happening, the observation and grades, the nurse's part."""
+    case = case or data()
+    s = state(day, case)
+    parts = [
+        '<div class="cart-l08-state" role="status" aria-live="polite">',
+        f"<p><strong>▶ {escape(s.headline())}</strong></p>",
+        f"<p>{inline_html(s.stage.summary)}</p>",
+    ]
+    if s.observation is not None:
+        obs = s.observation
+        when = "today" if obs.day == day else f"day {obs.day}"
+        parts.append(
+            f"<p><strong>Latest observation</strong> ({escape(when)}, {escape(obs.time)}): {escape(obs.vitals_text())}"
+            + (f"; ICE score {obs.ice_total}/10" if obs.ice is not None else "")
+            + (f". <em>{escape(obs.note)}</em>" if obs.note else "")
+            + "</p>"
+        )
+        parts.append(
+            f"<p><strong>CRS (ASTCT):</strong> grade {s.crs.grade} - {escape(crs_words(obs, s.crs))}.<br>"
+            f"<strong>ICANS (ASTCT):</strong> {escape(s.icans_sentence)}</p>"
+        )
+    else:
+        parts.append("<p><strong>No ward observations yet:</strong> the infusion is on day 0.</p>")
+    if s.treatments:
+        parts.append("<p><strong>Treatments so far:</strong> " + "; ".join(escape(e.text) for e in s.treatments) + ".</p>")
+    parts.append(f"<p><strong>What the nurse does:</strong></p>{_items(s.stage.nurse)}")
+    if s.stage.escalate:
+        parts.append(f"<p><strong>Escalate at once:</strong></p>{_items(s.stage.escalate)}")
+    if s.stage.report:
+        parts.append(f"<p><strong>Report to the team (same day):</strong></p>{_items(s.stage.report)}")
+    if s.igg is not None and day >= 30:
+        parts.append(f"<p><strong>IgG:</strong> {escape(s.igg.message)}</p>")
+    if s.rules and day >= 10:
+        parts.append("<p><strong>Going home (US labels since June 2025):</strong></p>" + _items(r.sentence(day) for r in s.rules))
+    parts.append(f'<p style="font-size:0.9em">Sources: {_cite(s.stage.references)}. Fictional case, not patient data.</p></div>')
+    return "".join(parts)
+
+
+def crs_words(obs: Observation, grade: clinical.Grade) -> str:
+    """The CRS criterion in words; outside a treated episode, grade 0 is simply 'no fever, hypotension or hypoxia'."""
+    if grade.grade == 0 and not obs.antipyretic_or_anticytokine_given:
+        return f"no CRS now: {obs.temp_c:.1f} °C, no hypotension and no oxygen need"
+    return grade.criterion
+
+
+def state_text(day: int, case: Case | None = None) -> str:
+    s = state(day, case)
+    lines = [s.headline() + ".", plain(s.stage.summary)]
+    if s.observation is not None:
+        lines.append(f"Latest observation: {s.observation.vitals_text()}.")
+        lines.append(f"CRS grade {s.crs.grade}. {s.icans_sentence}")
+    lines.append("Nurse: " + " ".join(plain(t) for t in s.stage.nurse))
+    return " ".join(lines)
+
+
+# --------------------------------------------------------------------------------------------
+# Tables for the notebook (text/html and text/plain)
+# --------------------------------------------------------------------------------------------
+
+
+def _table(
+    caption: str, header: list[str], rows: list[list[str]], css: str, note: str = "", style: str = TABLE_STYLE
+) -> str:
+    head = "".join(f'<th scope="col" style="{CELL}">{escape(h)}</th>' for h in header)
+    body = "".join(
+        "<tr>"
+        + f'<th scope="row" style="{CELL}">{row[0]}</th>'
+        + "".join(f'<td style="{CELL}">{cell}</td>' for cell in row[1:])
+        + "</tr>"
+        for row in rows
+    )
+    foot = f'<p style="font-size:0.9em;margin:0.2em 0">{note}</p>' if note else ""
+    return (
+        f'<div class="cart-table"><table class="{css}" style="{style}">'
+        f'<caption style="text-align:left;caption-side:top">{caption}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{foot}</div>"
+    )
+
+
+def patient_card(case: Case | None = None) -> crs.HtmlView:
+    """Who the patient is and what she will receive."""
+    case = case or data()
+    p, prod = case.patient, case.product
+    cells = cell_dose(case)
+    rows = [
+        ["Patient", escape(f"{p.name}, {p.age} years; {p.weight_kg:g} kg, {p.height_cm:g} cm, body surface area {p.bsa_m2:g} m²")],
+        ["Diagnosis", escape(p.diagnosis)],
+        ["History", escape(p.history)],
+        ["Caregiver", escape(p.caregiver)],
+        [
+            "Planned product",
+            escape(
+                f"{prod.brand} ({prod.generic}), one IV infusion on day 0: {sci(prod.cells_per_kg)} CAR-positive T "
+                f"cells per kg, at most {sci(prod.max_cells)}; for {p.weight_kg:g} kg that is {sci(cells)} cells"
+            ),
+        ],
+    ]
+    html = _table(
+        "<strong>The patient in this case</strong> (fictional)",
+        ["Item", "Details"],
+        rows,
+        "cart-l08-patient",
+        f"Product facts as in the US label {_cite(prod.references)}; the patient is invented for teaching.",
+    )
+    text = "The patient (fictional): " + " ".join(f"{r[0]}: {plain(r[1]).rstrip('.')}." for r in rows)
+    return crs.HtmlView(html, text.replace("&#x27;", "'"))
+
+
+def chart(day: int, until: str | None = None, case: Case | None = None) -> crs.HtmlView:
+    """The observation chart for one day (up to the time ``until``, e.g. "15:00"): raw measurements only.
+
+    No grades are shown: grading is what the learner does next.
+    """
+    case = case or data()
+    if until is not None and not TIME_PATTERN.match(until):
+        raise ValueError(f"until must be a 24-hour time such as 15:00, not {until!r}")
+    rows, text = [], [f"Observations on day {day} (fictional):"]
+    for obs in case.observations:
+        if obs.day != day or (until is not None and obs.time > until):
+            continue
+        ice = f"{obs.ice_total}/10" if obs.ice is not None and not _ice_asked(obs, case) else (
+            "see the question below" if obs.ice is not None else "not done"
+        )
+        row = [
+            escape(obs.time),
+            f"{obs.temp_c:.1f} °C",
+            str(obs.heart_rate),
+            f"{obs.sbp}/{obs.dbp}",
+            f"{obs.spo2}%",
+            escape(obs.oxygen_text()),
+            escape(ice),
+            escape(obs.note),
+        ]
+        rows.append(row)
+        text.append(
+            f"  {obs.time}: {obs.vitals_text()}; ICE {plain(ice)}" + (f"; {obs.note}" if obs.note else "")
+        )
+    if not rows:
+        raise ValueError(f"no observations on day {day}")
+    labs = [x for x in case.anc if x.day == day]
+    note = " ".join(f"Neutrophils (ANC) {x.value:g} × 10⁹/L." for x in labs)
+    upto = f", up to {until}" if until else ""
+    html = _table(
+        f"<strong>Observation chart, day {day}{upto}</strong> (fictional values)",
+        ["Time", "Temperature", "Pulse", "BP (mmHg)", "SpO₂", "Oxygen", "ICE score", "Notes"],
+        rows,
+        "cart-l08-chart",
+        escape(note),
+    )
+    if note:
+        text.append("  " + note)
+    return crs.HtmlView(html, "\n".join(text))
+
+
+def _ice_asked(obs: Observation, case: Case) -> bool:
+    """True when a bank question asks the learner to work out this observation's ICE score or grade."""
+    return any(d.observation == obs.id and d.asks in ("ice_score", "icans_grade") for _, d in case.decisions())
+
+
+def ld_table(case: Case | None = None) -> crs.HtmlView:
+    """Her lymphodepletion, day by day, as the pharmacy would prepare it (``yescarta-label``)."""
+    case = case or data()
+    p, bsa = case.product, case.patient.bsa_m2
+    rows = [
+        [f"Day {d.day}", f"{p.fludarabine_mg_m2:g} mg/m² × {bsa:g} m² = <strong>{d.fludarabine_mg:g} mg</strong>",
+         f"{p.cyclophosphamide_mg_m2:g} mg/m² × {bsa:g} m² = <strong>{d.cyclophosphamide_mg:g} mg</strong>"]
+        for d in ld_doses(case)
+    ]
+    html = _table(
+        "<strong>Her lymphodepleting chemotherapy</strong>",
+        ["Day", "Fludarabine IV", "Cyclophosphamide IV"],
+        rows,
+        "cart-l08-ld",
+        f"Regimen and days from the Yescarta label {_cite(p.references)}; days −2 and −1 are rest days; "
+        "infusion on day 0.",
+    )
+    text = "Lymphodepletion: " + "; ".join(
+        f"day {d.day}: fludarabine {d.fludarabine_mg:g} mg, cyclophosphamide {d.cyclophosphamide_mg:g} mg"
+        for d in ld_doses(case)
+    )
+    return crs.HtmlView(html, text)
+
+
+def care_plan(case: Case | None = None) -> crs.HtmlView:
+    """The nursing care plan: problem, goal, nursing actions, what to escalate, sources."""
+    case = case or data()
+    rows = [
+        [inline_html(r.problem), inline_html(r.goal), inline_html(r.actions), inline_html(r.escalate), _cite(r.references)]
+        for r in case.care_plan
+    ]
+    html = _table(
+        "<strong>Nursing care plan for Ms Adeyemi</strong>, from infusion to day 90",
+        ["Problem", "Goal", "Nursing actions", "Escalate at once", "Sources"],
+        rows,
+        "cart-l08-care-plan",
+        "Frequencies and drugs follow the centre's protocol; the thresholds are those of the cited sources.",
+        style=WIDE_TABLE_STYLE,
+    )
+    text = ["Nursing care plan:"] + [
+        f"  {r.problem}. Goal: {r.goal} Actions: {r.actions} Escalate: {r.escalate} {_cite(r.references)}"
+        for r in case.care_plan
+    ]
+    return crs.HtmlView(html, "\n".join(text))
+
+
+def education(case: Case | None = None, day: int = 10) -> crs.HtmlView:
+    """Teaching points for the patient and for the caregiver, with the call-now symptoms of lesson 07."""
+    case = case or data()
+    table = lt.data()
+    call = [f"{s.text} {_cite(s.references)}" for s in table.call_now]
+    patient = [f"{t.text} {_cite(t.references)}" for t in case.education_patient]
+    carer = [f"{t.text} {_cite(t.references)}" for t in case.education_caregiver]
+    rules = [r.sentence(day) for r in lt.going_home_status(day, "current")]
+    html = (
+        '<div class="cart-l08-education" style="max-width:60em">'
+        "<p><strong>Call for help at once, day or night</strong> (patient and caregiver). The first item means "
+        "emergency services first; for every other item, call the treatment team straight away:</p>"
+        f"{_items(call)}"
+        f"<p><strong>For Ms Adeyemi</strong></p>{_items(patient)}"
+        f"<p><strong>For her sister, the caregiver</strong></p>{_items(carer)}"
+        f"<p><strong>Label minimums on day {day}</strong> (US labels since June 2025):</p>{_items(rules)}"
+        "</div>"
+    )
+    text = "\n".join(
+        ["Call for help at once, day or night (emergency services first for the first item): "
+         + " ".join(plain(c) for c in call)]
+        + ["Patient: " + " ".join(plain(t) for t in patient)]
+        + ["Caregiver: " + " ".join(plain(t) for t in carer)]
+        + [f"Label minimums on day {day}: " + " ".join(rules)]
+    )
+    return crs.HtmlView(html, text)

@@ -1,0 +1,1 @@
+"""Lesson 09, outcomes access future: its model, figures and demos."""

@@ -1,0 +1,1 @@
+"""Lesson 10, final assessment: its model, figures and demos."""

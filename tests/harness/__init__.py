@@ -1,0 +1,1 @@
+"""What the tests and benchmarks start: a JupyterLab server, headless Chromium, a loopback JupyterHub."""
