@@ -1,4 +1,4 @@
-"""Command line: ``python -m course execute|check|bench [NOTEBOOK...]`` ``python -m course link`` and ``python -m course report``."""
+"""Command line: ``python -m course execute|check|bench [NOTEBOOK...]``, ``link``, ``links``, ``report``, ``exam pack`` and ``collect``."""
 
 from __future__ import annotations
 
@@ -91,21 +91,6 @@ def cmd_links(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_report(args: argparse.Namespace) -> int:
-    from course.engine.report import build_report
-
-    paths = []
-    for name in args.files:
-        path = Path(name)
-        paths += sorted(path.glob("*.json")) if path.is_dir() else [path]
-    html, problems = build_report(paths)
-    for problem in problems:
-        print(f"skipped {problem}", file=sys.stderr)
-    Path(args.out).write_text(html, encoding="utf-8")
-    print(f"wrote {args.out} from {len(paths) - len(problems)} of {len(paths)} file(s)")
-    return 0
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -133,10 +118,10 @@ def main(argv: list[str] | None = None) -> int:
     links.add_argument("--github", required=True, help="the GitHub repository as OWNER/NAME")
     links.add_argument("--hub", default=None, help="also nbgitpuller links for this hub")
     links.set_defaults(func=cmd_links)
-    report = sub.add_parser("report", help="build the class report (HTML) from learners' export files")
-    report.add_argument("files", nargs="+", help="export files, or folders of them")
-    report.add_argument("--out", default="class-report.html", help="where to write the report")
-    report.set_defaults(func=cmd_report)
+    from course.cli import collect, exam, report
+
+    for module in (report, exam, collect):
+        module.register(sub)
     args = parser.parse_args(argv)
     return args.func(args)
 

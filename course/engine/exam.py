@@ -1,5 +1,14 @@
-"""Exam mode: answers are saved without feedback; Submit grades the round, shows the results by
-objective with a chart, writes the export file, and offers a retake (with the order shuffled)."""
+"""Exam views, in two kinds (``docs/exams.md``).
+
+Formative exam mode (``ExamView``, ``AssessmentView``): a self-check. Answers are saved without
+feedback; Submit grades the round, shows results by objective, writes the export file and offers a
+retake. The key is in the course's files and kernel, so it is practice, and says so.
+
+Summative mode (``start_exam``): the student's kernel loads a questions-only pack built from the
+instructor's private bank (``course.engine.pack``). It records answers only: no correctness, no
+feedback, before or after Submit; nothing it displays or saves carries an answer. The instructor's
+report grades the hand-ins with the private bank.
+"""
 
 from __future__ import annotations
 
@@ -106,7 +115,8 @@ class ExamView:
         self.status.value = (
             f"<p><strong>Exam mode, round {self.lesson.round} ({state}).</strong> {s['answered']} of {s['total']} "
             "questions answered. Answers are saved as you go; feedback and your score come when you press "
-            f"Submit. Pass mark: {PASS_MARK * 100:.0f}%.</p>"
+            f"Submit. Pass mark: {PASS_MARK * 100:.0f}%. This is practice (a self-check): your first submitted "
+            "round is the one your instructor's report counts; retakes are reported as practice.</p>"
         )
 
     def on_submit(self) -> None:
@@ -136,7 +146,8 @@ class ExamView:
             try:
                 path = str(
                     write_export(
-                        export_document(result, self.lesson.bank.objectives), self.lesson.store.directory / "exports"
+                        export_document(result, self.lesson.bank.objectives, self.lesson.bank),
+                        self.lesson.store.directory / "exports"
                     )
                 )
             except OSError as exc:
@@ -193,3 +204,245 @@ class AssessmentView:
         bundle["text/html"] = intro + "".join(question_html(q, n) for n, q in enumerate(bank.questions, start=1))
         bundle["text/plain"] = f"Assessment: {len(bank.questions)} questions (run the notebook to take it)."
         return bundle
+
+
+# ------------------------------------------------------------------------------------------
+# Summative mode: a questions-only pack, answers recorded, nothing graded in the student's kernel
+# ------------------------------------------------------------------------------------------
+
+def pack_question_html(q: Any, number: int) -> str:
+    """The static view of a pack question (what a saved notebook or nbviewer shows): no answer."""
+    from course.engine.views.static import choices_html, header_html
+
+    return (
+        f'<div class="cart-question cart-static cart-summative" data-question-id="{escape(q.id)}" '
+        'style="border:1px solid #767676;padding:0.5em 0.9em;margin:0.6em 0;max-width:56em">'
+        f"{header_html(q, number)}{choices_html(q)}"
+        '<p style="font-size:0.9em;color:#333;margin:0.4em 0 0 0"><em>Exam question: run this notebook in '
+        "Jupyter to answer.</em></p></div>"
+    )
+
+
+class AnswerOnlyWidget:
+    """A question's live view in summative mode: Save answer and Clear; the save says nothing of right or wrong."""
+
+    def __init__(self, exam: SummativeExam, q: Any, number: int):
+        from course.engine.views.static import header_html
+        from course.engine.views.widgets import INPUTS, saved_html
+
+        self.exam, self.q, self._saved_html = exam, q, saved_html
+        self.input = INPUTS[q.type](q)
+        self.save = w.Button(description="Save answer", button_style="primary",
+                             tooltip="Save your answer (you can change it until you hand in)")
+        self.save.add_class("cart-check")
+        self.clear = w.Button(description="Clear", tooltip="Clear your answer")
+        self.clear.add_class("cart-retry")
+        self.feedback = w.HTML("")
+        self.feedback.add_class("cart-feedback")
+        self.save.on_click(lambda _: self.on_save())
+        self.clear.on_click(lambda _: self.input.clear())
+        self.view = w.VBox(
+            [w.HTML(header_html(q, number)), self.input.box, w.HBox([self.save, self.clear]), self.feedback],
+            layout=w.Layout(border="1px solid #767676", padding="0.5em 0.9em", margin="0.6em 0", max_width="56em"),
+        )
+        for cls in ("cart-question", f"cart-type-{q.type}", f"cart-q-{q.id}", "cart-summative"):
+            self.view.add_class(cls)
+        saved = exam.saved(q.id)
+        if saved is not None:
+            from course.engine.pack import widget_response
+
+            restored = widget_response(q, saved)
+            if restored is not None:
+                self.input.restore(restored)
+            self.feedback.value = self._saved_html(exam.saves(q.id), restored=True)
+        if exam.submitted:
+            self.lock()
+
+    def on_save(self) -> None:
+        from course.core.errors import InvalidResponse
+        from course.engine.pack import pack_response
+        from course.engine.views.widgets import message_html
+
+        if self.exam.submitted:
+            return
+        try:
+            response = pack_response(self.q, self.input.read())
+        except InvalidResponse as exc:
+            self.feedback.value = message_html(str(exc))
+            return
+        self.exam.store.record(self.exam.pack.exam, self.q.id, response, False, round=1)
+        self.feedback.value = self._saved_html(self.exam.saves(self.q.id))
+        self.exam.refresh()
+
+    def lock(self) -> None:
+        from course.engine.views.widgets import _descendants
+
+        self.save.disabled = self.clear.disabled = True
+        for child in _descendants(self.input.box):
+            if hasattr(child, "disabled"):
+                child.disabled = True
+
+
+class SummativeQuestions:
+    """Every question of the pack, in pack order, as one display object."""
+
+    def __init__(self, exam: SummativeExam):
+        self.exam = exam
+        self.widgets = [AnswerOnlyWidget(exam, q, n) for n, q in enumerate(exam.pack.questions, start=1)]
+        self.box = w.VBox([x.view for x in self.widgets])
+        self.box.add_class("cart-assessment")
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
+        bundle = dict(self.box._repr_mimebundle_() or {})
+        pack = self.exam.pack
+        bundle["text/html"] = (
+            f'<p class="cart-assessment-static"><strong>{len(pack.questions)} exam questions.</strong> Run this '
+            "notebook in Jupyter to answer them.</p>"
+            + "".join(pack_question_html(q, n) for n, q in enumerate(pack.questions, start=1))
+        )
+        bundle["text/plain"] = f"Exam: {len(pack.questions)} questions (run the notebook to answer)."
+        return bundle
+
+
+class HandInView:
+    """Hand in: confirm open questions, write the answers file, lock; no score, no feedback."""
+
+    def __init__(self, exam: SummativeExam):
+        self.exam = exam
+        self.status = w.HTML()
+        self.status.add_class("cart-exam-status")
+        self.submit = w.Button(description="Hand in", button_style="primary", tooltip="Hand in your answers")
+        self.submit.add_class("cart-submit")
+        self.result = w.HTML()
+        self.result.add_class("cart-result-box")
+        self.submit.on_click(lambda _: self.on_submit())
+        self._confirming = False
+        self.box = w.VBox([self.status, self.submit, self.result])
+        self.box.add_class("cart-exam")
+        exam.views.append(self)
+        self.refresh()
+
+    def refresh(self) -> None:
+        exam = self.exam
+        answered = sum(exam.saved(q.id) is not None for q in exam.pack.questions)
+        total = len(exam.pack.questions)
+        self.submit.disabled = exam.submitted
+        if exam.submitted:
+            self.status.value = (
+                f"<p><strong>Handed in.</strong> {answered} of {total} questions answered. Your instructor grades "
+                "the exam; no score or answers are shown here.</p>"
+            )
+            if not self.result.value:
+                self.result.value = self._file_note(exam.handed_in_file())
+        else:
+            self.status.value = (
+                f"<p><strong>Graded exam.</strong> {answered} of {total} questions answered. Answers are saved as "
+                "you go and can be changed until you press Hand in (once). No feedback or score is shown.</p>"
+            )
+
+    @staticmethod
+    def _file_note(path: str) -> str:
+        return (f'<p role="status">Your answers file: <code>{escape(path)}</code>. Hand it in as your instructor '
+                "asked (on a hub it is collected from your home).</p>") if path else ""
+
+    def on_submit(self) -> None:
+        exam = self.exam
+        if exam.submitted:
+            return
+        open_questions = sum(exam.saved(q.id) is None for q in exam.pack.questions)
+        if open_questions and not self._confirming:
+            self._confirming = True
+            self.result.value = (
+                f'<p role="status"><span aria-hidden="true">ℹ</span> <strong>{open_questions} question(s) have no '
+                "saved answer</strong> and will count as wrong. Press Hand in again to hand in anyway.</p>"
+            )
+            return
+        self._confirming = False
+        self.result.value = self._file_note(exam.hand_in())
+        exam.refresh()
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
+        bundle = dict(self.box._repr_mimebundle_() or {})
+        text = f"Hand-in panel: {len(self.exam.pack.questions)} questions (run the notebook in Jupyter)."
+        bundle["text/html"] = f'<p class="cart-exam-static">{escape(text)}</p>'
+        bundle["text/plain"] = text
+        return bundle
+
+
+class SummativeExam:
+    """A student's exam session: the pack (no key), their saved answers and the hand-in."""
+
+    def __init__(self, pack: Any, store: Any):
+        self.pack, self.store = pack, store
+        self.views: list[Any] = []
+        self._questions: SummativeQuestions | None = None
+
+    @property
+    def submitted(self) -> bool:
+        return any(e.kind == "submit" for e in self.store.events(self.pack.exam))
+
+    def saved(self, qid: str) -> Any:
+        rows = self.store.attempts(self.pack.exam, qid, round=1)
+        return rows[-1].response if rows else None
+
+    def saves(self, qid: str) -> int:
+        return len(self.store.attempts(self.pack.exam, qid, round=1))
+
+    def questions(self) -> SummativeQuestions:
+        self._questions = SummativeQuestions(self)
+        return self._questions
+
+    def hand_in_panel(self) -> HandInView:
+        return HandInView(self)
+
+    def document(self) -> dict[str, Any]:
+        """The hand-in: who, which exam (its fingerprint), and the answers as texts. Nothing graded."""
+        from datetime import UTC, datetime
+
+        from course.engine.results import EXPORT_SCHEMA, login_name
+
+        return {
+            "schema": EXPORT_SCHEMA,
+            "learner": self.store.learner,
+            "login": login_name(),
+            "bank": self.pack.fingerprint,
+            "lesson": self.pack.exam,
+            "mode": "summative",
+            "round": 1,
+            "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "answers": [{"question": q.id, "response": self.saved(q.id)} for q in self.pack.questions],
+        }
+
+    def hand_in(self) -> str:
+        """Write the answers file and record the hand-in; the first hand-in is final."""
+        from course.engine.results import write_export
+
+        try:
+            path = str(write_export(self.document(), self.store.directory / "exports"))
+        except OSError as exc:
+            return f"(could not be written: {exc}; ask your instructor)"
+        self.store.record_event(self.pack.exam, "submit", 1, {"file": path})
+        if self._questions:
+            for widget in self._questions.widgets:
+                widget.lock()
+        return path
+
+    def handed_in_file(self) -> str:
+        events = [e for e in self.store.events(self.pack.exam) if e.kind == "submit"]
+        return str(events[0].detail.get("file", "")) if events else ""
+
+    def refresh(self) -> None:
+        for view in self.views:
+            view.refresh()
+
+
+def start_exam(pack_file: str | Any = "exam-pack.json", store: Any = None) -> SummativeExam:
+    """The one call of a summative notebook's setup cell: load the pack next to the notebook."""
+    from pathlib import Path
+
+    from course.engine.pack import load_pack
+    from course.engine.progress import ProgressStore
+    from course.figures.style import apply_style
+
+    apply_style()
+    return SummativeExam(load_pack(Path(pack_file)), store or ProgressStore())

@@ -220,7 +220,7 @@ class Lesson:
     def export(self) -> ExportView:
         """Write this lesson's results to a JSON file the learner can hand in."""
         result = lesson_result(self.bank, self.store, self.mode, self.round)
-        path = write_export(export_document(result, self.bank.objectives), self.store.directory / "exports")
+        path = write_export(export_document(result, self.bank.objectives, self.bank), self.store.directory / "exports")
         return ExportView(path, result.correct, result.total)
 
     def show(self, name: str, *args: Any, **options: Any) -> Any:

@@ -1,242 +1,593 @@
-"""The class report: learners' export files in, one self-contained HTML page out.
+"""The class report: learners' export files in; an HTML page and a gradebook CSV out.
 
-Export files are untrusted input: each is size-limited, parsed as JSON only, validated field by
-field, and every string shown is escaped. A bad file is reported and skipped; the rest go on.
+Export files are untrusted. Each is read only if it is a regular file (no symlink, pipe, device or
+folder), at most ``MAX_BYTES``, parsed as strict JSON (no NaN, no huge numbers), and validated.
+Every response is regraded against the instructor's own bank: the file's scores and ``correct``
+flags are never believed, only compared (a disagreement is listed as tampering). A file must
+answer each question of its lesson exactly once and match this version of the questions. A bad
+file is skipped with a reason; the others go on.
+
+Every round is kept. The first submitted round is the score of record; later rounds are shown as
+practice. Files that claim one learner (names compared after normalising case and spaces) are all
+shown and flagged.
 """
 
 from __future__ import annotations
 
-import json
-import re
+import csv
+import io
+import math
+import os
+import stat
 import statistics
+import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 from typing import Any
 
-from matplotlib.figure import Figure
-
-from course.engine.results import EXPORT_SCHEMA, PASS_MARK
-from course.figures.render import FigureView
-from course.figures.style import OKABE_ITO, apply_style
+from course.core.yamlio import load_yaml
+from course.engine.item_analysis import choice_counts, most_common_wrong, point_biserial, upper_lower
+from course.engine.questions.grading import grade
+from course.engine.questions.model import Bank, Question
+from course.engine.results import EXPORT_SCHEMAS, PASS_MARK, bank_fingerprint
 
 MAX_BYTES = 1_000_000
-LESSON_PATTERN = re.compile(r"^\d\d_[a-z0-9_]{1,60}$")
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
-OBJECTIVE_PATTERN = re.compile(r"^O[1-9][0-9]?$")
+MAX_FILES = 5_000
+MAX_PROBLEMS_SHOWN = 200
+MAX_DIGITS = 15
+MODES = ("summative", "exam", "practice")  # the order in which a score of record is chosen
+FINAL_LESSON = "10_final_assessment"
+PARALLEL_FIELD = "parallel"  # a pre-test question's final question id or final objective id
 
 
 class BadExport(ValueError):
     """An export file that cannot be used; the message says why."""
 
 
-@dataclass(frozen=True)
-class Export:
-    path: Path
-    learner: str
-    lesson: str
-    round: int
-    mode: str
-    exported_at: str
-    objectives: dict[str, str]
-    answers: tuple[tuple[str, str, bool], ...]  # (question, objective, correct)
+# ------------------------------------------------------------------------------------------
+# Safe text
+# ------------------------------------------------------------------------------------------
 
-    @property
-    def percent(self) -> float:
-        return 100.0 * sum(c for _, _, c in self.answers) / len(self.answers)
+def display(text: Any, limit: int = 120) -> str:
+    """Text safe for a terminal and valid UTF-8: undecodable bytes, lone surrogates and control
+    characters are shown as escapes (R2, R30, R32)."""
+    text = str(text)
+    try:  # a file name that was not UTF-8 on disk comes back with surrogateescape characters
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    out = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+    return out if len(out) <= limit else out[: limit - 1] + "…"
 
 
-def _text(value: Any, field: str, limit: int = 200) -> str:
-    if not isinstance(value, str) or not value.strip() or len(value) > limit:
+def _has_surrogates(text: str) -> bool:
+    return any("\ud800" <= c <= "\udfff" for c in text)
+
+
+def normalise_name(name: str) -> str:
+    """'Alice ', 'ALICE' and 'alice' are one learner: NFKC, case-folded, spaces collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def _text(value: Any, field: str, limit: int = 200, required: bool = True) -> str:
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or (required and not value.strip()) or len(value) > limit:
         raise BadExport(f"field '{field}' must be text of 1 to {limit} characters")
+    if _has_surrogates(value):
+        raise BadExport(f"field '{field}' holds characters that are not valid Unicode (a lone surrogate)")
     return value
 
 
-def read_export(path: Path) -> Export:
-    """Validate one export file; raises BadExport with a short reason."""
+# ------------------------------------------------------------------------------------------
+# Reading one file
+# ------------------------------------------------------------------------------------------
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes if it is a regular file of at most MAX_BYTES; never follows links, never blocks."""
     try:
-        size = path.stat().st_size
+        info = os.lstat(path)
     except OSError as exc:
         raise BadExport(f"cannot be read ({exc.strerror})") from None
-    if size > MAX_BYTES:
-        raise BadExport(f"is {size:,} bytes; an export is at most {MAX_BYTES:,}")
+    if stat.S_ISLNK(info.st_mode):
+        raise BadExport("is a symbolic link; links are not followed (copy the file itself)")
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a pipe" if stat.S_ISFIFO(info.st_mode) else "a device"
+        raise BadExport(f"is {kind}, not a file")
+    if info.st_size > MAX_BYTES:
+        raise BadExport(f"is {info.st_size:,} bytes; an export is at most {MAX_BYTES:,}")
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadExport(f"is not valid JSON ({exc.__class__.__name__})") from None
-    if not isinstance(data, dict) or data.get("schema") != EXPORT_SCHEMA:
-        raise BadExport(f"is not a course export (schema must be '{EXPORT_SCHEMA}')")
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise BadExport(f"cannot be read ({exc.strerror})") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise BadExport("is not a regular file")
+        data = os.read(fd, MAX_BYTES + 1)
+    except OSError as exc:
+        raise BadExport(f"cannot be read ({exc.strerror})") from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_BYTES:
+        raise BadExport(f"is over {MAX_BYTES:,} bytes")
+    return data
+
+
+def _int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise BadExport(f"holds a number with more than {MAX_DIGITS} digits")
+    return int(text)
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise BadExport("holds a number too large to use")
+    return value
+
+
+def _constant(name: str) -> Any:
+    raise BadExport(f"holds {name}, which is not a number JSON allows")
+
+
+def parse_json(data: bytes) -> Any:
+    import json
+
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise BadExport("is not UTF-8 text") from None
+    try:
+        return json.loads(text, parse_int=_int, parse_float=_float, parse_constant=_constant)
+    except RecursionError:
+        raise BadExport("is nested too deeply to be an export") from None
+    except json.JSONDecodeError as exc:
+        raise BadExport(f"is not valid JSON (line {exc.lineno})") from None
+
+
+@dataclass(frozen=True)
+class Graded:
+    """One answer as the instructor's bank grades it."""
+
+    question: str
+    objective: str
+    response: Any  # as grade() takes it (summative texts already mapped back)
+    correct: bool
+    claimed: bool | None  # what the file said (None: summative files claim nothing)
+
+
+@dataclass(frozen=True)
+class Export:
+    name: str  # the file name, safe to show
+    source: str  # the home folder ``collect`` found it in, or ""
+    learner: str
+    login: str
+    lesson: str
+    mode: str
+    round: int
+    exported_at: str
+    answers: tuple[Graded, ...]
+    notes: tuple[str, ...] = ()  # tampering: where the file's flags or score disagree with the regrade
+
+    @property
+    def correct(self) -> int:
+        return sum(a.correct for a in self.answers)
+
+    @property
+    def total(self) -> int:
+        return len(self.answers)
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.correct / self.total if self.total else 0.0
+
+    @property
+    def passed(self) -> bool:
+        return self.total > 0 and self.correct / self.total >= PASS_MARK
+
+    def by_objective(self) -> dict[str, tuple[int, int]]:
+        out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for a in self.answers:
+            out[a.objective][0] += a.correct
+            out[a.objective][1] += 1
+        return {o: (c, t) for o, (c, t) in out.items()}
+
+
+def regrade(q: Question, response: Any) -> bool:
+    """Right by the instructor's key; anything ungradeable is wrong."""
+    if response is None:
+        return False
+    try:
+        return grade(q, response).correct
+    except Exception:  # noqa: BLE001 - a hostile response must cost only this answer
+        return False
+
+
+def _graded_answers(data: dict[str, Any], bank: Bank, summative: bool, version: int) -> tuple[list[Graded], list[str]]:
+    from course.engine.pack import bank_response
+
+    answers = data.get("answers")
+    if not isinstance(answers, list) or not answers:
+        raise BadExport("field 'answers' must be a non-empty list")
+    wanted = {q.id: q for q in bank.questions}
+    seen: dict[str, Graded] = {}
+    notes = []
+    for i, a in enumerate(answers[: len(wanted) + 1]):
+        if not isinstance(a, dict):
+            raise BadExport(f"answers[{i}] must be a mapping")
+        qid = a.get("question")
+        if not isinstance(qid, str) or qid not in wanted:
+            shown = display(qid, 40) if isinstance(qid, str) else type(qid).__name__
+            raise BadExport(f"answers[{i}]: question '{shown}' is not in this version of {bank.lesson}")
+        if qid in seen:
+            raise BadExport(f"question '{qid}' is answered more than once")
+        q = wanted[qid]
+        response = a.get("response")
+        if summative:
+            claimed = None
+            try:
+                response = bank_response(q, response) if response is not None else None
+            except Exception:  # noqa: BLE001
+                response = None
+            correct = regrade(q, response)
+        else:
+            claimed = a.get("correct")
+            if not isinstance(claimed, bool):
+                raise BadExport(f"answers[{i}].correct must be true or false")
+            revealed = a.get("revealed", False)
+            if not isinstance(revealed, bool):
+                raise BadExport(f"answers[{i}].revealed must be true or false")
+            right = regrade(q, response)
+            # /2 says whether the answer was revealed; /1 folded that into `correct`, so a /1 answer
+            # counts only when the regrade and the file agree.
+            correct = right and not revealed if version >= 2 else right and claimed
+            if claimed != correct and (version >= 2 or claimed):
+                notes.append(f"{qid}: the file says {'right' if claimed else 'wrong'}, regraded {'right' if correct else 'wrong'}")
+        seen[qid] = Graded(qid, q.objective, response, correct, claimed)
+    if len(answers) > len(wanted):
+        raise BadExport(f"has {len(answers)} answers; {bank.lesson} has {len(wanted)} questions")
+    missing = [qid for qid in wanted if qid not in seen]
+    if missing:
+        more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+        raise BadExport(f"is incomplete: {len(missing)} of {len(wanted)} questions missing ({', '.join(missing[:3])}{more})")
+    return [seen[q.id] for q in bank.questions], notes
+
+
+def read_export(path: Path, banks: dict[str, Bank], source: str = "", private: Iterable[str] = ()) -> Export:
+    """Validate and regrade one export file; raises BadExport with a short reason."""
+    data = parse_json(read_bytes(path))
+    if not isinstance(data, dict) or data.get("schema") not in EXPORT_SCHEMAS:
+        raise BadExport(f"is not a course export (schema must be one of {', '.join(EXPORT_SCHEMAS)})")
+    version = int(str(data["schema"]).rsplit("/", 1)[1])
     learner = _text(data.get("learner"), "learner")
+    login = _text(data.get("login"), "login", 100, required=False)
     lesson = _text(data.get("lesson"), "lesson", 80)
-    if not LESSON_PATTERN.match(lesson):
-        raise BadExport("field 'lesson' is not a lesson id such as 05_cytokine_release_syndrome")
+    bank = banks.get(lesson)
+    if bank is None:
+        raise BadExport(f"lesson '{display(lesson, 60)}' is not in this version of the course (or its private bank was not given)")
+    mode = data.get("mode", "practice")
+    if mode not in MODES:
+        raise BadExport("field 'mode' must be practice, exam or summative")
+    if (mode == "summative") != (lesson in set(private)):
+        raise BadExport("a summative hand-in needs the exam's private bank (--bank); a course lesson is never summative")
     round_ = data.get("round")
     if isinstance(round_, bool) or not isinstance(round_, int) or not 0 <= round_ <= 1000:
         raise BadExport("field 'round' must be a whole number from 0 to 1000")
     exported_at = _text(data.get("exported_at"), "exported_at", 40)
-    mode = data.get("mode", "practice")
-    if mode not in ("practice", "exam"):
-        raise BadExport("field 'mode' must be practice or exam")
-    objectives = data.get("objectives", {})
-    if not isinstance(objectives, dict) or not all(
-        isinstance(k, str) and OBJECTIVE_PATTERN.match(k) and isinstance(v, str) and len(v) <= 300
-        for k, v in objectives.items()
-    ):
-        raise BadExport("field 'objectives' must map ids like O1 to short texts")
-    answers = data.get("answers")
-    if not isinstance(answers, list) or not 1 <= len(answers) <= 200:
-        raise BadExport("field 'answers' must be a list of 1 to 200 answers")
+    fingerprint = data.get("bank", "")
+    if fingerprint and fingerprint != bank_fingerprint(bank):
+        raise BadExport(f"was made with another version of the questions of {lesson}")
+    answers, notes = _graded_answers(data, bank, mode == "summative", version)
+    score = data.get("score")
+    if isinstance(score, dict) and score.get("correct") != sum(a.correct for a in answers) and mode != "summative":
+        notes.append(f"the file's score says {display(str(score.get('correct')), 10)} right, regraded {sum(a.correct for a in answers)}")
+    return Export(display(path.name, 80), display(source, 60), learner, login, lesson, mode, round_, exported_at,
+                  tuple(answers), tuple(notes))
+
+
+# ------------------------------------------------------------------------------------------
+# Learners: every round, the score of record, duplicate claims
+# ------------------------------------------------------------------------------------------
+
+@dataclass
+class Learner:
+    lesson: str
+    key: str
+    exports: list[Export]  # first submitted first
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def record(self) -> Export:
+        return self.exports[0]
+
+    @property
+    def name(self) -> str:
+        return self.record.learner
+
+    @property
+    def login(self) -> str:
+        return self.record.source or self.record.login
+
+
+def group_learners(exports: Iterable[Export]) -> list[Learner]:
+    """One entry per learner and lesson, every file kept, the first submitted round first."""
+    groups: dict[tuple[str, str], list[Export]] = defaultdict(list)
+    for e in exports:
+        groups[(e.lesson, normalise_name(e.learner))].append(e)
+    learners = []
+    for (lesson, key), files in sorted(groups.items()):
+        files.sort(key=lambda e: (MODES.index(e.mode), e.round, e.exported_at, e.name))
+        learner = Learner(lesson, key, files)
+        spellings = sorted({e.learner for e in files})
+        if len(spellings) > 1:
+            learner.flags.append("one learner under different spellings: " + ", ".join(repr(s) for s in spellings))
+        rounds = defaultdict(list)
+        for e in files:
+            rounds[(e.mode, e.round)].append(e.name)
+        for (mode, number), names in rounds.items():
+            if len(names) > 1:
+                learner.flags.append(f"{len(names)} files claim {mode} round {number}: {', '.join(names)}")
+        accounts = sorted({e.source or e.login for e in files} - {""})
+        if len(accounts) > 1:
+            learner.flags.append("files come from different accounts: " + ", ".join(accounts))
+        for e in files:
+            if e.notes:
+                learner.flags.append(f"tampered ({e.name}): " + "; ".join(e.notes[:5])
+                                     + (f"; {len(e.notes) - 5} more" if len(e.notes) > 5 else ""))
+        learners.append(learner)
+    return learners
+
+
+# ------------------------------------------------------------------------------------------
+# Pre-test to final gain
+# ------------------------------------------------------------------------------------------
+
+def parallels(bank: Bank) -> dict[str, str]:
+    """Pre-test question id -> the final question id or objective it is parallel to (field ``parallel``)."""
+    out = {q.id: getattr(q, PARALLEL_FIELD) for q in bank.questions if getattr(q, PARALLEL_FIELD, None)}
+    if out or not bank.path.is_file():
+        return out
+    try:
+        raw = load_yaml(bank.path)
+    except Exception:  # noqa: BLE001 - the bank itself loaded; a missing mapping is just no mapping
+        return {}
+    for q in raw.get("questions", []) if isinstance(raw, dict) else []:
+        if isinstance(q, dict) and isinstance(q.get(PARALLEL_FIELD), str):
+            out[str(q.get("id"))] = q[PARALLEL_FIELD]
+    return out
+
+
+def _objective_of(target: str, finals: list[Bank]) -> str | None:
+    for bank in finals:
+        if target in bank.objectives:
+            return target
+        for q in bank.questions:
+            if q.id == target:
+                return q.objective
+    return None
+
+
+@dataclass(frozen=True)
+class Gain:
+    objective: str
+    learners: int
+    pre: float
+    post: float
+
+    @property
+    def gain(self) -> float:
+        return self.post - self.pre
+
+    @property
+    def normalised(self) -> float | None:
+        """Hake's class-average normalised gain: (post - pre) / (100 - pre)."""
+        return None if self.pre >= 100 else (self.post - self.pre) / (100 - self.pre)
+
+
+def objective_gains(pre_bank: Bank, mapping: dict[str, str], final_bank: Bank, lookup: list[Bank],
+                    learners: list[Learner]) -> list[Gain]:
+    """Per final objective: mean pre-test and final percent over learners who took both."""
+    pre_obj = {qid: _objective_of(t, [final_bank, *lookup]) for qid, t in mapping.items()}
+    pre_obj = {qid: o for qid, o in pre_obj.items() if o and qid in pre_bank.ids()}
+    pre = {x.key: x.record for x in learners if x.lesson == pre_bank.lesson}
+    post = {x.key: x.record for x in learners if x.lesson == final_bank.lesson}
+    rows: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for key in sorted(set(pre) & set(post)):
+        before: dict[str, list[bool]] = defaultdict(list)
+        for a in pre[key].answers:
+            if a.question in pre_obj:
+                before[pre_obj[a.question]].append(a.correct)
+        after = post[key].by_objective()
+        for objective, marks in before.items():
+            if objective in after and after[objective][1]:
+                c, t = after[objective]
+                rows[objective].append((100 * sum(marks) / len(marks), 100 * c / t))
+    return [Gain(o, len(v), statistics.fmean(p for p, _ in v), statistics.fmean(f for _, f in v))
+            for o, v in sorted(rows.items(), key=lambda kv: int(kv[0][1:]))]
+
+
+# ------------------------------------------------------------------------------------------
+# Output: HTML and CSV
+# ------------------------------------------------------------------------------------------
+
+CSV_DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "\n", "|")
+
+
+def csv_cell(value: Any) -> str:
+    """A text cell a spreadsheet will never run as a formula: a leading = + - @ tab or CR gets a '."""
+    text = display(str(value), 200)
+    return "'" + text if text.startswith(CSV_DANGEROUS) else text
+
+
+def gradebook_csv(learners: list[Learner]) -> str:
+    """One row per learner and lesson: name, login, score of record, pass. UTF-8 with a BOM for Excel.
+
+    Column names follow Canvas's gradebook (``Student``, ``SIS Login ID``); Moodle's grade import maps
+    ``SIS Login ID`` to the username and the score column to the grade item.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["Student", "SIS Login ID", "Lesson", "Score (%)", "Passed", "Mode", "Round", "Flags"])
+    for x in sorted(learners, key=lambda x: (x.lesson, x.key)):
+        r = x.record
+        writer.writerow([csv_cell(x.name), csv_cell(x.login), x.lesson, f"{r.percent:.1f}",
+                         "yes" if r.passed else "no", r.mode, r.round, len(x.flags)])
+    return "\ufeff" + out.getvalue()
+
+
+def _table(headers: list[str], rows: list[list[str]], cls: str = "") -> str:
+    head = "".join(f'<th scope="col">{h}</th>' for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _fmt(value: float | None, pattern: str = "{:.2f}") -> str:
+    return "–" if value is None else pattern.format(value)
+
+
+def item_rows(bank: Bank, learners: list[Learner]) -> list[list[str]]:
+    """Per question: difficulty, discrimination, choices, the most common wrong answer and what it reveals."""
+    records = [x.record for x in learners]
+    totals = [r.correct for r in records]
     rows = []
-    for i, a in enumerate(answers):
-        if not isinstance(a, dict):
-            raise BadExport(f"answers[{i}] must be a mapping")
-        qid, objective, correct = a.get("question"), a.get("objective"), a.get("correct")
-        if not isinstance(qid, str) or not ID_PATTERN.match(qid):
-            raise BadExport(f"answers[{i}].question is not a question id")
-        if not isinstance(objective, str) or not OBJECTIVE_PATTERN.match(objective):
-            raise BadExport(f"answers[{i}].objective is not an objective id")
-        if not isinstance(correct, bool):
-            raise BadExport(f"answers[{i}].correct must be true or false")
-        rows.append((qid, objective, correct))
-    return Export(path, learner, lesson, round_, mode, exported_at, objectives, tuple(rows))
+    for index, q in enumerate(bank.questions):
+        marks = [int(r.answers[index].correct) for r in records]
+        responses = [r.answers[index].response for r in records]
+        rest = [t - m for t, m in zip(totals, marks, strict=True)]
+        p = 100 * sum(marks) / len(marks) if marks else 0.0
+        counts = choice_counts(q, responses)
+        chosen = "; ".join(f"{escape(c.label[:60])}{' ✔' if c.correct else ''}: {c.count}" for c in counts)
+        wrong = most_common_wrong(q, responses)
+        miss = (f"<strong>{escape(wrong.label[:80])}</strong> ({wrong.count}): {escape(wrong.misconception[:300])}"
+                if wrong else "–")
+        rows.append([escape(q.id), escape(q.objective), f"{p:.0f}%", _fmt(point_biserial(marks, rest)),
+                     _fmt(upper_lower(marks, totals)), chosen or "–", miss])
+    return rows
 
 
-def latest_per_learner(exports: list[Export]) -> list[Export]:
-    """One export per learner and lesson: the latest round (then the latest export time)."""
-    best: dict[tuple[str, str], Export] = {}
-    for e in exports:
-        key = (e.learner, e.lesson)
-        if key not in best or (e.round, e.exported_at) > (best[key].round, best[key].exported_at):
-            best[key] = e
-    return list(best.values())
+def _mastery(bank: Bank, learners: list[Learner]) -> list[list[str]]:
+    rows = []
+    for objective, text in sorted(bank.objectives.items(), key=lambda kv: int(kv[0][1:])):
+        shares = []
+        for x in learners:
+            c, t = x.record.by_objective().get(objective, (0, 0))
+            if t:
+                shares.append(c / t)
+        mastered = 100 * sum(s >= PASS_MARK for s in shares) / len(shares) if shares else 0.0
+        mean = 100 * statistics.fmean(shares) if shares else 0.0
+        rows.append([escape(objective), escape(text), f"{mean:.0f}%", f"{mastered:.0f}%"])
+    return rows
 
 
-def _bar_chart(labels: list[str], values: list[float], xlabel: str, mark: float | None = None) -> Figure:
-    apply_style()
-    height = 1.3 + 0.38 * len(labels)
-    fig = Figure(figsize=(8.5, height))
-    ax = fig.add_axes((0.3, 0.8 / height, 0.62, 1 - 1.3 / height))
-    y = list(range(len(labels)))[::-1]
-    ax.barh(y, values, color=OKABE_ITO["blue"], edgecolor="black", linewidth=0.6)
-    for yy, v in zip(y, values, strict=True):
-        ax.text(min(v + 1.5, 90), yy, f"{v:.0f}%", va="center", fontsize=10)
-    ax.set_yticks(y, labels)
-    ax.set_xlim(0, 100)
-    ax.set_xlabel(xlabel)
-    if mark is not None:
-        ax.axvline(mark, color="black", linestyle="--", linewidth=1.2)
-    return fig
+def _learner_rows(learners: list[Learner]) -> list[list[str]]:
+    rows = []
+    for x in sorted(learners, key=lambda x: x.key):
+        r = x.record
+        later = "; ".join(f"{e.mode} round {e.round}: {e.percent:.0f}% ({escape(e.name)})" for e in x.exports[1:])
+        flags = "<br>".join("⚠ " + escape(f) for f in x.flags) or "–"
+        verdict = "✔ passed" if r.passed else "✘ not passed"
+        rows.append([escape(display(x.name)), escape(display(x.login)), f"{r.percent:.0f}% ({r.correct} of {r.total})",
+                     verdict, f"{r.mode} round {r.round} ({escape(r.name)})", later or "–", flags])
+    return rows
 
 
-def _histogram(percents: list[float]) -> Figure:
-    apply_style()
-    fig = Figure(figsize=(8.5, 3.4))
-    ax = fig.add_axes((0.1, 0.2, 0.85, 0.7))
-    bins = list(range(0, 101, 10))
-    ax.hist(percents, bins=bins, color=OKABE_ITO["orange"], edgecolor="black", linewidth=0.8, hatch="//")
-    ax.axvline(100 * PASS_MARK, color="black", linestyle="--", linewidth=1.2)
-    ax.text(100 * PASS_MARK, ax.get_ylim()[1] * 0.92, f" pass mark {100 * PASS_MARK:.0f}%", fontsize=10)
-    ax.set_xlabel("Score (percent correct)")
-    ax.set_ylabel("Learners")
-    ax.set_xlim(0, 100)
-    return fig
-
-
-def lesson_section(lesson: str, exports: list[Export]) -> str:
-    """Difficulty per question, mastery per objective and the score distribution for one lesson."""
-    n = len(exports)
-    per_question: dict[str, list[bool]] = defaultdict(list)
-    per_objective: dict[str, list[float]] = defaultdict(list)
-    objectives: dict[str, str] = {}
-    for e in exports:
-        objectives.update(e.objectives)
-        by_obj: dict[str, list[bool]] = defaultdict(list)
-        for qid, objective, correct in e.answers:
-            per_question[qid].append(correct)
-            by_obj[objective].append(correct)
-        for objective, marks in by_obj.items():
-            per_objective[objective].append(sum(marks) / len(marks))
-    questions = sorted(per_question, key=lambda q: sum(per_question[q]) / len(per_question[q]))
-    q_pct = [100 * sum(per_question[q]) / len(per_question[q]) for q in questions]
-    q_rows = "".join(
-        f"<tr><td>{escape(q)}</td><td>{p:.0f}%</td><td>{len(per_question[q])}</td></tr>"
-        for q, p in zip(questions, q_pct, strict=True)
-    )
-    objs = sorted(per_objective, key=lambda o: int(o[1:]))
-    mastered = [100 * sum(1 for v in per_objective[o] if v >= PASS_MARK) / len(per_objective[o]) for o in objs]
-    o_rows = "".join(
-        f"<tr><td>{escape(o)}</td><td>{escape(objectives.get(o, ''))}</td><td>{m:.0f}%</td></tr>"
-        for o, m in zip(objs, mastered, strict=True)
-    )
-    percents = [e.percent for e in exports]
-    passed = sum(1 for p in percents if p >= 100 * PASS_MARK)
-    difficulty = FigureView(
-        _bar_chart(questions, q_pct, "Learners who answered correctly (%)"),
-        alt="Bar chart of the percent of learners answering each question correctly, hardest first: "
-        + "; ".join(f"{q} {p:.0f}%" for q, p in zip(questions, q_pct, strict=True)),
-        caption="Question difficulty: the share of learners whose answer was correct, hardest at the top.",
-    ).html()
-    mastery = FigureView(
-        _bar_chart(objs, mastered, "Learners at or above 80% on the objective (%)", 100 * PASS_MARK),
-        alt="Bar chart of mastery per objective: "
-        + "; ".join(f"{o} {m:.0f}%" for o, m in zip(objs, mastered, strict=True)),
-        caption="Objective mastery: the share of learners with at least 80% of that objective's questions right.",
-    ).html()
-    spread = FigureView(
-        _histogram(percents),
-        alt=f"Histogram of {n} learners' scores in 10-point bins with the pass mark at 80%; median "
-        f"{statistics.median(percents):.0f}%, {passed} of {n} at or above the pass mark.",
-        caption="Score distribution.",
-    ).html()
+def lesson_section(bank: Bank, learners: list[Learner]) -> str:
+    records = [x.record for x in learners]
+    percents = [r.percent for r in records]
+    passed = sum(r.passed for r in records)
+    flagged = sum(bool(x.flags) for x in learners)
     return (
-        f'<section class="lesson"><h2>{escape(lesson)}</h2>'
-        f"<p>{n} learner(s); median score {statistics.median(percents):.0f}%; "
-        f"{passed} of {n} at or above the {100 * PASS_MARK:.0f}% pass mark.</p>"
-        f"{spread}<h3>Question difficulty</h3>{difficulty}"
-        f'<table><thead><tr><th scope="col">Question</th><th scope="col">Correct</th>'
-        f'<th scope="col">Answers</th></tr></thead><tbody>{q_rows}</tbody></table>'
-        f"<h3>Objective mastery</h3>{mastery}"
-        f'<table><thead><tr><th scope="col">Objective</th><th scope="col">Text</th>'
-        f'<th scope="col">Mastered by</th></tr></thead><tbody>{o_rows}</tbody></table>'
-        f"<h3>Learners</h3><ul>"
-        + "".join(
-            f"<li>{escape(e.learner)}: {e.percent:.0f}% ({e.mode}, round {e.round})</li>"
-            for e in sorted(exports, key=lambda e: e.learner.lower())
-        )
-        + "</ul></section>"
+        f'<section class="lesson"><h2>{escape(bank.lesson)}</h2>'
+        f"<p>{len(records)} learner(s); median score of record {statistics.median(percents):.0f}%; "
+        f"{passed} of {len(records)} at or above the {100 * PASS_MARK:.0f}% pass mark; "
+        f"{flagged} learner(s) flagged.</p>"
+        "<h3>Learners (score of record: the first submitted round)</h3>"
+        + _table(["Learner", "Login", "Score", "Result", "Score of record", "Later rounds (practice)", "Flags"],
+                 _learner_rows(learners), "learners")
+        + "<h3>What to teach next: questions</h3><p>Difficulty is the share right. Discrimination: r is the "
+        "item-rest point-biserial correlation and U−L the difference between the top and bottom 27% of "
+        "scores; below about 0.2 the question does not separate stronger from weaker learners.</p>"
+        + _table(["Question", "Objective", "Right", "r", "U−L", "Chosen (✔ right)", "Most common wrong answer: what it reveals"],
+                 item_rows(bank, learners), "items")
+        + "<h3>Mastery per objective</h3>"
+        + _table(["Objective", "Text", "Mean score", f"Learners at or above {100 * PASS_MARK:.0f}%"],
+                 _mastery(bank, learners), "mastery")
+        + "</section>"
     )
 
 
-def build_report(paths: list[Path]) -> tuple[str, list[str]]:
-    """The HTML report and the list of problems with skipped files."""
+def gain_section(gains: list[Gain], pre: str, final: str) -> str:
+    if not gains:
+        return ""
+    rows = [[escape(g.objective), str(g.learners), f"{g.pre:.0f}%", f"{g.post:.0f}%", f"{g.gain:+.0f}",
+             _fmt(g.normalised)] for g in gains]
+    return (
+        f'<section class="gain"><h2>Pre-test ({escape(pre)}) to final ({escape(final)}): gain per objective</h2>'
+        "<p>Learners who took both; the normalised gain is (final − pre) / (100 − pre).</p>"
+        + _table(["Objective", "Learners", "Pre-test", "Final", "Gain (points)", "Normalised gain"], rows, "gains")
+        + "</section>"
+    )
+
+
+@dataclass
+class Report:
+    html: str
+    csv: str
+    problems: list[str]
+    learners: list[Learner]
+    used: int
+
+
+def build_report(paths: list[tuple[Path, str]] | list[Path], banks: dict[str, Bank], private: Iterable[str] = ()) -> Report:
+    """Read, regrade and summarise. ``paths`` are files or (file, home folder) pairs; ``banks`` maps
+    lesson ids to the instructor's banks; ``private`` names the summative (private) ones."""
+    private = set(private)
+    known = dict(banks)
     exports, problems = [], []
-    for path in paths:
+    items = [p if isinstance(p, tuple) else (p, "") for p in paths]
+    if len(items) > MAX_FILES:
+        problems.append(f"only the first {MAX_FILES:,} of {len(items):,} files were read")
+        items = items[:MAX_FILES]
+    for path, source in items:
+        where = display(f"{source}/{path.name}" if source else path.name, 100)
         try:
-            exports.append(read_export(path))
+            exports.append(read_export(path, known, source, private))
         except BadExport as exc:
-            problems.append(f"{path.name}: {exc}; skipped")
-    exports = latest_per_learner(exports)
-    by_lesson: dict[str, list[Export]] = defaultdict(list)
-    for e in exports:
-        by_lesson[e.lesson].append(e)
-    skipped = "".join(f"<li>{escape(p)}</li>" for p in problems)
-    body = "".join(lesson_section(lesson, rows) for lesson, rows in sorted(by_lesson.items()))
-    if not body:
-        body = "<p>No valid export files were given.</p>"
+            problems.append(f"{where}: {exc}; skipped")
+        except Exception as exc:  # noqa: BLE001 - one bad file never stops the report
+            problems.append(f"{where}: could not be used ({exc.__class__.__name__}); skipped")
+    learners = group_learners(exports)
+    by_lesson: dict[str, list[Learner]] = defaultdict(list)
+    for x in learners:
+        by_lesson[x.lesson].append(x)
+    body = "".join(lesson_section(known[lesson], rows) for lesson, rows in sorted(by_lesson.items()))
+    finals = [k for k in by_lesson if k == FINAL_LESSON or k in private]
+    for lesson in sorted(by_lesson):
+        mapping = parallels(known[lesson])
+        for final in finals:
+            if mapping and final != lesson:
+                gains = objective_gains(known[lesson], mapping, known[final], [b for b in known.values()], learners)
+                body += gain_section(gains, lesson, final)
+    shown = problems[:MAX_PROBLEMS_SHOWN]
+    more = len(problems) - len(shown)
+    skipped = "".join(f"<li>{escape(p)}</li>" for p in shown) + (f"<li>… and {more} more</li>" if more else "")
     made = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     html = (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         "<title>CAR-T course: class report</title>"
-        "<style>body{font-family:DejaVu Sans,Arial,sans-serif;max-width:60em;margin:2em auto;color:#111;"
+        "<style>body{font-family:DejaVu Sans,Arial,sans-serif;max-width:75em;margin:2em auto;color:#111;"
         "line-height:1.45}table{border-collapse:collapse;margin:0.5em 0}td,th{border:1px solid #767676;"
-        "padding:0.2em 0.6em;text-align:left}img{max-width:100%}</style></head><body>"
+        "padding:0.2em 0.6em;text-align:left;vertical-align:top}</style></head><body>"
         "<h1>CAR-T cell therapy: class report</h1>"
-        f"<p>Made {made} from {len(paths)} file(s): {len(exports)} learner result(s) used"
-        f"{f', {len(problems)} skipped' if problems else ''}.</p>"
+        f"<p>Made {made} from {len(items)} file(s): {len(exports)} used, {len(problems)} skipped. Every answer "
+        "was regraded with the instructor's bank; the scores and flags inside the files were not used.</p>"
         + (f'<h2>Files skipped</h2><ul class="skipped">{skipped}</ul>' if problems else "")
-        + body
-        + "</body></html>"
+        + (body or "<p>No valid export files were given.</p>")
+        + "<p><em>Contains learners' names and results: keep it with other student records.</em></p></body></html>"
     )
-    return html, problems
+    return Report(html, gradebook_csv(learners), problems, learners, len(exports))

@@ -6,8 +6,11 @@ score a learner sees is the score the instructor's report reads.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
+import tempfile
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +20,8 @@ from course.engine.progress import ProgressStore, safe_name
 from course.engine.questions.grading import grade
 from course.engine.questions.model import Bank
 
-EXPORT_SCHEMA = "cart-course-export/1"
+EXPORT_SCHEMA = "cart-course-export/2"
+EXPORT_SCHEMAS = ("cart-course-export/1", EXPORT_SCHEMA)  # /1 has no ``revealed``; the report reads both
 PASS_MARK = 0.8
 
 
@@ -29,6 +33,7 @@ class QuestionResult:
     response: Any
     correct: bool
     attempts: int
+    revealed: bool = False  # the learner pressed "Show answer": never counted correct
 
 
 @dataclass(frozen=True)
@@ -77,15 +82,49 @@ def lesson_result(bank: Bank, store: ProgressStore, mode: str, round: int) -> Le
                 correct = grade(q, response).correct and not revealed
             except ValueError:
                 correct = False
-        rows.append(QuestionResult(q.id, q.objective, q.type, response, correct, len(attempts)))
+        rows.append(QuestionResult(q.id, q.objective, q.type, response, correct, len(attempts), revealed))
     return LessonResult(bank.lesson, store.learner, mode, round, tuple(rows))
 
 
-def export_document(result: LessonResult, objectives: dict[str, str]) -> dict[str, Any]:
+def login_name() -> str:
+    """The hub account (``JUPYTERHUB_USER``) or the login name: what a gradebook matches rows on."""
+    name = os.environ.get("JUPYTERHUB_USER", "")
+    if not name:
+        try:
+            import getpass
+
+            name = getpass.getuser()
+        except Exception:  # noqa: BLE001 - no login name on some containers
+            name = ""
+    return name
+
+
+def bank_fingerprint(bank: Any) -> str:
+    """A short hash of what grading depends on (ids, types, option, item and match texts, units).
+
+    Computed over sorted texts only, so it carries no key: the report compares it with its own bank
+    to refuse files made with another version of the questions.
+    """
+    parts = []
+    for q in bank.questions:
+        texts = sorted(
+            [o.text for o in getattr(q, "options", ())]
+            + list(getattr(q, "items", ()))
+            + [p.left for p in getattr(q, "pairs", ())]
+            + list(q.match_choices() if q.type == "matching" else ())
+        )
+        parts.append([q.id, q.type, q.objective, getattr(q, "unit", ""), texts])
+    raw = json.dumps([bank.lesson, parts], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]
+
+
+def export_document(result: LessonResult, objectives: dict[str, str], bank: Any = None) -> dict[str, Any]:
     """The JSON a learner hands in: what they answered and how it was scored, nothing else."""
     return {
         "schema": EXPORT_SCHEMA,
         "learner": result.learner,
+        "login": login_name(),
+        "bank": bank_fingerprint(bank) if bank is not None else "",
         "lesson": result.lesson,
         "mode": result.mode,
         "round": result.round,
@@ -114,10 +153,21 @@ def write_export(document: dict[str, Any], fallback: Path, folder: Path | None =
     for target in (folder or export_folder(), fallback):
         try:
             target.mkdir(parents=True, exist_ok=True)
-            tmp = target / f".{name}.tmp"
-            tmp.write_text(json.dumps(document, indent=1, ensure_ascii=False), encoding="utf-8")
+        except OSError:
+            continue
+        # A temp name of its own per writer: two Submits at once never share one (E8); a full
+        # disk removes the partial file (E12).
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=target)
+        except OSError:
+            continue
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(json.dumps(document, indent=1, ensure_ascii=False))
             os.replace(tmp, target / name)
             return target / name
         except OSError:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
             continue
     raise OSError("no folder could be written for the export file")
