@@ -1,130 +1,409 @@
-"""The class report from learners' export files: aggregates right, escapes everything, skips bad files."""
+"""The class report: regrades every answer, flags tampering and duplicate learners, survives every bad file."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import os
 import random
+import signal
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
+import yaml
 
 from course.cli import main
+from course.core.paths import ROOT
+from course.engine.item_analysis import most_common_wrong, point_biserial, upper_lower
 from course.engine.progress import ProgressStore
-from course.engine.questions.model import bank_path, load_bank
-from course.engine.report import BadExport, build_report, read_export
+from course.engine.questions.model import all_banks, bank_path, load_bank
+from course.engine.report import (
+    BadExport,
+    build_report,
+    csv_cell,
+    display,
+    normalise_name,
+    objective_gains,
+    parallels,
+    read_export,
+)
 from course.engine.results import export_document, lesson_result, write_export
 
 LESSON = "00_start_here"
+FILES = Path(__file__).parent / "files" / "exam_report"
 
 
-def make_exports(folder, learners: int = 24, seed: int = 7) -> list:
-    """Real export files, made by the same code a learner's notebook uses, with varied answers."""
-    bank = load_bank(bank_path(LESSON))
+@pytest.fixture(scope="module")
+def banks():
+    return {b.lesson: b for b in all_banks()}
+
+
+def response(q, right: bool):
+    """A response a learner could give: right, or a plausible wrong one."""
+    if q.type == "single":
+        key = q.correct_options()[0]
+        return key if right else (key + 1) % len(q.options)
+    if q.type == "multiple":
+        return q.correct_options() if right else [i for i in range(len(q.options)) if i not in q.correct_options()][:1]
+    if q.type == "truefalse":
+        return q.answer if right else not q.answer
+    if q.type == "numeric":
+        return q.answer if right else q.answer + 2 * q.tolerance + 7
+    if q.type == "ordering":
+        return list(range(len(q.items))) if right else [1, 0, *range(2, len(q.items))]
+    chosen = {p.left: p.right for p in q.pairs}
+    if not right:
+        chosen[q.pairs[0].left] = q.pairs[1].right
+    return chosen
+
+
+def export(folder: Path, learner: str, rights: dict[str, bool] | float, lesson: str = LESSON, mode: str = "practice",
+           round: int = 0, seed: int = 0, bank=None) -> Path:
+    """A real export file, made by the code a learner's notebook runs."""
+    bank = bank or load_bank(bank_path(lesson))
     rng = random.Random(seed)
-    paths = []
-    for n in range(learners):
-        store = ProgressStore(folder / "stores", f"student{n:02d}")
-        skill = rng.random()
-        for q in bank.questions:
-            right = rng.random() < 0.35 + 0.6 * skill
-            if q.type == "single":
-                response = q.correct_options()[0] if right else (q.correct_options()[0] + 1) % len(q.options)
-            elif q.type == "multiple":
-                response = q.correct_options() if right else [0, 2]
-            elif q.type == "truefalse":
-                response = q.answer if right else not q.answer
-            elif q.type == "numeric":
-                response = q.answer if right else q.answer + 2
-            elif q.type == "ordering":
-                response = list(range(len(q.items))) if right else [1, 0, *range(2, len(q.items))]
-            else:
-                response = {p.left: p.right for p in q.pairs}
-                if not right:
-                    response[q.pairs[0].left] = q.pairs[1].right
-            store.record(LESSON, q.id, response, right)
-        result = lesson_result(bank, store, "practice", 0)
-        paths.append(write_export(export_document(result, bank.objectives), folder / "fallback", folder / "exports"))
-    return paths
+    store = ProgressStore(folder / "stores" / f"{learner}-{round}", learner)
+    for q in bank.questions:
+        right = rights.get(q.id, False) if isinstance(rights, dict) else rng.random() < rights
+        store.record(bank.lesson, q.id, response(q, right), right, round=round)
+    result = lesson_result(bank, store, mode, round)
+    return write_export(export_document(result, bank.objectives, bank), folder / "fb", folder / "exports" / f"{learner}-{round}")
 
 
-def test_report_from_24_learners_with_bad_and_hostile_files(tmp_path):
-    good = make_exports(tmp_path)
-    hostile = json.loads(good[0].read_text())
-    hostile["learner"] = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-    (tmp_path / "exports" / "hostile.json").write_text(json.dumps(hostile))
-    (tmp_path / "exports" / "broken.json").write_text("{not json")
-    (tmp_path / "exports" / "other.json").write_text(json.dumps({"schema": "something-else"}))
-    (tmp_path / "exports" / "huge.json").write_text(" " * 1_000_001)
-    wrong_type = json.loads(good[1].read_text())
-    wrong_type["answers"][0]["correct"] = "yes"
-    (tmp_path / "exports" / "wrong-type.json").write_text(json.dumps(wrong_type))
-    files = sorted((tmp_path / "exports").glob("*.json"))
-    html, problems = build_report(files)
-    assert len(problems) == 4
-    assert {p.split(":")[0] for p in problems} == {"broken.json", "other.json", "huge.json", "wrong-type.json"}
-    assert "<script>" not in html and "onerror=alert" not in html.replace("onerror=alert(1)&gt;", "")
-    assert "&lt;script&gt;" in html
-    assert "25 learner result(s) used" in html
-    assert html.count("<img") == 3 and 'alt="Bar chart of the percent' in html
-    for qid in load_bank(bank_path(LESSON)).ids():
-        assert qid in html
-    assert "Objective mastery" in html and "Score distribution" in html
+def edit(path: Path, change) -> Path:
+    doc = json.loads(path.read_text())
+    change(doc)
+    path.write_text(json.dumps(doc))
+    return path
 
 
-def test_difficulty_numbers_are_right(tmp_path):
-    paths = make_exports(tmp_path, learners=4, seed=1)
-    docs = [json.loads(p.read_text()) for p in paths]
-    right = sum(a["correct"] for d in docs for a in d["answers"] if a["question"] == "q00-car-letters")
-    html, _ = build_report(paths)
-    assert f"<td>q00-car-letters</td><td>{100 * right / 4:.0f}%</td><td>4</td>" in html
+# ------------------------------------------------------------------------------------------
+# Regrading and tampering (R4-R10, nbgrader's submitted-cheat-attempt)
+# ------------------------------------------------------------------------------------------
+
+def test_cheat_attempt_all_wrong_with_every_flag_and_the_score_set_to_right_is_regraded_to_zero(tmp_path):
+    final = _fixture_bank(tmp_path, "final_bank")
+    cheat = FILES / "submitted-cheat-attempt.json"  # an all-wrong export, every flag and the score edited
+    doc = json.loads(cheat.read_text())
+    assert all(a["correct"] for a in doc["answers"]) and doc["score"]["percent"] == 100
+    e = read_export(cheat, {final.lesson: final})
+    assert e.correct == 0 and e.percent == 0
+    assert len(e.notes) == len(doc["answers"]) + 1  # every flag, and the score block
+    report = build_report([cheat], {final.lesson: final})
+    assert "tampered (submitted-cheat-attempt.json)" in report.html
+    assert "0% (0 of 4)" in report.html
 
 
-def test_latest_round_per_learner_is_used(tmp_path):
-    paths = make_exports(tmp_path, learners=1)
-    doc = json.loads(paths[0].read_text())
-    doc["round"] = 2
-    for a in doc["answers"]:
-        a["correct"] = True
-    later = tmp_path / "later.json"
-    later.write_text(json.dumps(doc))
-    html, _ = build_report([paths[0], later])
-    assert "1 learner result(s) used" in html and "100% (practice, round 2)" in html
+def test_honest_file_is_not_flagged_and_scores_as_the_learner_saw_it(tmp_path, banks):
+    bank = banks[LESSON]
+    rights = {q.id: i % 2 == 0 for i, q in enumerate(bank.questions)}
+    path = export(tmp_path, "ana", rights)
+    e = read_export(path, banks)
+    assert e.notes == () and e.correct == sum(rights.values()) == json.loads(path.read_text())["score"]["correct"]
+
+
+def test_a_revealed_answer_never_counts_and_is_not_called_tampering(tmp_path, banks):
+    path = export(tmp_path, "ana", 1.0)
+    def reveal_first(d):
+        d["answers"][0].update(revealed=True, correct=False)
+        d["score"]["correct"] -= 1
+    edit(path, reveal_first)
+    e = read_export(path, banks)
+    assert not e.answers[0].correct and e.notes == ()
+
+
+def test_version_1_files_are_read_and_count_only_what_both_the_file_and_the_regrade_say(tmp_path, banks):
+    path = export(tmp_path, "ana", 1.0)
+    def to_v1(d):
+        d["schema"] = "cart-course-export/1"
+        for key in ("login", "bank"):
+            d.pop(key)
+        for a in d["answers"]:
+            a.pop("revealed")
+        d["answers"][0]["correct"] = False  # a reveal folded into the flag: not counted, not tampering
+        d["answers"][1]["response"] = response(banks[LESSON].get(d["answers"][1]["question"]), False)  # right-flagged, wrong
+    edit(path, to_v1)
+    e = read_export(path, banks)
+    assert not e.answers[0].correct and not e.answers[1].correct
+    assert e.notes[0].startswith(e.answers[1].question) and "score says 7 right, regraded 5" in e.notes[1]
 
 
 @pytest.mark.parametrize(
-    ("mutate", "words"),
+    ("change", "words"),
     [
+        (lambda d: d.update(answers=d["answers"][:1]), "incomplete"),  # R6
+        (lambda d: d.update(answers=[d["answers"][0]] * 200), "more than once"),  # R7
+        (lambda d: d["answers"].__setitem__(1, d["answers"][0]), "more than once"),
+        (lambda d: d["answers"][0].update(question="q00-made-up"), "not in this version"),  # R10
+        (lambda d: d.update(lesson="42_not_a_lesson"), "not in this version of the course"),
+        (lambda d: d.update(schema="cart-course-export/9"), "not a course export"),
+        (lambda d: d.update(bank="0123456789abcdef"), "another version of the questions"),
         (lambda d: d.update(learner=""), "'learner'"),
-        (lambda d: d.update(lesson="../../etc"), "'lesson'"),
+        (lambda d: d.update(learner="\ud800x"), "surrogate"),  # R30
         (lambda d: d.update(round=-1), "'round'"),
-        (lambda d: d.update(answers=[]), "'answers'"),
-        (lambda d: d["answers"][0].update(question="Q!"), "question id"),
-        (lambda d: d["answers"][0].update(objective="X"), "objective id"),
-        (lambda d: d.update(objectives={"O1": 5}), "'objectives'"),
+        (lambda d: d.update(round=True), "'round'"),
         (lambda d: d.update(mode="cheat"), "'mode'"),
+        (lambda d: d.update(mode="summative"), "private bank"),
+        (lambda d: d["answers"][0].update(correct="yes"), "true or false"),
+        (lambda d: d["answers"][0].update(revealed=None), "true or false"),
     ],
 )
-def test_each_bad_field_has_a_clear_reason(tmp_path, mutate, words):
-    doc = json.loads(make_exports(tmp_path, learners=1)[0].read_text())
-    mutate(doc)
-    path = tmp_path / "bad.json"
-    path.write_text(json.dumps(doc))
+def test_each_bad_export_has_a_clear_reason(tmp_path, banks, change, words):
+    path = edit(export(tmp_path, "ana", 0.5), change)
     with pytest.raises(BadExport, match=words):
-        read_export(path)
+        read_export(path, banks)
 
 
-def test_report_command_reads_a_folder_and_goes_on_past_bad_files(tmp_path, capsys):
-    make_exports(tmp_path, learners=3)
-    (tmp_path / "exports" / "broken.json").write_text("nope")
-    out = tmp_path / "report.html"
-    assert main(["report", str(tmp_path / "exports"), "--out", str(out)]) == 0
+def test_hostile_responses_cost_only_that_answer(tmp_path, banks):
+    bank = banks[LESSON]
+    path = export(tmp_path, "ana", 1.0)
+    hostile = [{"a": [1]}, [[1], [2]], "x" * 5000, -1e300, {"__class__": "os.system"}]
+    edit(path, lambda d: [a.update(response=hostile[i % len(hostile)]) for i, a in enumerate(d["answers"][:5])])
+    e = read_export(path, banks)
+    assert [a.correct for a in e.answers[:5]] == [False] * 5
+    assert e.correct == len(bank.questions) - 5
+
+
+# ------------------------------------------------------------------------------------------
+# Learners: every round kept, first submitted is the score of record, duplicate claims flagged
+# ------------------------------------------------------------------------------------------
+
+def test_first_submitted_round_is_the_score_of_record_and_later_rounds_are_practice(tmp_path, banks):
+    first = export(tmp_path, "bo", 0.0, mode="exam", round=1)
+    second = export(tmp_path, "bo", 1.0, mode="exam", round=2)
+    report = build_report([second, first], banks)
+    (learner,) = report.learners
+    assert learner.record.round == 1 and learner.record.percent == 0
+    assert [e.round for e in learner.exports] == [1, 2]
+    assert "exam round 2: 100%" in report.html and "Later rounds (practice)" in report.html
+    row = next(csv.DictReader(io.StringIO(report.csv.lstrip("\ufeff"))))
+    assert row["Score (%)"] == "0.0" and row["Passed"] == "no" and row["Round"] == "1"
+
+
+def test_two_files_claiming_one_learner_are_both_shown_and_flagged(tmp_path, banks):  # R8, R9
+    real = export(tmp_path, "alice", 1.0, mode="exam", round=1)
+    impostor = edit(export(tmp_path, "mallory", 0.0, mode="exam", round=1),
+                    lambda d: d.update(learner="Alice ", round=1, login="mallory"))
+    edit(real, lambda d: d.update(login="alice"))
+    report = build_report([real, impostor], banks)
+    (learner,) = report.learners
+    assert len(learner.exports) == 2
+    flags = " ".join(learner.flags)
+    assert "different spellings" in flags and "2 files claim exam round 1" in flags and "different accounts" in flags
+    assert report.html.count("⚠") >= 3
+    assert normalise_name("  ALICE\u00a0 ") == normalise_name("alice")
+
+
+# ------------------------------------------------------------------------------------------
+# Robustness (issue 9): one bad file is skipped with a reason, never hangs, never wipes a report
+# ------------------------------------------------------------------------------------------
+
+def _bad_files(folder: Path) -> dict[str, str]:
+    """name -> words of the reason. Made in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "bigint.json").write_text('{"schema": "cart-course-export/2", "round": ' + "9" * 5000 + "}")
+    (folder / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    (folder / "latin1.json").write_bytes('{"learner": "José"}'.encode("latin-1"))
+    (folder / "nan.json").write_text('{"round": NaN}')
+    (folder / "inf.json").write_text('{"round": 1e999}')
+    (folder / "huge.json").write_text(" " * 1_000_001)
+    (folder / "folder.json").mkdir()
+    (folder / "zero.json").symlink_to("/dev/zero")
+    os.mkfifo(folder / "pipe.json")
+    return {"bigint.json": "digits", "deep.json": "nested", "latin1.json": "UTF-8", "nan.json": "NaN",
+            "inf.json": "too large", "huge.json": "at most", "folder.json": "a folder", "zero.json": "symbolic link",
+            "pipe.json": "a pipe"}
+
+
+def test_every_bad_file_is_skipped_with_its_reason_and_the_rest_go_on(tmp_path, banks):
+    folder = tmp_path / "exports"
+    reasons = _bad_files(folder)
+    good = export(tmp_path, "ana", 1.0)
+    signal.alarm(60)  # a pipe or /dev/zero must never hang the run
+    try:
+        report = build_report(sorted(folder.iterdir()) + [good], banks)
+    finally:
+        signal.alarm(0)
+    assert report.used == 1
+    for name, words in reasons.items():
+        (line,) = [p for p in report.problems if p.startswith(name)]
+        assert words in line, line
+
+
+def test_an_unreadable_file_is_skipped(tmp_path, banks, monkeypatch):
+    path = export(tmp_path, "ana", 1.0)
+    def refuse(*args):  # what a mode-000 file gives a non-root instructor (the tests may run as root)
+        raise PermissionError(13, "Permission denied")
+    monkeypatch.setattr("course.engine.report.os.open", refuse)
+    report = build_report([path], banks)
+    assert report.problems == [f"{path.name}: cannot be read (Permission denied); skipped"]
+
+
+def test_report_size_stays_bounded_with_made_up_question_ids(tmp_path, banks):  # R20
+    folder = tmp_path / "many"
+    folder.mkdir()
+    template = json.loads(export(tmp_path, "ana", 1.0).read_text())
+    for n in range(50):
+        doc = dict(template, learner=f"x{n}", answers=[
+            {"question": f"q-made-up-{n}-{i}", "objective": "O1", "correct": True, "response": 0, "revealed": False}
+            for i in range(200)])
+        (folder / f"x{n}.json").write_text(json.dumps(doc))
+    report = build_report(sorted(folder.iterdir()) + [export(tmp_path, "bo", 1.0)], banks)
+    assert report.used == 1 and len(report.problems) == 50
+    after_skipped_list = report.html.split("Files skipped", 1)[1].split("</ul>", 1)[1]
+    assert "q-made-up" not in after_skipped_list  # made-up ids are named only in the skip reasons
+    assert len(report.html) < 200_000
+
+
+def test_names_and_file_names_are_printed_safely(tmp_path, capsys):
+    weird = os.fsdecode(b"caf\xe9-\x1b]0;pwned\x07.json")
+    path = tmp_path / "exports" / weird
+    path.parent.mkdir()
+    path.write_text("{}")
+    assert display(weird) == "caf\\xe9-\\x1b]0;pwned\\x07.json"
+    assert main(["report", str(tmp_path / "exports"), "--out", str(tmp_path / "r.html")]) == 1
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\x07" not in err and "caf\\xe9" in err
+
+
+# ------------------------------------------------------------------------------------------
+# The command: clear messages, non-zero exits, atomic output, outside the repository by default
+# ------------------------------------------------------------------------------------------
+
+def test_command_writes_html_and_csv_and_reads_collected_home_folders(tmp_path, capsys):
+    collected = tmp_path / "collected"
+    for user in ("ana", "bo", "cy"):
+        source = export(tmp_path, user, 0.9, seed=len(user))
+        (collected / f"jupyter-{user}").mkdir(parents=True)
+        (collected / f"jupyter-{user}" / source.name).write_bytes(source.read_bytes())
+    (collected / "broken.json").write_text("nope")
+    out = tmp_path / "out" / "report.html"
+    assert main(["report", str(collected), "--out", str(out)]) == 0
     captured = capsys.readouterr()
     assert "skipped broken.json: is not valid JSON" in captured.err
     assert "from 3 of 4 file(s)" in captured.out
-    assert "3 learner result(s) used" in out.read_text()
+    rows = list(csv.DictReader(io.StringIO(out.with_suffix(".csv").read_text(encoding="utf-8").lstrip("\ufeff"))))
+    assert [r["SIS Login ID"] for r in rows] == ["jupyter-ana", "jupyter-bo", "jupyter-cy"]
+    assert "What to teach next" in out.read_text()
 
 
-def test_no_valid_files_still_makes_a_report(tmp_path):
-    bad = tmp_path / "x.json"
-    bad.write_text("[]")
-    html, problems = build_report([bad, tmp_path / "missing.json"])
-    assert "No valid export files" in html and len(problems) == 2
+@pytest.mark.parametrize("case", ["out-is-folder", "missing-folder", "no-valid-file"])
+def test_command_fails_clearly_and_keeps_the_previous_report(tmp_path, capsys, case):
+    out = tmp_path / "report.html"
+    out.write_text("LAST WEEK")
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "bad.json").write_text("[]")
+    args = {"out-is-folder": [str(folder), "--out", str(tmp_path)],
+            "missing-folder": [str(tmp_path / "typo"), "--out", str(out)],
+            "no-valid-file": [str(folder), "--out", str(out)]}[case]
+    code = main(["report", *args])
+    err = capsys.readouterr().err
+    assert code == (1 if case == "no-valid-file" else 2)
+    assert {"out-is-folder": "is a folder", "missing-folder": "no such file or folder",
+            "no-valid-file": "no valid export file"}[case] in err
+    assert out.read_text() == "LAST WEEK"
+
+
+def test_a_failed_write_leaves_the_previous_report_whole(tmp_path, monkeypatch):  # R30, R32
+    out = tmp_path / "report.html"
+    out.write_text("LAST WEEK")
+    good = export(tmp_path, "ana", 1.0)
+    def broken(src, dst):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr("course.cli.report.os.replace", broken)
+    assert main(["report", str(good), "--out", str(out)]) == 1
+    assert out.read_text() == "LAST WEEK"
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_default_report_location_is_outside_the_repository():
+    from course.cli.report import DEFAULT_OUT
+
+    assert ROOT not in DEFAULT_OUT.expanduser().resolve().parents
+
+
+# ------------------------------------------------------------------------------------------
+# What to teach next
+# ------------------------------------------------------------------------------------------
+
+def test_point_biserial_and_upper_lower_against_hand_computed_values():
+    item = [1, 1, 0, 0, 1, 0]
+    rest = [5.0, 4.0, 2.0, 1.0, 3.0, 3.0]
+    # by hand: sum((i - 0.5)(r - 3)) = 1 + 0.5 + 0.5 + 1 = 3; sum((i - 0.5)^2) = 1.5; sum((r - 3)^2) = 10
+    assert point_biserial(item, rest) == pytest.approx(3.0 / (1.5 * 10) ** 0.5)
+    assert point_biserial([1, 1, 1], [1.0, 2.0, 3.0]) is None
+    total = [6.0, 5.0, 2.0, 1.0, 4.0, 3.0]
+    assert upper_lower(item, total) == pytest.approx(1.0 - 0.0)  # top 2 both right, bottom 2 both wrong
+    assert upper_lower([1, 0, 1], [1.0, 2.0, 3.0]) is None
+
+
+def test_most_common_wrong_answer_names_the_misconception_from_the_option_feedback(banks):
+    q = next(q for q in banks[LESSON].questions if q.type == "single")
+    key = q.correct_options()[0]
+    wrong = (key + 1) % len(q.options)
+    other = (key + 2) % len(q.options)
+    found = most_common_wrong(q, [wrong, wrong, other, key, None])
+    assert found.count == 2 and found.misconception == q.options[wrong].feedback.replace("**", "")
+    assert most_common_wrong(q, [key, key]) is None
+
+
+def test_item_table_shows_choice_counts_difficulty_and_misconception(tmp_path, banks):
+    q = next(q for q in banks[LESSON].questions if q.type == "single")
+    paths = [export(tmp_path, f"s{n}", {q.id: n < 3}, seed=n) for n in range(5)]
+    report = build_report(paths, banks)
+    assert f"<td>{q.id}</td><td>{q.objective}</td><td>60%</td>" in report.html
+    wrong = q.options[(q.correct_options()[0] + 1) % len(q.options)]
+    assert f"{wrong.text[:40]}" in report.html and "(2):" in report.html
+
+
+def test_gradebook_cells_cannot_become_formulas():
+    for payload in ("=cmd|' /C calc'!A0", "+1", "-2", "@SUM(A1)", "\t=1", "\r=1"):
+        assert csv_cell(payload).startswith("'")
+    assert csv_cell("Ana Lima") == "Ana Lima"
+
+
+def test_gradebook_row_for_a_hostile_name_is_quoted(tmp_path, banks):
+    path = edit(export(tmp_path, "x", 1.0), lambda d: d.update(learner="=HYPERLINK(\"http://x\")", login="@evil"))
+    report = build_report([path], banks)
+    row = next(csv.DictReader(io.StringIO(report.csv.lstrip("\ufeff"))))
+    assert row["Student"].startswith("'=") and row["SIS Login ID"] == "'@evil"
+
+
+# ------------------------------------------------------------------------------------------
+# Pre-test to final gain (field ``parallel`` on lesson 00's pre- questions)
+# ------------------------------------------------------------------------------------------
+
+def _fixture_bank(tmp_path: Path, name: str):
+    """Load a fixture bank whatever the model thinks of ``parallel``: strip it for loading, keep the file."""
+    source = FILES / f"{name}.yaml"
+    raw = yaml.safe_load(source.read_text())
+    for q in raw["questions"]:
+        q.pop("parallel", None)
+    copy = tmp_path / f"{raw['lesson']}.yaml"
+    copy.write_text(yaml.safe_dump(raw, sort_keys=False))
+    return replace(load_bank(copy), path=source)
+
+
+def test_gain_per_objective_from_fixture_banks(tmp_path):
+    pre = _fixture_bank(tmp_path, "pre_bank")
+    final = _fixture_bank(tmp_path, "final_bank")
+    mapping = parallels(pre)
+    assert mapping == {"pre-a": "fin-a1", "pre-b": "O2", "pre-c": "O2"}
+    banks = {pre.lesson: pre, final.lesson: final}
+    paths = []
+    # ana: pre all wrong, final all right; bo: pre right on O1 only, final right on O1 only
+    paths.append(export(tmp_path, "ana", 0.0, lesson=pre.lesson, bank=pre))
+    paths.append(export(tmp_path, "ana", 1.0, lesson=final.lesson, bank=final))
+    paths.append(export(tmp_path, "bo", {"pre-a": True}, lesson=pre.lesson, bank=pre))
+    paths.append(export(tmp_path, "bo", {"fin-a1": True, "fin-a2": True}, lesson=final.lesson, bank=final))
+    paths.append(export(tmp_path, "cy", 1.0, lesson=pre.lesson, bank=pre))  # no final: not counted
+    report = build_report(paths, banks)
+    gains = objective_gains(pre, mapping, final, [], report.learners)
+    by = {g.objective: g for g in gains}
+    assert by["O1"].learners == 2 and by["O1"].pre == 50 and by["O1"].post == 100 and by["O1"].normalised == 1.0
+    assert by["O2"].pre == 0 and by["O2"].post == 50 and by["O2"].gain == 50
+    assert "Pre-test (00_pre_fixture) to final (10_final_assessment)" in report.html
+    assert "<td>O2</td><td>2</td><td>0%</td><td>50%</td><td>+50</td>" in report.html

@@ -421,7 +421,7 @@ CSV_DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "\n", "|")
 def csv_cell(value: Any) -> str:
     """A text cell a spreadsheet will never run as a formula: a leading = + - @ tab or CR gets a '."""
     text = display(str(value), 200)
-    return "'" + text if text.startswith(CSV_DANGEROUS) else text
+    return "'" + text if str(value).startswith(CSV_DANGEROUS) or text.startswith(CSV_DANGEROUS) else text
 
 
 def gradebook_csv(learners: list[Learner]) -> str:
