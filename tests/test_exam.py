@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -47,13 +48,24 @@ def _answer(lesson, qid, right=True):
     return w
 
 
-def test_mode_from_variable_and_config_file(monkeypatch, tmp_path):
+@pytest.fixture
+def config(monkeypatch, tmp_path):
+    """A system folder (the instructor's) and a user folder (the student's), both empty."""
+    system, user = tmp_path / "etc-jupyter", tmp_path / "home-jupyter"
+    system.mkdir()
+    user.mkdir()
     monkeypatch.delenv("CART_COURSE_MODE", raising=False)
-    monkeypatch.setattr("course.engine.mode.config_dirs", lambda: [tmp_path])
+    monkeypatch.setattr("course.engine.mode.system_config_dirs", lambda: [system])
+    monkeypatch.setattr("course.engine.mode.user_config_dirs", lambda: [user])
+    return system, user
+
+
+def test_mode_from_variable_and_user_config_file_without_an_instructor_setting(config, monkeypatch):
+    _, user = config
     assert course_mode() == "practice"
-    (tmp_path / "car-t-course.json").write_text('{"mode": "exam"}')
+    (user / "car-t-course.json").write_text('{"mode": "exam"}')
     assert course_mode() == "exam"
-    (tmp_path / "car-t-course.json").write_text("{broken")
+    (user / "car-t-course.json").write_text("{broken")
     with pytest.warns(UserWarning, match="not valid JSON"):
         assert course_mode() == "practice"
     monkeypatch.setenv("CART_COURSE_MODE", "EXAM")
@@ -61,6 +73,36 @@ def test_mode_from_variable_and_config_file(monkeypatch, tmp_path):
     monkeypatch.setenv("CART_COURSE_MODE", "quiz")
     with pytest.warns(UserWarning, match="expected practice or exam"):
         assert course_mode() == "practice"
+
+
+def test_the_instructors_system_setting_wins_over_the_students_home_and_environment(config, monkeypatch):  # E10, E6
+    system, user = config
+    (system / "car-t-course.json").write_text('{"mode": "exam"}')
+    (user / "car-t-course.json").write_text('{"mode": "practice"}')
+    assert course_mode() == "exam"
+    monkeypatch.setenv("CART_COURSE_MODE", "practice")
+    with pytest.warns(UserWarning, match="is ignored"):
+        assert course_mode() == "exam"
+
+
+@pytest.mark.parametrize("text", ['{"mode": "exam",}', '["exam"]', '{"mod": "exam"}', '{"mode": "exams"}', "",
+                                  '{"mode": "exam", "extra": 1}'])
+def test_a_broken_instructor_file_fails_closed_to_exam_mode(config, monkeypatch, text):  # E11
+    system, _ = config
+    (system / "car-t-course.json").write_text(text)
+    monkeypatch.setenv("CART_COURSE_MODE", "practice")
+    with pytest.warns(UserWarning, match="using exam mode"):
+        assert course_mode() == "exam"
+
+
+def test_system_folders_are_not_taken_from_the_environment(monkeypatch, tmp_path):
+    from course.engine.mode import system_config_dirs, user_config_dirs
+
+    monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(tmp_path / "mine"))
+    monkeypatch.setenv("JUPYTER_CONFIG_PATH", str(tmp_path / "also-mine"))
+    assert Path("/etc/jupyter") in system_config_dirs()
+    assert not any(str(tmp_path) in str(p) for p in system_config_dirs())
+    assert tmp_path / "mine" in user_config_dirs() and tmp_path / "also-mine" in user_config_dirs()
 
 
 def test_lesson_follows_the_instructor_setting(monkeypatch, tmp_path):
@@ -149,3 +191,200 @@ def test_static_view_is_the_same_in_both_modes(tmp_path):
     practice_q = start_lesson(LESSON, ProgressStore(tmp_path / "a", "ana"), exam=False).question("q00-targets")
     exam_q = start_lesson(LESSON, ProgressStore(tmp_path / "b", "ana"), exam=True).question("q00-targets")
     assert practice_q._repr_mimebundle_()["text/html"] == exam_q._repr_mimebundle_()["text/html"]
+
+
+# ------------------------------------------------------------------------------------------
+# Summative mode: pack, answer-only kernel, hand-in, graded by the instructor's report
+# ------------------------------------------------------------------------------------------
+
+PRIVATE = Path(__file__).parent / "files" / "exam" / "private_final_form_b.yaml"
+
+
+@pytest.fixture(scope="module")
+def private_bank():
+    from course.engine.pack import load_private_bank
+
+    return load_private_bank(PRIVATE)
+
+
+@pytest.fixture
+def pack_dir(tmp_path):
+    from course.cli import main
+
+    out = tmp_path / "pack"
+    assert main(["exam", "pack", "--bank", str(PRIVATE), "--out", str(out), "--title", "Final, form B"]) == 0
+    return out
+
+
+def key_texts(bank) -> list[str]:
+    from course.cli.exam import key_texts as texts
+
+    return texts(bank)
+
+
+def right_texts(q):
+    """The right answer in pack terms (texts), from the instructor's question."""
+    if q.type == "single":
+        return q.options[q.correct_options()[0]].text
+    if q.type == "multiple":
+        return [q.options[i].text for i in q.correct_options()]
+    if q.type == "truefalse":
+        return q.answer
+    if q.type == "numeric":
+        return f"{q.answer:g}"
+    if q.type == "ordering":
+        return list(q.items)
+    return {p.left: p.right for p in q.pairs}
+
+
+def answer(widget, texts) -> None:
+    """Set a summative widget's controls to ``texts`` and press Save answer, as a student would."""
+    from course.engine.pack import widget_response
+
+    q, inp = widget.q, widget.input
+    value = widget_response(q, texts)
+    if q.type in ("single", "truefalse"):
+        inp.radio.value = value
+    elif q.type == "multiple":
+        for i, box in enumerate(inp.checks):
+            box.value = i in value
+    elif q.type == "numeric":
+        inp.text.value = str(value)
+    elif q.type == "ordering":
+        for drop, index in zip(inp.drops, value, strict=True):
+            drop.value = index
+    else:
+        for drop, row in zip(inp.drops, q.pairs, strict=True):
+            drop.value = value[row.left]
+    widget.save.click()
+
+
+def test_pack_carries_no_key_and_its_notebook_no_output(pack_dir, private_bank):
+    text = (pack_dir / "exam-pack.json").read_text()
+    doc = json.loads(text)
+    assert doc["exam"] == "10_final_form_b" and len(doc["questions"]) == len(private_bank.questions)
+    for q in doc["questions"]:
+        assert not {"answer", "correct", "feedback", "explanation", "pairs", "references"} & set(q)
+    for secret in key_texts(private_bank):
+        assert secret not in text
+    ordering = next(q for q in private_bank.questions if q.type == "ordering")
+    assert next(q for q in doc["questions"] if q["id"] == ordering.id)["items"] != list(ordering.items)
+    notebook = (pack_dir / "exam.ipynb").read_text()
+    assert '"outputs": []' in notebook and "start_exam" in notebook and "education only" in notebook
+    assert not any(secret in notebook for secret in key_texts(private_bank))
+
+
+def test_two_packs_shuffle_differently_but_grade_the_same(tmp_path, private_bank):
+    from course.engine.pack import pack_document
+
+    a, b = pack_document(private_bank), pack_document(private_bank)
+    assert a["fingerprint"] == b["fingerprint"]
+    assert [q.get("options") or q.get("items") for q in a["questions"]] != [
+        q.get("options") or q.get("items") for q in b["questions"]]
+
+
+def test_pack_command_refuses_a_bad_bank_and_a_file_as_folder(tmp_path, capsys):
+    from course.cli import main
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("lesson: 10_x\nobjectives: {}\nquestions: []\n")
+    assert main(["exam", "pack", "--bank", str(bad), "--out", str(tmp_path / "p")]) == 2
+    (tmp_path / "file").write_text("x")
+    assert main(["exam", "pack", "--bank", str(PRIVATE), "--out", str(tmp_path / "file")]) == 2
+    assert "error:" in capsys.readouterr().err
+
+
+def test_student_answers_without_feedback_hands_in_once_and_the_report_grades_it(pack_dir, private_bank, tmp_path,
+                                                                               monkeypatch):
+    from course.cli import main
+    from course.engine.exam import start_exam
+
+    monkeypatch.setenv("CART_COURSE_EXPORT_DIR", str(tmp_path / "handins"))
+    store = ProgressStore(tmp_path / "data", "nurse01")
+    exam = start_exam(pack_dir / "exam-pack.json", store)
+    view = exam.questions()
+    panel = exam.hand_in_panel()
+    secrets = key_texts(private_bank)
+    wrong_id = private_bank.questions[2].id
+    for widget in view.widgets:
+        bq = private_bank.get(widget.q.id)
+        if bq.id == wrong_id:
+            continue  # left unanswered: counts as wrong
+        answer(widget, right_texts(bq))
+        shown = widget.feedback.value
+        assert "Answer saved" in shown and not any(m in shown for m in ("Correct", "✔", "✘", "Not yet"))
+    for bundle in (view._repr_mimebundle_(), panel._repr_mimebundle_()):
+        assert not any(secret in bundle["text/html"] for secret in secrets)
+    panel.submit.click()
+    assert "1 question(s) have no saved answer" in panel.result.value and not exam.submitted
+    panel.submit.click()
+    assert exam.submitted and panel.submit.disabled and "Handed in" in panel.status.value
+    assert all(w.save.disabled for w in view.widgets)
+    assert "%" not in panel.status.value + panel.result.value  # no score
+    (handin,) = (tmp_path / "handins").glob("*.json")
+    doc = json.loads(handin.read_text())
+    assert doc["mode"] == "summative" and "score" not in doc
+    assert all(set(a) == {"question", "response"} for a in doc["answers"])
+    again = start_exam(pack_dir / "exam-pack.json", ProgressStore(tmp_path / "data", "nurse01"))
+    assert again.submitted and all(w.save.disabled for w in again.questions().widgets)
+
+    out = tmp_path / "report.html"
+    assert main(["report", str(tmp_path / "handins"), "--bank", str(PRIVATE), "--out", str(out)]) == 0
+    total = len(private_bank.questions)
+    assert f"({total - 1} of {total})" in out.read_text()
+    assert main(["report", str(tmp_path / "handins"), "--out", str(tmp_path / "r2.html")]) == 1  # no key, no grade
+
+
+def test_the_students_kernel_holds_no_key(pack_dir, private_bank, tmp_path):
+    """A fresh interpreter runs the pack as a student's kernel would; nothing in its memory is a key."""
+    import subprocess
+    import sys
+
+    code = f"""
+import gc, json, os, sys
+sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})
+os.environ["CART_COURSE_EXPORT_DIR"] = {str(tmp_path / "out")!r}
+from course.engine.exam import start_exam
+from course.engine.progress import ProgressStore
+exam = start_exam({str(pack_dir / "exam-pack.json")!r}, ProgressStore({str(tmp_path / "d")!r}, "s"))
+view = exam.questions(); exam.hand_in_panel()
+w = view.widgets[0]; w.input.clear(); w.save.click()
+from course.engine.questions.model import Bank, Question
+found = [type(o).__name__ for o in gc.get_objects() if isinstance(o, (Bank, Question))]
+strings = list({{r for o in gc.get_objects() for r in gc.get_referents(o) if isinstance(r, str) and len(r) > 20}})
+print(json.dumps({{"objects": found, "strings": strings}}))
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout.strip().splitlines()[-1])
+    assert data["objects"] == []
+    memory = "\n".join(data["strings"])
+    leaked = [s for s in key_texts(private_bank) if s in memory]
+    assert leaked == []
+    assert private_bank.questions[0].stem in memory  # the scan does see what the pack holds
+
+
+def test_collect_copies_each_homes_exports_and_skips_what_it_cannot_read(tmp_path, capsys):
+    import os
+
+    from course.cli import main
+
+    homes = tmp_path / "home"
+    for user in ("ana", "bo"):
+        folder = homes / user / "cart-course" / "notebooks" / "exports"
+        folder.mkdir(parents=True)
+        (folder / f"{user}-00_start_here-practice-round0.json").write_text(json.dumps({"learner": user}))
+    bad = homes / "bo" / "cart-course" / "notebooks" / "exports"
+    (bad / "secret.json").symlink_to("/etc/shadow")
+    os.mkfifo(bad / "pipe.json")
+    (bad / "dir.json").mkdir()
+    (homes / "cy" / "cart-course" / "notebooks").mkdir(parents=True)  # no exports folder: simply nothing
+    out = tmp_path / "collected"
+    assert main(["collect", str(homes / "*" / "cart-course" / "notebooks" / "exports"), "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*.json")) == [
+        "ana/ana-00_start_here-practice-round0.json", "bo/bo-00_start_here-practice-round0.json"]
+    for words in ("secret.json: is a symbolic link", "pipe.json: is a pipe", "dir.json: is a folder"):
+        assert words in captured.err
+    assert "copied 2 file(s) from 2 home(s)" in captured.out
+    assert main(["collect", str(tmp_path / "nobody" / "*"), "--out", str(tmp_path / "o2")]) == 1
