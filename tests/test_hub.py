@@ -320,3 +320,80 @@ def test_course_imports_only_through_the_clone(hub, source_repo, pytestconfig):
     finally:
         inside.close()
     clock("the notebooks' setup cell imports course from the clone")
+
+
+@pytest.mark.hub
+def test_summative_exam_keeps_the_key_out_of_the_students_notebook_and_kernel(hub, source_repo, browser, tmp_path,
+                                                                            pytestconfig):
+    """Instructor packs a private bank into a student's home; the student answers and hands in in
+    JupyterLab; the saved notebook and the kernel hold no key; the instructor collects and grades."""
+    from course.cli import main
+    from course.cli.exam import build_pack, key_texts
+    from course.core.text import letter
+    from course.engine.pack import load_private_bank
+
+    clock = Clock(pytestconfig, "hub exam")
+    private = ROOT / "tests" / "files" / "exam" / "private_final_form_b.yaml"
+    bank = load_private_bank(private)
+    secrets = key_texts(bank)
+    user = "nurse07"
+    hubmod.login_http(hub, user)
+    hubmod.git_pull(hub, user, str(source_repo), TARGET)
+    folder = hub.home(user) / "exam"
+    build_pack(private, folder)  # what the instructor copies into each home
+    pack = json.loads((folder / "exam-pack.json").read_text())
+    clock("server up, course pulled, pack in the home")
+
+    q = next(q for q in bank.questions if q.type == "single")
+    options = next(p for p in pack["questions"] if p["id"] == q.id)["options"]
+    right = q.options[q.correct_options()[0]].text
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        hubmod.login(page, hub, user)
+        open_notebook(page, f"{hub.url}/user/{user}/lab/tree/exam/exam.ipynb", "exam.ipynb", timeout_ms=90_000)
+        run_all(page)
+        box = question(page, q.id)
+        box.get_by_label(f"{letter(options.index(right))}. {right}", exact=True).check()
+        feedback = check_and_read(page, q.id)
+        assert "Answer saved" in feedback and "Correct" not in feedback and "✔" not in feedback, feedback
+        submit = page.locator(f"{PANEL} .cart-submit").first
+        submit.click()
+        page.locator(PANEL).get_by_text("Press Hand in again").wait_for(timeout=20_000)
+        submit.click()
+        page.locator(PANEL).get_by_text("Handed in.").first.wait_for(timeout=20_000)
+        saved = folder / "exam.ipynb"
+        before = saved.stat().st_mtime
+        page.locator(f"{PANEL} .jp-Toolbar [data-command='docmanager:save']").first.click()
+        deadline = time.monotonic() + 30
+        while saved.stat().st_mtime == before and time.monotonic() < deadline:
+            time.sleep(0.2)
+        clock("answered, handed in and saved in JupyterLab")
+    finally:
+        context.close()
+    notebook = saved.read_text()
+    assert "cart-summative" in notebook  # the outputs were saved with the notebook
+    assert [s for s in secrets if s in notebook] == []
+
+    probe = hubmod.KernelSession(hub, user, "exam/exam.ipynb")
+    try:
+        probe.run_notebook(saved)
+        scan = probe.run(
+            "import gc, json\nfrom course.engine.questions.model import Bank, Question\n"
+            "_s = {r for o in gc.get_objects() for r in gc.get_referents(o) if isinstance(r, str) and len(r) > 20}\n"
+            f"print(json.dumps({{'banks': sum(isinstance(o, (Bank, Question)) for o in gc.get_objects()),"
+            f" 'leaks': [t for t in {secrets!r} if t in _s], 'stem': {q.stem!r} in _s}}))"
+        )
+    finally:
+        probe.close()
+    assert scan.ok, scan
+    assert json.loads(scan.stdout.strip().splitlines()[-1]) == {"banks": 0, "leaks": [], "stem": True}
+    clock("the student's kernel holds no key")
+
+    collected = tmp_path / "collected"
+    assert main(["collect", str(hub.settings.homes / "*" / "exam" / "exports"), "--out", str(collected)]) == 0
+    out = tmp_path / "report.html"
+    assert main(["report", str(collected), "--bank", str(private), "--out", str(out)]) == 0
+    html = out.read_text()
+    assert f"<td>{user}</td><td>{user}</td><td>{100 / len(bank.questions):.0f}% (1 of {len(bank.questions)})" in html
+    clock("collected and graded with the private bank")
