@@ -102,8 +102,8 @@ def _mistakes(q: Any, r: Any) -> list[tuple[str, str]]:
     """The parts of one wrong answer that are wrong, each with its feedback text."""
     try:
         lines = grade(q, r).lines
-    except (InvalidResponse, TypeError, ValueError):
-        return []
+    except (InvalidResponse, TypeError, ValueError) as exc:  # e.g. a number outside the possible range
+        return [(str(r)[:40], str(exc))]
     if q.type == "multiple":  # a wrongly ticked option; else a correct one left unticked
         ticked = [(line.label, line.text) for line in lines if not line.ok]
         if ticked:

@@ -461,9 +461,10 @@ def item_rows(bank: Bank, learners: list[Learner]) -> list[list[str]]:
         rest = [t - m for t, m in zip(totals, marks, strict=True)]
         p = 100 * sum(marks) / len(marks) if marks else 0.0
         counts = choice_counts(q, responses)
-        chosen = "; ".join(f"{escape(c.label[:60])}{' ✔' if c.correct else ''}: {c.count}" for c in counts)
+        chosen = "; ".join(f"{escape(display(c.label, 60))}{' ✔' if c.correct else ''}: {c.count}" for c in counts)
         wrong = most_common_wrong(q, responses)
-        miss = (f"<strong>{escape(wrong.label[:80])}</strong> ({wrong.count}): {escape(wrong.misconception[:300])}"
+        miss = (f"<strong>{escape(display(wrong.label, 80))}</strong> ({wrong.count}): "
+                f"{escape(display(wrong.misconception, 300))}"
                 if wrong else "–")
         rows.append([escape(q.id), escape(q.objective), f"{p:.0f}%", _fmt(point_biserial(marks, rest)),
                      _fmt(upper_lower(marks, totals)), chosen or "–", miss])
