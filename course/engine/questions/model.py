@@ -438,9 +438,9 @@ def _find_bad_node(text: str) -> tuple[int, str]:
     except yaml.YAMLError:
         return 0, ""
     seen: set[int] = set()
-    stack = [root] if root is not None else []
+    stack: list[tuple[Any, str]] = [(root, "")] if root is not None else []
     while stack:
-        node = stack.pop()
+        node, name = stack.pop()
         if id(node) in seen:
             continue
         seen.add(id(node))
@@ -448,11 +448,11 @@ def _find_bad_node(text: str) -> tuple[int, str]:
             for key, value in node.value:
                 if not isinstance(key, yaml.ScalarNode):
                     return key.start_mark.line + 1, "a key must be plain text, not a list or mapping"
-                stack += [key, value]
+                stack.append((value, key.value))
         elif isinstance(node, yaml.SequenceNode):
-            stack += node.value
+            stack += [(item, name) for item in node.value]
         elif node.tag.endswith(":int") and len(node.value) > 1000:
-            return node.start_mark.line + 1, f"a number with {len(node.value)} digits"
+            return node.start_mark.line + 1, f"field '{name}': a number with {len(node.value)} digits cannot be used"
     return 0, ""
 
 
