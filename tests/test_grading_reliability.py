@@ -195,3 +195,9 @@ def test_lesson_export_reports_a_failure_in_words(tmp_path, monkeypatch):
     lesson = Lesson(LESSON, ProgressStore(blocker / "data", "ana"), exam=False)
     text = lesson.export()._repr_mimebundle_()["text/plain"]
     assert "could not be saved" in text and "Not a directory" in text
+
+
+def test_an_export_for_a_name_with_a_lone_surrogate_is_written(tmp_path):
+    document = _document(learner="caf\udce9")
+    path = write_export(document, tmp_path / "fallback", tmp_path / "exports")
+    assert path.name.isascii() and json.loads(path.read_text(encoding="utf-8"))["learner"] == "caf\udce9"

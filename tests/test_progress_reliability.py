@@ -270,3 +270,14 @@ def test_two_threads_of_one_store_do_not_lose_answers(tmp_path):
     for t in threads:
         t.join(30)
     assert len(ProgressStore(tmp_path, "ana").attempts()) == 40
+
+
+def test_a_name_with_a_lone_surrogate_is_saved_and_read_back(tmp_path):
+    """A login name from a non-UTF-8 system reaches Python with lone surrogates (R18, R30, R32)."""
+    learner = "caf\udce9"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ProgressStore(tmp_path, learner).record("00", "q1", "x\udc80", True)
+    again = ProgressStore(tmp_path, learner)
+    assert not again.in_memory and again.attempts()[0].response == "x\udc80"
+    assert json.loads(again.path.read_text(encoding="utf-8"))["learner"] == learner

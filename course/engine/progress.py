@@ -285,6 +285,12 @@ def read_regular(path: Path) -> bytes | None:
     return raw
 
 
+def json_bytes(data: Any) -> bytes:
+    """Readable UTF-8 JSON; a lone surrogate (a name from a non-UTF-8 system) becomes a ``\\udcxx``
+    escape, which JSON reads back as the same character, instead of failing the write."""
+    return json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False).encode("utf-8", "backslashreplace")
+
+
 def _storable(response: Any) -> Any:
     """A response as a plain JSON value; anything else is kept as its text."""
     if isinstance(response, (set, frozenset)):
@@ -537,11 +543,11 @@ class ProgressStore:
 
     def _write(self, data: dict[str, Any]) -> None:
         """Atomic: a temp file, fsync, rename; then temp files orphaned by a killed write go."""
-        text = json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False)
+        raw = json_bytes(data)
         fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=f".{self.path.stem}.", suffix=".tmp")
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(raw)
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(tmp, self.path)

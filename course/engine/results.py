@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import json
 import os
 import tempfile
 from dataclasses import asdict, dataclass
@@ -16,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from course.engine.progress import ProgressStore, safe_name
+from course.engine.progress import ProgressStore, json_bytes, safe_name
 from course.engine.questions.grading import grade
 from course.engine.questions.model import Bank
 
@@ -123,7 +122,7 @@ def _export_name(document: dict[str, Any], copy: int) -> str:
     )
 
 
-def _write_new(folder: Path, document: dict[str, Any], text: str) -> Path:
+def _write_new(folder: Path, document: dict[str, Any], text: bytes) -> Path:
     """Write ``text`` to a file name no one else holds, all or nothing.
 
     The bytes go to a unique temp file first (fsync), which is then linked to the first free name
@@ -133,7 +132,7 @@ def _write_new(folder: Path, document: dict[str, Any], text: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".export-", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        with os.fdopen(fd, "wb") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
@@ -162,7 +161,7 @@ def write_export(document: dict[str, Any], fallback: Path, folder: Path | None =
     Raises ``ExportError``, with a message for the learner, when no folder can be written.
     """
     try:
-        text = json.dumps(document, indent=1, ensure_ascii=False, allow_nan=False)
+        text = json_bytes(document)
     except (TypeError, ValueError) as exc:
         raise ExportError(f"Your results could not be turned into an export file ({exc}).") from None
     reasons = []
