@@ -233,7 +233,7 @@ class TestGrading:
             grade(q, "  ")
 
     @pytest.mark.parametrize(
-        ("text", "value"), [("1,000", 1000.0), ("7,5", 7.5), ("  42 ", 42.0), ("1e3", 1000.0), (".5", 0.5), (3, 3.0)]
+        ("text", "value"), [("1,000,000", 1e6), ("7,5", 7.5), ("  42 ", 42.0), ("1e3", 1000.0), (".5", 0.5), (3, 3.0)]
     )
     def test_parse_number_accepts_common_forms(self, text, value):
         assert parse_number(text) == value

@@ -17,7 +17,7 @@ from course.core.references import cited_keys, resolve
 from course.engine.mode import course_mode
 from course.engine.progress import ProgressStore
 from course.engine.questions.model import Bank, Question, bank_path, load_bank
-from course.engine.results import export_document, lesson_result, write_export
+from course.engine.results import ExportError, export_document, lesson_result, write_export
 from course.engine.views.static import question_html, question_text, score_table_html
 from course.engine.views.widgets import QuestionWidget
 from course.figures.catalog import show as show_figure
@@ -117,11 +117,11 @@ class ScoreView:
 class ExportView:
     """Where the export was written, shown to the learner."""
 
-    def __init__(self, path: Path, correct: int, total: int):
-        self.path, self.correct, self.total = path, correct, total
+    def __init__(self, path: Path | None, correct: int, total: int, problem: str = ""):
+        self.path, self.correct, self.total, self.problem = path, correct, total, problem
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
-        text = (
+        text = self.problem or (
             f"Saved your results ({self.correct} of {self.total} correct) to {self.path}. "
             "Download it from the file browser and hand it in."
         )
@@ -220,7 +220,12 @@ class Lesson:
     def export(self) -> ExportView:
         """Write this lesson's results to a JSON file the learner can hand in."""
         result = lesson_result(self.bank, self.store, self.mode, self.round)
-        path = write_export(export_document(result, self.bank.objectives, self.bank), self.store.directory / "exports")
+        try:
+            path = write_export(
+                export_document(result, self.bank.objectives, self.bank), self.store.directory / "exports"
+            )
+        except ExportError as exc:
+            return ExportView(None, result.correct, result.total, problem=str(exc))
         return ExportView(path, result.correct, result.total)
 
     def show(self, name: str, *args: Any, **options: Any) -> Any:

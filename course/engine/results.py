@@ -7,6 +7,7 @@ score a learner sees is the score the instructor's report reads.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -16,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from course.engine.progress import ProgressStore, safe_name
+from course.engine.progress import ProgressStore, json_bytes, safe_name
 from course.engine.questions.grading import grade
 from course.engine.questions.model import Bank
 
@@ -147,27 +148,67 @@ def export_folder() -> Path:
     return Path(os.environ.get("CART_COURSE_EXPORT_DIR", Path.cwd() / "exports"))
 
 
+class ExportError(OSError):
+    """The export file could not be written anywhere; the message is meant for the learner."""
+
+
+def _export_name(document: dict[str, Any], copy: int) -> str:
+    suffix = f"-{copy}" if copy > 1 else ""
+    return (
+        f"{safe_name(str(document['learner']))}-{safe_name(str(document['lesson']))}-{document['mode']}"
+        f"-round{int(document['round'])}{suffix}.json"
+    )
+
+
+def _write_new(folder: Path, document: dict[str, Any], text: bytes) -> Path:
+    """Write ``text`` to a file name no one else holds, all or nothing.
+
+    The bytes go to a unique temp file first (fsync), which is then linked to the first free name
+    (``...-round1.json``, then ``...-round1-2.json``, ...): linking fails if the name exists, so two
+    exports at the same moment never share or overwrite a file, and a full disk leaves no partial file.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".export-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        for copy in range(1, 1000):
+            target = folder / _export_name(document, copy)
+            try:
+                os.link(tmp, target)
+            except FileExistsError:
+                continue
+            except OSError as exc:  # no hard links on this file system: exclusive rename instead
+                if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+                    raise
+                if target.exists() or target.is_symlink():
+                    continue
+                os.rename(tmp, target)
+            return target
+        raise OSError(errno.EEXIST, "a thousand exports of this round already exist")
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
 def write_export(document: dict[str, Any], fallback: Path, folder: Path | None = None) -> Path:
-    """Write the export atomically; use ``fallback`` (the progress folder) when the first is read-only."""
-    name = f"{safe_name(document['learner'])}-{document['lesson']}-{document['mode']}-round{document['round']}.json"
+    """Write the export under a new name; use ``fallback`` (the progress folder) when the first fails.
+
+    Raises ``ExportError``, with a message for the learner, when no folder can be written.
+    """
+    try:
+        text = json_bytes(document)
+    except (TypeError, ValueError) as exc:
+        raise ExportError(f"Your results could not be turned into an export file ({exc}).") from None
+    reasons = []
     for target in (folder or export_folder(), fallback):
         try:
-            target.mkdir(parents=True, exist_ok=True)
-        except OSError:
-            continue
-        # A temp name of its own per writer: two Submits at once never share one (E8); a full
-        # disk removes the partial file (E12).
-        try:
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=target)
-        except OSError:
-            continue
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(json.dumps(document, indent=1, ensure_ascii=False))
-            os.replace(tmp, target / name)
-            return target / name
-        except OSError:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            continue
-    raise OSError("no folder could be written for the export file")
+            return _write_new(target, document, text)
+        except OSError as exc:
+            reasons.append(f"{target}: {exc.strerror or exc}")
+    raise ExportError(
+        "Your results could not be saved to a file (" + "; ".join(reasons) + "). Your answers are still "
+        "saved in your progress file: free some space or ask your instructor, then try again."
+    )

@@ -40,8 +40,26 @@ class Result:
 
 
 def grade(question: Question, response: Any) -> Result:
-    """Grade ``response`` to ``question``; raises InvalidResponse for ungradeable input."""
-    return _GRADERS[question.type](question, response)
+    """Grade ``response`` to ``question``; raises InvalidResponse for ungradeable input.
+
+    Responses also come back from the progress file, which a learner can edit: a value of the
+    wrong type is ungradeable input too, never a crash.
+    """
+    try:
+        return _GRADERS[question.type](question, response)
+    except InvalidResponse:
+        raise
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError, RecursionError):
+        raise InvalidResponse("This saved answer cannot be read. Answer again, then press Check.") from None
+
+
+def gradeable(question: Question, response: Any) -> bool:
+    """Whether ``response`` can be graded (used before restoring a saved answer into a widget)."""
+    try:
+        grade(question, response)
+    except InvalidResponse:
+        return False
+    return True
 
 
 def _single(q: Question, response: Any) -> Result:
@@ -59,11 +77,11 @@ def _single(q: Question, response: Any) -> Result:
 def _multiple(q: Question, response: Any) -> Result:
     if response is None or isinstance(response, (str, bytes)) or not isinstance(response, Collection):
         raise InvalidResponse("Tick every option that applies, then press Check.")
+    if any(isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < len(q.options) for i in response):
+        raise InvalidResponse(f"Choose among the options A to {letter(len(q.options) - 1)}.")
     chosen = set(response)
     if not chosen:
         raise InvalidResponse("Tick at least one option, then press Check.")
-    if any(isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < len(q.options) for i in chosen):
-        raise InvalidResponse(f"Choose among the options A to {letter(len(q.options) - 1)}.")
     lines = tuple(
         FeedbackLine(f"{letter(i)}. {option.text}", option.correct, option.feedback)
         for i, option in enumerate(q.options)
@@ -96,29 +114,56 @@ def _truefalse(q: Question, response: Any) -> Result:
 
 
 _NUMBER = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")
+_GROUP_SPACE = re.compile(r"(?<=\d)[ \u00a0\u2009\u202f](?=\d{3}(\D|$))")
+_ENGLISH_GROUPS = re.compile(r"[1-9]\d{0,2}(,\d{3})+(\.\d+)?")  # 1,000,000 or 1,000.5
+_EUROPEAN_GROUPS = re.compile(r"[1-9]\d{0,2}(\.\d{3})+(,\d+)?")  # 1.000.000 or 1.000,5
+_AMBIGUOUS = re.compile(r"[1-9]\d{0,2},\d{3}")  # 1,000: one thousand, or 1.000 written the European way
+_DECIMAL_COMMA = re.compile(r"\d*,\d+")  # 0,5 · 38,0 · 0,500 · 1234,5
+
+
+def _decimal_text(body: str, shown: str) -> str:
+    """Digits with at most one decimal point: reads '1,000.5', '1.000,5', '0,5'; refuses '1,000'."""
+    if _AMBIGUOUS.fullmatch(body):
+        whole, part = body.split(",")
+        decimal = f"{whole}.{part}".rstrip("0").rstrip(".")
+        raise InvalidResponse(
+            f"'{shown}' could mean {whole}{part} or {decimal}. Type {whole}{part} or {decimal}, without the comma."
+        )
+    if _ENGLISH_GROUPS.fullmatch(body) and (body.count(",") > 1 or "." in body):
+        return body.replace(",", "")
+    if _EUROPEAN_GROUPS.fullmatch(body) and (body.count(".") > 1 or "," in body):
+        return body.replace(".", "").replace(",", ".")
+    if _DECIMAL_COMMA.fullmatch(body):
+        return body.replace(",", ".")
+    return body
 
 
 def parse_number(text: Any, unit: str = "") -> float:
-    """A learner's typed number: accepts '640', '640 mg', '1,000' and '7,5'; refuses anything else."""
+    """A learner's typed number, read as they meant it: '640', '640 mg', '1,000,000', '7,5', '0,500'
+    (European decimals), '1.000,5' and '1 000'; an ambiguous '1,000' or '264,000' is refused with
+    a message that says how to type it, never silently misread."""
     if isinstance(text, bool):
         raise InvalidResponse("Type a number.")
     if isinstance(text, (int, float)):
-        value = float(text)
-    else:
-        s = str(text or "").strip()
+        try:
+            value = float(text)
+        except OverflowError:
+            raise InvalidResponse("Type an ordinary number.") from None
+    elif text is None or isinstance(text, str):
+        s = (text or "").strip()
+        shown = s[:30]
         if unit and s.lower().endswith(unit.lower()):
             s = s[: -len(unit)].strip()
-        if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", s):
-            s = s.replace(",", "")
-        elif re.fullmatch(r"\d+,\d+", s):
-            s = s.replace(",", ".")
-        s = s.replace(" ", "")
+        s = _GROUP_SPACE.sub("", s)
         if not s:
             raise InvalidResponse("Type a number in the box, then press Check.")
+        sign = s[0] if s[0] in "+-" else ""
+        s = sign + _decimal_text(s[len(sign):], shown)
         if not _NUMBER.match(s):
-            shown = str(text).strip()[:30]
             raise InvalidResponse(f"'{shown}' is not a number. Type digits only, for example 640.")
         value = float(s)
+    else:
+        raise InvalidResponse("Type a number in the box, then press Check.")
     if not math.isfinite(value):
         raise InvalidResponse("Type an ordinary number.")
     return value
@@ -190,8 +235,8 @@ def _matching(q: Question, response: Any) -> Result:
     missing = [p.left for p in q.pairs if not response.get(p.left)]
     if missing:
         raise InvalidResponse(f"Choose a match for every row. Still open: {'; '.join(missing)}.")
-    choices = set(q.match_choices())
-    if any(response[p.left] not in choices for p in q.pairs):
+    choices = q.match_choices()
+    if any(not isinstance(response[p.left], str) or response[p.left] not in choices for p in q.pairs):
         raise InvalidResponse("Choose matches from the lists only.")
     lines = []
     for pair in q.pairs:

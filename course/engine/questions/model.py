@@ -6,11 +6,14 @@ so an author sees exactly what to fix.
 
 from __future__ import annotations
 
+import math
 import random
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from course.core.errors import CourseDataError
 from course.core.paths import QUESTION_BANKS
@@ -25,6 +28,7 @@ TYPE_NAMES = {
     "ordering": "put in order",
     "matching": "matching",
 }
+MAX_CHOICES = 26  # options, items and matching choices are lettered A to Z in every view
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$")
 OBJECTIVE_PATTERN = re.compile(r"^O[1-9][0-9]?$")
 MEASURABLE_VERBS = (
@@ -172,9 +176,19 @@ class _Reader:
             if required:
                 raise self.fail(name, "is missing")
             return None
+        return self.finite(name, value)
+
+    def finite(self, name: str, value: Any) -> float:
+        """A number a learner can match: not NaN, not infinite, not beyond a float."""
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.fail(name, "must be a number")
-        return float(value)
+        try:
+            number = float(value)
+        except OverflowError:
+            number = math.inf
+        if not math.isfinite(number):
+            raise self.fail(name, f"must be an ordinary finite number, not {value!r:.40}")
+        return number
 
     def mapping_list(self, name: str, keys: tuple[str, ...], minimum: int) -> list[dict[str, Any]]:
         value = self.raw.get(name)
@@ -200,6 +214,23 @@ ALLOWED_FIELDS = {
 }
 
 
+_BAD_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def _check_text(r: _Reader, value: Any, where: str) -> None:
+    """Every text in a question is printable and can be saved (no control codes, no lone surrogates)."""
+    if isinstance(value, str):
+        bad = _BAD_CHARACTER.search(value)
+        if bad:
+            raise r.fail(where or "id", f"contains the character {bad.group()!r}, which cannot be shown or saved")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(r, item, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _check_text(r, item, f"{where}[{i}]")
+
+
 def _question(path: Path, lesson: str, objectives: dict[str, str], raw: Any, index: int) -> Question:
     if not isinstance(raw, dict):
         raise CourseDataError(f"{path.name}: question #{index + 1}: must be a mapping")
@@ -214,7 +245,8 @@ def _question(path: Path, lesson: str, objectives: dict[str, str], raw: Any, ind
         raise r.fail("type", f"must be one of {', '.join(TYPES)}")
     unknown = set(raw) - ALLOWED_FIELDS["common"] - ALLOWED_FIELDS[qtype]
     if unknown:
-        raise r.fail(sorted(unknown)[0], f"is not a field of a {qtype} question")
+        raise r.fail(sorted(map(str, unknown))[0], f"is not a field of a {qtype} question")
+    _check_text(r, raw, "")
     objective = r.text("objective")
     if objective not in objectives:
         raise r.fail("objective", f"'{objective}' is not one of the bank's objectives {sorted(objectives)}")
@@ -250,8 +282,8 @@ def _question(path: Path, lesson: str, objectives: dict[str, str], raw: Any, ind
             raise r.fail("options", "a multiple-select question needs at least 1 correct option")
         if len({o.text for o in options}) != len(options):
             raise r.fail("options", "two options have the same text")
-        if len(options) > 26:
-            raise r.fail("options", "at most 26 options")
+        if len(options) > MAX_CHOICES:
+            raise r.fail("options", f"at most {MAX_CHOICES} options (the views letter them A to Z), has {len(options)}")
         return Question(**common, options=tuple(options))
     if qtype == "truefalse":
         if not isinstance(raw.get("answer"), bool):
@@ -270,15 +302,23 @@ def _question(path: Path, lesson: str, objectives: dict[str, str], raw: Any, ind
         minimum, maximum = r.number("minimum", required=False), r.number("maximum", required=False)
         if minimum is not None and maximum is not None and minimum >= maximum:
             raise r.fail("maximum", "must be greater than 'minimum'")
+        if minimum is not None and maximum is not None and tolerance >= maximum - minimum:
+            raise r.fail("tolerance", "would grade every possible answer correct; it must be less than "
+                                      "'maximum' minus 'minimum'")
         if (minimum is not None and answer < minimum) or (maximum is not None and answer > maximum):
             raise r.fail("answer", "lies outside 'minimum'..'maximum'")
         errors = []
-        for i, e in enumerate(raw.get("common_errors") or []):
-            if not isinstance(e, dict) or not isinstance(e.get("value"), (int, float)) or not e.get("feedback"):
+        listed = raw.get("common_errors") or []
+        if not isinstance(listed, list):
+            raise r.fail("common_errors", "must be a list of mappings with 'value' and 'feedback'")
+        for i, e in enumerate(listed):
+            if not isinstance(e, dict) or "value" not in e or not isinstance(e.get("feedback"), str) \
+                    or not e["feedback"].strip():
                 raise r.fail(f"common_errors[{i}]", "needs 'value' (a number) and 'feedback'")
-            if abs(float(e["value"]) - answer) <= tolerance:
+            value = r.finite(f"common_errors[{i}].value", e["value"])
+            if abs(value - answer) <= tolerance:
                 raise r.fail(f"common_errors[{i}].value", "would be graded correct")
-            errors.append(CommonError(float(e["value"]), str(e["feedback"]).strip()))
+            errors.append(CommonError(value, e["feedback"].strip()))
         return Question(
             **common,
             answer=answer,
@@ -292,8 +332,10 @@ def _question(path: Path, lesson: str, objectives: dict[str, str], raw: Any, ind
         items = raw.get("items")
         if not isinstance(items, list) or len(items) < 3 or not all(isinstance(i, str) and i.strip() for i in items):
             raise r.fail("items", "must be a list of at least 3 texts, in the correct order")
-        if len(set(items)) != len(items):
+        if len({i.strip() for i in items}) != len(items):
             raise r.fail("items", "two items have the same text")
+        if len(items) > MAX_CHOICES:
+            raise r.fail("items", f"at most {MAX_CHOICES} items (the views letter them A to Z), has {len(items)}")
         feedback = raw.get("item_feedback")
         if (
             not isinstance(feedback, list)
@@ -308,15 +350,21 @@ def _question(path: Path, lesson: str, objectives: dict[str, str], raw: Any, ind
     pairs = tuple(Pair(e["left"].strip(), e["right"].strip(), e["feedback"].strip()) for e in entries)
     if len({p.left for p in pairs}) != len(pairs):
         raise r.fail("pairs", "two pairs have the same left text")
+    if len(pairs) > MAX_CHOICES:
+        raise r.fail("pairs", f"at most {MAX_CHOICES} pairs, has {len(pairs)}")
     extra = raw.get("extra_choices") or []
-    if not isinstance(extra, list) or not all(isinstance(x, str) for x in extra):
-        raise r.fail("extra_choices", "must be a list of texts")
-    return Question(**common, pairs=pairs, extra_choices=tuple(x.strip() for x in extra))
+    if not isinstance(extra, list) or not all(isinstance(x, str) and x.strip() for x in extra):
+        raise r.fail("extra_choices", "must be a list of non-empty texts")
+    question = Question(**common, pairs=pairs, extra_choices=tuple(x.strip() for x in extra))
+    if len(question.match_choices()) > MAX_CHOICES:
+        raise r.fail("extra_choices", f"at most {MAX_CHOICES} different choices in all (the views letter them "
+                                      f"A to Z), has {len(question.match_choices())}")
+    return question
 
 
 def load_bank(path: Path) -> Bank:
     """Read and validate one bank file."""
-    raw = load_yaml(path)
+    raw = _read_yaml(path)
     if not isinstance(raw, dict):
         raise CourseDataError(f"{path.name}: expected a mapping with 'lesson', 'objectives', 'questions'")
     lesson = raw.get("lesson")
@@ -330,6 +378,8 @@ def load_bank(path: Path) -> Bank:
             raise CourseDataError(f"{path.name}: objective '{oid}': ids look like O1, O2, ...")
         if not isinstance(text, str) or not text.strip():
             raise CourseDataError(f"{path.name}: objective '{oid}': text is missing")
+        if _BAD_CHARACTER.search(text):
+            raise CourseDataError(f"{path.name}: objective '{oid}': text contains a character that cannot be shown")
         verb = text.split()[0].lower()
         if verb not in MEASURABLE_VERBS:
             raise CourseDataError(
@@ -348,6 +398,62 @@ def load_bank(path: Path) -> Bank:
             raise CourseDataError(f"{path.name}: question '{q.id}': field 'id': used twice")
         seen.add(q.id)
     return Bank(lesson=lesson, path=path, objectives=dict(objectives), questions=questions)
+
+
+def _read_yaml(path: Path) -> Any:
+    """The bank's YAML; a file that is not UTF-8 or holds a value Python cannot take (a list as a
+    key, a number with thousands of digits) is refused with the file, line and question named."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise CourseDataError(f"{path.name}: cannot be read ({exc.strerror})") from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise CourseDataError(
+            f"{path.name}: {_where(raw[: exc.start].decode('utf-8', 'replace'), line)}: byte {raw[exc.start]:#04x} "
+            "is not UTF-8; save the file as UTF-8"
+        ) from None
+    try:
+        return load_yaml(path)
+    except CourseDataError:
+        raise
+    except (TypeError, ValueError, RecursionError) as exc:
+        line, problem = _find_bad_node(text)
+        where = _where("\n".join(text.splitlines()[: line - 1]), line) if line else "somewhere"
+        raise CourseDataError(f"{path.name}: {where}: {problem or exc}") from None
+
+
+def _where(before: str, line: int) -> str:
+    """'question 'q-x', line 12': the last question id above ``line``, for messages about raw text."""
+    ids = re.findall(r"^\s*-?\s*id:\s*['\"]?([a-z0-9-]+)", before, flags=re.MULTILINE)
+    return f"question '{ids[-1]}', line {line}" if ids else f"line {line}"
+
+
+def _find_bad_node(text: str) -> tuple[int, str]:
+    """The first mapping key that is not a plain value, or integer too long to read, with its line."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return 0, ""
+    seen: set[int] = set()
+    stack: list[tuple[Any, str]] = [(root, "")] if root is not None else []
+    while stack:
+        node, name = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if not isinstance(key, yaml.ScalarNode):
+                    return key.start_mark.line + 1, "a key must be plain text, not a list or mapping"
+                stack.append((value, key.value))
+        elif isinstance(node, yaml.SequenceNode):
+            stack += [(item, name) for item in node.value]
+        elif node.tag.endswith(":int") and len(node.value) > 1000:
+            return node.start_mark.line + 1, f"field '{name}': a number with {len(node.value)} digits cannot be used"
+    return 0, ""
 
 
 def bank_path(lesson_id: str) -> Path:

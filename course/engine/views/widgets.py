@@ -14,7 +14,7 @@ import ipywidgets as w
 
 from course.core.errors import InvalidResponse
 from course.core.text import inline_html, letter
-from course.engine.questions.grading import ORDINALS, Result, grade
+from course.engine.questions.grading import ORDINALS, Result, grade, gradeable
 from course.engine.questions.model import Question
 from course.engine.views.static import ICON_NO, ICON_OK, answer_html, explanation_html, header_html
 
@@ -295,6 +295,8 @@ class QuestionWidget:
         self.view.add_class("cart-question")
         self.view.add_class(f"cart-type-{q.type}")
         self.view.add_class(f"cart-q-{q.id}")
+        if last_response is not None and not gradeable(q, last_response):
+            last_response = None  # a saved answer of the wrong shape (an edited file): start empty
         if last_response is not None:
             self.input.restore(last_response)
             if exam and not submitted:
@@ -339,7 +341,7 @@ class QuestionWidget:
     def show_result(self, response: Any) -> None:
         """Exam submitted: graded feedback for the saved answer (or a note that none was given)."""
         self.lock(True)
-        if response is None:
+        if response is None or not gradeable(self.q, response):
             self.feedback.value = unanswered_html(self.q)
             return
         self.feedback.value = feedback_html(self.q, grade(self.q, response), self.attempts)
