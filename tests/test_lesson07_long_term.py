@@ -116,7 +116,7 @@ def test_no_icaht_grade_thresholds_are_in_the_data():
         (lambda d: d["timeline"][0]["bars"][0].update(end=0), "'end'"),
         (lambda d: d["timeline"][0]["bars"][0].update(kind="dotted"), "'kind'"),
         (lambda d: d["timeline"][0]["bars"][0].update(start="soon"), "'start'"),
-        (lambda d: d.pop("prophylaxis"), "section 'prophylaxis'"),
+        (lambda d: d.pop("prophylaxis"), "field 'prophylaxis': is missing"),
         (lambda d: d["icaht"]["phases"].reverse(), "'early' then 'late'"),
     ],
 )

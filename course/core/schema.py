@@ -20,8 +20,10 @@ A declaration reads like the YAML it checks::
         def check(self) -> None:                      # cross-field rules only
             ...raise Invalid("field", "problem")
 
-Every declared field must be present unless it has a default; unknown fields are refused; a
-nested dataclass (or a tuple of them) is read with its path in the message (``bars[0].end``).
+Every declared field must be present unless it has a default or may be null (``X | None``); unknown fields are refused; a
+nested dataclass is named as a section (``igg: field 'trigger_mg_dl'``) and a list of them as rows
+named by their id or number (``timeline row 'crs': bars row '#1': field 'end'``); ids within one
+list must be unique.
 """
 
 from __future__ import annotations
@@ -40,9 +42,17 @@ from course.core.errors import CourseDataError
 class Invalid(ValueError):
     """One field's problem, raised by a converter or a ``check()``; the reader adds the place."""
 
-    def __init__(self, field: str, problem: str):
+    def __init__(self, field: str, problem: str, rows: tuple[tuple[str, str | None], ...] = ()):
         super().__init__(problem)
         self.field, self.problem = field, problem
+        self.rows = rows  # (path, row label or None for a section), from the outside in
+
+    def inside(self, name: str) -> Invalid:
+        """The same problem seen from the dataclass that holds field ``name``."""
+        if self.rows:
+            (path, label), *rest = self.rows
+            return Invalid(self.field, self.problem, ((_join(name, path), label), *rest))
+        return Invalid(_join(name, self.field), self.problem)
 
 
 @dataclass(frozen=True)
@@ -102,7 +112,7 @@ def _fields(cls: type) -> tuple[_Field, ...]:
         if get_origin(kind) is Annotated:
             kind, *rest = get_args(kind)
             marks = tuple(rest)
-        required = f.default is MISSING and f.default_factory is MISSING
+        required = f.default is MISSING and f.default_factory is MISSING and not optional
         out.append(_Field(f.name, kind, marks, optional, required))
     return tuple(out)
 
@@ -125,7 +135,9 @@ def _number(value: Any, kind: type, rng: Range | None, optional: bool) -> float 
     if not ok or not math.isfinite(value):
         if rng is not None and rng.says:
             raise Invalid("", rng.says)
-        raise Invalid("", ("must be a whole number" if whole else "must be a number") + (" or null" if optional else ""))
+        raise Invalid(
+            "", ("must be a whole number" if whole else "must be a number") + (" or null" if optional else "")
+        )
     if rng is not None and not rng.low <= value <= rng.high:
         if rng.says:
             raise Invalid("", rng.says)
@@ -177,18 +189,35 @@ def _value(f: _Field, kind: Any, marks: tuple[Any, ...], value: Any, known: Coll
     if kind is str:
         return _text(value, _mark(marks, Text))
     if is_dataclass(kind):
-        return _read(kind, value, known)
+        try:
+            return _read(kind, value, known)
+        except Invalid as exc:
+            raise Invalid(exc.field, exc.problem, (("", None), *exc.rows)) from None
     if origin is tuple:
         item = get_args(kind)[0]
         if not isinstance(value, list) or not value:
             raise Invalid("", "must be a non-empty list")
-        inner_kind, inner_marks = (get_args(item)[0], get_args(item)[1:]) if get_origin(item) is Annotated else (item, marks)
-        out = []
+        inner_kind, inner_marks = (
+            (get_args(item)[0], get_args(item)[1:]) if get_origin(item) is Annotated else (item, marks)
+        )
+        out, seen = [], set()
         for i, v in enumerate(value):
+            label = v["id"] if isinstance(v, dict) and isinstance(v.get("id"), str) else f"#{i + 1}"
             try:
-                out.append(_value(f, inner_kind, inner_marks, v, known))
+                item = (
+                    _read(inner_kind, v, known)
+                    if is_dataclass(inner_kind)
+                    else _value(f, inner_kind, inner_marks, v, known)
+                )
             except Invalid as exc:
-                raise Invalid(_join(f"[{i}]", exc.field), exc.problem) from None
+                if not is_dataclass(inner_kind):
+                    raise Invalid(f"[{i}]", exc.problem) from None
+                raise Invalid(exc.field, exc.problem, (("", label), *exc.rows)) from None
+            ident = getattr(item, "id", None)
+            if ident is not None and ident in seen:  # rows with an id are told apart by it
+                raise Invalid("id", "used twice", (("", label),))
+            seen.add(ident)
+            out.append(item)
         return tuple(out)
     if origin is dict or kind is dict:
         if not isinstance(value, dict):
@@ -198,8 +227,8 @@ def _value(f: _Field, kind: Any, marks: tuple[Any, ...], value: Any, known: Coll
 
 
 def _join(head: str, tail: str) -> str:
-    if not tail:
-        return head
+    if not head or not tail:
+        return head or tail
     return head + tail if tail.startswith("[") else f"{head}.{tail}"
 
 
@@ -216,16 +245,16 @@ def _read(cls: type, raw: Any, known: Collection[str] | None) -> Any:
         raise Invalid(unknown[0], "is not a field of this table")
     values = {}
     for f in declared:
-        if f.name not in raw:
-            continue
-        value = raw[f.name]
+        if f.name not in raw and not f.optional:
+            continue  # the dataclass default applies
+        value = raw.get(f.name)
         if value is None and f.optional:
             values[f.name] = None
             continue
         try:
             values[f.name] = _value(f, f.kind, f.marks, value, known)
         except Invalid as exc:
-            raise Invalid(_join(f.name, exc.field), exc.problem) from None
+            raise exc.inside(f.name) from None
     row = cls(**values)
     check = getattr(row, "check", None)
     if check is not None:
@@ -238,7 +267,8 @@ def read_row(cls: type, raw: Any, where: str, *, known: Collection[str] | None =
     try:
         return _read(cls, raw, known)
     except Invalid as exc:
-        place = f"{where}: field '{exc.field}'" if exc.field else where
+        place = where + "".join(f": {p}" if label is None else f": {p} row '{label}'" for p, label in exc.rows)
+        place += f": field '{exc.field}'" if exc.field else ""
         raise CourseDataError(f"{place}: {exc.problem}") from None
 
 
