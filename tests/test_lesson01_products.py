@@ -11,11 +11,11 @@ from course.clinical.products import (
     BRANDS,
     PRODUCTS_FILE,
     LabelDate,
-    ProductTable,
     catalogue,
     filter_products,
     load_catalogue,
     load_products,
+    product_table,
     products_with,
     table_html,
     table_text,
@@ -178,7 +178,7 @@ def test_table_html_escapes_marks_matches_and_handles_no_rows():
 
 
 def test_product_table_display_object():
-    bundle = ProductTable(target="BCMA")._repr_mimebundle_()
+    bundle = product_table(target="BCMA")._repr_mimebundle_()
     assert "Carvykti" in bundle["text/html"] and "Kymriah" not in bundle["text/plain"]
 
 

@@ -20,6 +20,7 @@ from course.core.errors import CourseDataError
 from course.core.paths import ASSETS
 from course.core.schema import Convert, Invalid, Note, Range, Refs
 from course.core.yamlio import load_yaml
+from course.engine.views import html as views
 
 PRODUCTS_FILE = ASSETS / "products.yaml"
 Brand = Literal["Kymriah", "Yescarta", "Tecartus", "Breyanzi", "Abecma", "Carvykti", "Aucatzyl"]
@@ -184,10 +185,6 @@ def products_with(costimulatory: str | None = None, target: str | None = None) -
     ]
 
 
-def _cite(keys: tuple[str, ...]) -> str:
-    return " ".join(f'<a href="#ref-{escape(k)}">[{escape(k)}]</a>' for k in keys)
-
-
 def table_html(products: list[Product] | tuple[Product, ...], disease: str | None = None) -> str:
     """An accessible HTML table: one row per product, its indications listed with their dates.
 
@@ -198,7 +195,7 @@ def table_html(products: list[Product] | tuple[Product, ...], disease: str | Non
             '<p class="cart-products-empty"><strong>No approved product matches this choice.</strong> '
             "Try another disease or target.</p>"
         )
-    cell = 'style="text-align:left;vertical-align:top;padding:0.3em 0.5em"'
+    cell = f'style="{views.CELL_ROOMY}"'
     rows = []
     for p in products:
         items = []
@@ -216,7 +213,7 @@ def table_html(products: list[Product] | tuple[Product, ...], disease: str | Non
             f"<td {cell}>{escape(p.costimulatory)}</td><td {cell}>{escape(p.vector)}</td>"
             f"<td {cell}>{escape(str(p.first_approval))}{note}</td>"
             f'<td {cell}><ul style="margin:0;padding-left:1.1em">{"".join(items)}</ul></td>'
-            f"<td {cell}>{_cite(keys)}</td></tr>"
+            f"<td {cell}>{views.cite(keys, link=True)}</td></tr>"
         )
     head = "".join(
         f'<th scope="col" {cell}>{name}</th>'
@@ -249,12 +246,7 @@ def table_text(products: list[Product] | tuple[Product, ...]) -> str:
     )
 
 
-class ProductTable:
-    """``lesson``-style display object: the full table as static HTML and text."""
-
-    def __init__(self, disease: str | None = None, target: str | None = None):
-        self.disease, self.target = disease, target
-        self.rows = filter_products(load_products(), disease, target)
-
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
-        return {"text/html": table_html(self.rows, self.disease), "text/plain": table_text(self.rows)}
+def product_table(disease: str | None = None, target: str | None = None) -> views.Static:
+    """The table, filtered, as static HTML and text."""
+    rows = filter_products(load_products(), disease, target)
+    return views.Static(table_html(rows, disease), table_text(rows), rows)

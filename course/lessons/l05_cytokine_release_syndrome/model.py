@@ -22,6 +22,7 @@ from course.core.paths import ASSETS
 from course.core.schema import Days, Invalid, Note, Pct, Range, Refs
 from course.core.text import inline_html
 from course.core.yamlio import load_yaml
+from course.engine.views import html as views
 
 TIMING_FILE = ASSETS / "crs_timing.yaml"
 MANAGEMENT_FILE = ASSETS / "crs_management.yaml"
@@ -400,22 +401,8 @@ def next_tocilizumab_dose(weight_kg: float, doses_given: int, hours_since_last: 
 # --------------------------------------------------------------------------------------------
 
 
-class HtmlView:
-    """A read-only output: HTML for Jupyter and nbviewer, and a plain-text twin."""
-
-    def __init__(self, html: str, text: str):
-        self.html, self.text = html, text
-
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
-        return {"text/html": self.html, "text/plain": self.text}
-
-
 TABLE_STYLE = "border-collapse:collapse;margin:0.4em 0;font-size:0.95em;max-width:60em"
-CELL = "border:1px solid #767676;padding:0.3em 0.5em;vertical-align:top;text-align:left"
-
-
-def _cite(keys: tuple[str, ...] | list[str]) -> str:
-    return " ".join(f"[{escape(k)}]" for k in keys)
+CELL = views.CELL_BORDERED
 
 
 # The fever rule of the ASTCT consensus, as the table footnote states it (lee2019-astct). The waiver
@@ -463,9 +450,9 @@ def astct_table_text() -> str:
     return "\n".join(lines)
 
 
-def astct_table() -> HtmlView:
+def astct_table() -> views.Static:
     """The ASTCT table as a notebook output."""
-    return HtmlView(f'<div class="cart-table">{astct_table_html()}</div>', astct_table_text())
+    return views.Static(f'<div class="cart-table">{astct_table_html()}</div>', astct_table_text())
 
 
 def _spread_text(median: float | None, spread: Spread | None) -> str:
@@ -478,7 +465,7 @@ def _days(median: float | None, spread: Spread | None) -> str:
     return "not given" if median is None else _spread_text(median, spread) + " days"
 
 
-def timing_table(path: Path = TIMING_FILE) -> HtmlView:
+def timing_table(path: Path = TIMING_FILE) -> views.Static:
     """The timing data, one row per product, with scale and sources visible in every row."""
     rows = load_timing(path)
     head = (
@@ -501,14 +488,14 @@ def timing_table(path: Path = TIMING_FILE) -> HtmlView:
             escape(r.scale_name),
             escape(_spread_text(r.onset_days, r.onset_spread)),
             escape(_spread_text(r.duration_days, r.duration_spread)),
-            escape(_cite(r.references))
+            escape(views.cite(r.references))
             + (f"<br><span style='font-size:0.9em'>{escape(r.note)}</span>" if r.note else ""),
         )
         body.append("<tr>" + "".join(f'<td style="{CELL}">{c}</td>' for c in cells) + "</tr>")
         text.append(
             f"  {r.label}: any {r.any_pct:g}%, {severe} ({r.scale_name}); onset day "
             f"{_spread_text(r.onset_days, r.onset_spread)}; duration {_days(r.duration_days, r.duration_spread)}. "
-            f"{_cite(r.references)}"
+            f"{views.cite(r.references)}"
         )
     html = (
         f'<div class="cart-table"><table class="cart-crs-timing" style="{TABLE_STYLE}">'
@@ -518,21 +505,21 @@ def timing_table(path: Path = TIMING_FILE) -> HtmlView:
         + "".join(f'<th scope="col" style="{CELL}">{escape(h)}</th>' for h in head)
         + f"</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
     )
-    return HtmlView(html, "\n".join(text))
+    return views.Static(html, "\n".join(text))
 
 
 def _items(texts: tuple[str, ...]) -> str:
     return "<ul style='margin:0;padding-left:1.2em'>" + "".join(f"<li>{inline_html(t)}</li>" for t in texts) + "</ul>"
 
 
-def management_table(path: Path = MANAGEMENT_FILE) -> HtmlView:
+def management_table(path: Path = MANAGEMENT_FILE) -> views.Static:
     """The ladder as a table: grade, the team's treatment, the nurse's actions, sources."""
     ladder = load_management(path)
     body, text = [], ["CRS management by grade (ASCO 2021 guideline; tocilizumab label):"]
     for step in (*ladder.steps, ladder.refractory):
         body.append(
             f'<tr><th scope="row" style="{CELL}">{escape(step.title)}</th><td style="{CELL}">{_items(step.treatment)}</td>'
-            f'<td style="{CELL}">{_items(step.nurse)}</td><td style="{CELL}">{escape(_cite(step.references))}</td></tr>'
+            f'<td style="{CELL}">{_items(step.nurse)}</td><td style="{CELL}">{escape(views.cite(step.references))}</td></tr>'
         )
         text.append(f"  {step.title}: treatment: {' '.join(step.treatment)} Nurse: {' '.join(step.nurse)}")
     varies = "".join(f"<li>{inline_html(t)}</li>" for t in ladder.practice_varies)
@@ -544,7 +531,7 @@ def management_table(path: Path = MANAGEMENT_FILE) -> HtmlView:
         f'<th scope="col" style="{CELL}">What the nurse does</th><th scope="col" style="{CELL}">Sources</th>'
         f"</tr></thead><tbody>{''.join(body)}</tbody></table>"
         f'<p style="margin:0.4em 0 0.1em 0"><strong>Where practice varies by centre</strong> '
-        f"{escape(_cite(ladder.practice_references))}:</p><ul>{varies}</ul></div>"
+        f"{escape(views.cite(ladder.practice_references))}:</p><ul>{varies}</ul></div>"
     )
     text.append("  Practice varies by centre: " + " ".join(ladder.practice_varies))
-    return HtmlView(html, "\n".join(text))
+    return views.Static(html, "\n".join(text))

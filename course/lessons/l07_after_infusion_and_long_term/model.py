@@ -17,15 +17,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
-from html import escape
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
 from course.core import schema
 from course.core.paths import ASSETS
 from course.core.schema import Collapsed, Invalid, Range, Refs, Text
-from course.core.text import inline_html, plain
 from course.core.yamlio import load_yaml
+from course.engine.views import html as views
 
 DATA_FILE = ASSETS / "long_term.yaml"
 Colour = Literal["vermillion", "reddish_purple", "orange", "blue", "bluish_green", "sky_blue", "yellow", "grey", "black"]
@@ -37,7 +36,7 @@ SEVERE_NEUTROPENIA = 0.5  # ANC in 10^9/L; the usual trigger for antibacterial/a
 ERAS = ("current", "before")
 TIMELINE_END_DAY = 365
 LAST_DAY_SHOWN = 400
-CELL_STYLE = "text-align:left;vertical-align:top"  # nbconvert's CSS right-aligns table cells otherwise
+CELL_STYLE = views.CELL_PLAIN
 
 
 @dataclass(frozen=True)
@@ -438,44 +437,22 @@ def timeline_x(day: float) -> float:
 # --- Tables for the notebook -------------------------------------------------------------------------
 
 
-class TableView:
-    """A small accessible HTML table (with caption and header scopes) plus a plain-text version."""
-
-    def __init__(self, caption: str, header: list[str], rows: list[list[str]], note: str = ""):
-        self.caption, self.header, self.rows, self.note = caption, header, rows, note
-
-    def html(self) -> str:
-        head = "".join(f'<th scope="col" style="{CELL_STYLE}">{escape(h)}</th>' for h in self.header)
-        body = "".join(
-            "<tr>" + "".join(f'<td style="{CELL_STYLE}">{inline_html(cell)}</td>' for cell in row) + "</tr>"
-            for row in self.rows
-        )
-        note = f'<p style="font-size:0.9em">{inline_html(self.note)}</p>' if self.note else ""
-        return (
-            f'<table class="cart-table cart-l07-table"><caption style="text-align:left">{inline_html(self.caption)}'
-            f"</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note}"
-        )
-
-    def text(self) -> str:
-        lines = [plain(self.caption)]
-        for row in self.rows:
-            lines.append(" | ".join(f"{h}: {plain(c)}" for h, c in zip(self.header, row, strict=True)))
-        if self.note:
-            lines.append(plain(self.note))
-        return "\n".join(lines)
-
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
-        return {"text/html": self.html(), "text/plain": self.text()}
+def _table(caption: str, header: list[str], rows: list[list[str]], note: str) -> views.Static:
+    return views.table(
+        caption,
+        header,
+        rows,
+        css_class="cart-table cart-l07-table",
+        caption_style="text-align:left",
+        after=note,
+        text=views.labelled_lines,
+    )
 
 
-def _cite(keys: tuple[str, ...]) -> str:
-    return " ".join(f"[{k}]" for k in keys)
-
-
-def going_home_table(table: LongTerm | None = None) -> TableView:
+def going_home_table(table: LongTerm | None = None) -> views.Static:
     table = table or data()
-    rows = [[r.rule, r.before, r.current, _cite(r.references)] for r in table.rules]
-    return TableView(
+    rows = [[r.rule, r.before, r.current, views.cite(r.references)] for r in table.rules]
+    return _table(
         f"**Going home: US label rules before and since the change of {table.change_date}.**",
         ["Rule", "Before June 2025 (labels 2017-2024)", "As of the labels revised in June 2025", "Sources"],
         rows,
@@ -485,10 +462,10 @@ def going_home_table(table: LongTerm | None = None) -> TableView:
     )
 
 
-def infection_table(table: LongTerm | None = None) -> TableView:
+def infection_table(table: LongTerm | None = None) -> views.Static:
     table = table or data()
-    rows = [[f"**{p.name}** ({p.days})", p.why, p.typical, _cite(p.references)] for p in table.infection_periods]
-    return TableView(
+    rows = [[f"**{p.name}** ({p.days})", p.why, p.typical, views.cite(p.references)] for p in table.infection_periods]
+    return _table(
         "**Infections by period after infusion.**",
         ["Period", "Why the risk is high", "Typical infections", "Sources"],
         rows,
@@ -496,10 +473,10 @@ def infection_table(table: LongTerm | None = None) -> TableView:
     )
 
 
-def prophylaxis_table(table: LongTerm | None = None) -> TableView:
+def prophylaxis_table(table: LongTerm | None = None) -> views.Static:
     table = table or data()
-    rows = [[p.against, p.examples, p.when, _cite(p.references)] for p in table.prophylaxis]
-    return TableView(
+    rows = [[p.against, p.examples, p.when, views.cite(p.references)] for p in table.prophylaxis]
+    return _table(
         "**Typical prophylaxis: examples only.**",
         ["Against", "Examples", "When and how long", "Sources"],
         rows,
@@ -507,10 +484,10 @@ def prophylaxis_table(table: LongTerm | None = None) -> TableView:
     )
 
 
-def call_now_list(table: LongTerm | None = None) -> TableView:
+def call_now_list(table: LongTerm | None = None) -> views.Static:
     table = table or data()
-    rows = [[s.text, _cite(s.references)] for s in table.call_now]
-    return TableView(
+    rows = [[s.text, views.cite(s.references)] for s in table.call_now]
+    return _table(
         "**Call for help at once, day or night.** The first row means emergency services first; for every "
         "other row, call the treatment team straight away.",
         ["Symptom and what to do", "Sources"],
