@@ -11,11 +11,11 @@ from course.clinical.products import (
     BRANDS,
     PRODUCTS_FILE,
     LabelDate,
-    ProductTable,
     catalogue,
     filter_products,
     load_catalogue,
     load_products,
+    product_table,
     products_with,
     table_html,
     table_text,
@@ -146,10 +146,10 @@ def _mutated(mutate):
         (lambda d: d["products"][1].update(references=["no-such-key"]), "unknown reference key"),
         (lambda d: d["products"][1].update(colour="red"), "field 'colour'"),
         (lambda d: d["products"][2].update(brand="Yescarta"), "listed twice"),
-        (lambda d: d["products"][3]["indications"][0].update(disease="AML"), r"field 'indications\[0\]\.disease'"),
-        (lambda d: d["products"][3]["indications"][1].update(references=[]), r"field 'indications\[1\]\.references'"),
-        (lambda d: d["products"][3]["indications"][1].update(prior_lines=0), r"indications\[1\]\.prior_lines"),
-        (lambda d: d["products"][3]["indications"][1].update(approved="24 June 2022"), r"indications\[1\]\.approved"),
+        (lambda d: d["products"][3]["indications"][0].update(disease="AML"), r"indications row '#1': field 'disease'"),
+        (lambda d: d["products"][3]["indications"][1].update(references=[]), r"indications row '#2': field 'references'"),
+        (lambda d: d["products"][3]["indications"][1].update(prior_lines=0), r"indications row '#2': field 'prior_lines'"),
+        (lambda d: d["products"][3]["indications"][1].update(approved="24 June 2022"), r"indications row '#2': field 'approved'"),
         (lambda d: d["products"][3]["indications"].reverse(), "order of approval"),
         (lambda d: d.pop("as_of"), "as_of"),
     ],
@@ -178,7 +178,7 @@ def test_table_html_escapes_marks_matches_and_handles_no_rows():
 
 
 def test_product_table_display_object():
-    bundle = ProductTable(target="BCMA")._repr_mimebundle_()
+    bundle = product_table(target="BCMA")._repr_mimebundle_()
     assert "Carvykti" in bundle["text/html"] and "Kymriah" not in bundle["text/plain"]
 
 

@@ -12,6 +12,7 @@ from course import clinical
 from course.core.errors import CourseDataError
 from course.core.references import registry
 from course.engine.questions.model import bank_path, load_bank
+from course.engine.views import html as views
 from course.lessons.l06_icans import model as icans
 from course.lessons.l06_icans import timing as icans_timing
 
@@ -179,7 +180,7 @@ def test_grading_table_cells_come_from_clinical():
 def test_ice_items_table_points_total_ten_and_escape_html():
     table = icans.ice_items_table()
     assert sum(int(r[2]) for r in table.rows[:-1]) == 10
-    bundle = icans.Table("cap <b>", ["a"], [["<script>x</script>"]])._repr_mimebundle_()
+    bundle = views.table("cap <b>", ["a"], [["<script>x</script>"]])._repr_mimebundle_()
     assert "<script>" not in bundle["text/html"] and "&lt;script&gt;" in bundle["text/html"]
 
 

@@ -116,7 +116,7 @@ def test_no_icaht_grade_thresholds_are_in_the_data():
         (lambda d: d["timeline"][0]["bars"][0].update(end=0), "'end'"),
         (lambda d: d["timeline"][0]["bars"][0].update(kind="dotted"), "'kind'"),
         (lambda d: d["timeline"][0]["bars"][0].update(start="soon"), "'start'"),
-        (lambda d: d.pop("prophylaxis"), "section 'prophylaxis'"),
+        (lambda d: d.pop("prophylaxis"), "field 'prophylaxis': is missing"),
         (lambda d: d["icaht"]["phases"].reverse(), "'early' then 'late'"),
     ],
 )
@@ -284,6 +284,5 @@ def test_tables_render_accessible_html_and_text(maker):
 
 
 def test_table_view_escapes_its_cells():
-    view = lt.TableView("cap", ["A"], [["<b>x</b> & **bold**"]])
-    html = view.html()
+    html = lt._table("cap", ["A"], [["<b>x</b> & **bold**"]], "")._repr_mimebundle_()["text/html"]
     assert "&lt;b&gt;x&lt;/b&gt; &amp; <strong>bold</strong>" in html

@@ -13,18 +13,22 @@ from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, get_args
 
+from course.core import schema
 from course.core.errors import CourseDataError
 from course.core.paths import ASSETS
-from course.core.references import registry
+from course.core.schema import Convert, Invalid, Note, Range, Refs
 from course.core.yamlio import load_yaml
+from course.engine.views import html as views
 
 PRODUCTS_FILE = ASSETS / "products.yaml"
-BRANDS = ("Kymriah", "Yescarta", "Tecartus", "Breyanzi", "Abecma", "Carvykti", "Aucatzyl")
-TARGETS = ("CD19", "BCMA")
-COSTIMULATORY = ("CD28", "4-1BB")
-VECTORS = ("lentiviral", "gammaretroviral")
+Brand = Literal["Kymriah", "Yescarta", "Tecartus", "Breyanzi", "Abecma", "Carvykti", "Aucatzyl"]
+Target = Literal["CD19", "BCMA"]
+Costimulatory = Literal["CD28", "4-1BB"]
+Vector = Literal["lentiviral", "gammaretroviral"]
+Disease = Literal["B-ALL", "LBCL", "FL", "MCL", "MZL", "CLL/SLL", "MM"]
+BRANDS, TARGETS, COSTIMULATORY, VECTORS = get_args(Brand), get_args(Target), get_args(Costimulatory), get_args(Vector)
 DISEASES = {
     "B-ALL": "B-cell acute lymphoblastic leukaemia",
     "LBCL": "large B-cell lymphoma",
@@ -74,14 +78,25 @@ class LabelDate:
         return f"{self.day} {MONTHS[self.month - 1]} {self.year}"
 
 
+def _date(value: Any) -> LabelDate:
+    if isinstance(value, dt.date):
+        raise ValueError('quote the date in the YAML ("2017-08-30") so partial dates stay text')
+    if not isinstance(value, str):
+        raise ValueError('must be a quoted date like "2017-08-30", "2021-02" or "2024"')
+    return LabelDate.parse(value)
+
+
+Date = Annotated[LabelDate, Convert(_date)]
+
+
 @dataclass(frozen=True)
 class Indication:
-    disease: str
+    disease: Disease
     population: str
     setting: str
-    prior_lines: int | None
-    approved: LabelDate
-    references: tuple[str, ...]
+    prior_lines: Annotated[int, Range(1, 10, says="must be a whole number of lines from 1 to 10, or null")] | None
+    approved: Date
+    references: Refs
 
     @property
     def disease_name(self) -> str:
@@ -90,15 +105,22 @@ class Indication:
 
 @dataclass(frozen=True)
 class Product:
-    brand: str
+    brand: Brand
     generic: str
-    target: str
-    costimulatory: str
-    vector: str
-    first_approval: LabelDate
-    notes: str
-    references: tuple[str, ...]
+    target: Target
+    costimulatory: Costimulatory
+    vector: Vector
+    first_approval: Date
+    notes: Note
+    references: Refs
     indications: tuple[Indication, ...]
+
+    def check(self) -> None:
+        dates = [i.approved for i in self.indications]
+        if self.first_approval != min(dates):
+            raise Invalid("first_approval", f"is {self.first_approval} but the earliest indication is {min(dates)}")
+        if dates != sorted(dates):
+            raise Invalid("indications", "must be listed in order of approval")
 
     @property
     def diseases(self) -> tuple[str, ...]:
@@ -118,111 +140,6 @@ class Catalogue:
         raise KeyError(f"no product '{brand}'; the table has {', '.join(p.brand for p in self.products)}")
 
 
-class _Row:
-    """Field access for one product row with messages naming file, product and field."""
-
-    def __init__(self, path: Path, name: str, raw: dict[str, Any]):
-        self.path, self.name, self.raw = path, name, raw
-
-    def fail(self, field: str, problem: str) -> CourseDataError:
-        return CourseDataError(f"{self.path.name}: product '{self.name}': field '{field}': {problem}")
-
-    def text(self, field: str, allowed: tuple[str, ...] | None = None, required: bool = True) -> str:
-        value = self.raw.get(field, "")
-        value = "" if value is None else value
-        if not isinstance(value, str):
-            raise self.fail(field, "must be text")
-        if required and not value.strip():
-            raise self.fail(field, "is missing or empty")
-        if allowed is not None and value not in allowed:
-            raise self.fail(field, f"'{value}' is not one of {', '.join(allowed)}")
-        return value.strip()
-
-    def date(self, field: str) -> LabelDate:
-        value = self.raw.get(field)
-        if isinstance(value, dt.date):
-            raise self.fail(field, 'quote the date in the YAML ("2017-08-30") so partial dates stay text')
-        if not isinstance(value, str):
-            raise self.fail(field, 'must be a quoted date like "2017-08-30", "2021-02" or "2024"')
-        try:
-            return LabelDate.parse(value)
-        except ValueError as exc:
-            raise self.fail(field, str(exc)) from None
-
-    def references(self, field: str = "references") -> tuple[str, ...]:
-        refs = self.raw.get(field)
-        if not isinstance(refs, list) or not refs or not all(isinstance(k, str) for k in refs):
-            raise self.fail(field, "must be a non-empty list of reference keys")
-        unknown = [k for k in refs if k not in registry()]
-        if unknown:
-            raise self.fail(field, f"unknown reference key(s) {unknown}")
-        return tuple(refs)
-
-
-def _indication(row: _Row, index: int, raw: Any) -> Indication:
-    where = f"indications[{index}]"
-    if not isinstance(raw, dict):
-        raise row.fail(where, "must be a mapping")
-    sub = _Row(row.path, row.name, raw)
-    unknown = set(raw) - {"disease", "population", "setting", "prior_lines", "approved", "references"}
-    if unknown:
-        raise row.fail(f"{where}.{sorted(unknown)[0]}", "is not a field of an indication")
-    try:
-        disease = sub.text("disease", tuple(DISEASES))
-        population, setting = sub.text("population"), sub.text("setting")
-        approved = sub.date("approved")
-        references = sub.references()
-    except CourseDataError as exc:
-        raise CourseDataError(str(exc).replace("field '", f"field '{where}.", 1)) from None
-    lines = raw.get("prior_lines")
-    if lines is not None and (isinstance(lines, bool) or not isinstance(lines, int) or not 1 <= lines <= 10):
-        raise row.fail(f"{where}.prior_lines", "must be a whole number of lines from 1 to 10, or null")
-    return Indication(disease, population, setting, lines, approved, references)
-
-
-def _product(path: Path, index: int, raw: Any) -> Product:
-    if not isinstance(raw, dict):
-        raise CourseDataError(f"{path.name}: product #{index + 1}: must be a mapping")
-    name = raw.get("brand") if isinstance(raw.get("brand"), str) else f"#{index + 1}"
-    row = _Row(path, name, raw)
-    known = {
-        "brand",
-        "generic",
-        "target",
-        "costimulatory",
-        "vector",
-        "first_approval",
-        "notes",
-        "references",
-        "indications",
-    }
-    unknown = set(raw) - known
-    if unknown:
-        raise row.fail(sorted(unknown)[0], "is not a field of a product")
-    brand = row.text("brand", BRANDS)
-    items = raw.get("indications")
-    if not isinstance(items, list) or not items:
-        raise row.fail("indications", "must be a non-empty list")
-    indications = tuple(_indication(row, i, item) for i, item in enumerate(items))
-    first = row.date("first_approval")
-    earliest = min(i.approved for i in indications)
-    if first != earliest:
-        raise row.fail("first_approval", f"is {first} but the earliest indication is {earliest}")
-    if [i.approved for i in indications] != sorted(i.approved for i in indications):
-        raise row.fail("indications", "must be listed in order of approval")
-    return Product(
-        brand=brand,
-        generic=row.text("generic"),
-        target=row.text("target", TARGETS),
-        costimulatory=row.text("costimulatory", COSTIMULATORY),
-        vector=row.text("vector", VECTORS),
-        first_approval=first,
-        notes=row.text("notes", required=False),
-        references=row.references(),
-        indications=indications,
-    )
-
-
 def load_catalogue(path: Path = PRODUCTS_FILE) -> Catalogue:
     """Read and validate the product table."""
     raw = load_yaml(path)
@@ -231,11 +148,7 @@ def load_catalogue(path: Path = PRODUCTS_FILE) -> Catalogue:
     as_of = raw.get("as_of")
     if not isinstance(as_of, str) or not as_of.strip():
         raise CourseDataError(f"{path.name}: field 'as_of' must say when the table was last checked")
-    products = tuple(_product(path, i, p) for i, p in enumerate(raw["products"]))
-    brands = [p.brand for p in products]
-    twice = sorted({b for b in brands if brands.count(b) > 1})
-    if twice:
-        raise CourseDataError(f"{path.name}: product '{twice[0]}': field 'brand': listed twice")
+    products = schema.read_rows(path, raw["products"], Product, what="product", key="brand", twice="listed twice")
     return Catalogue(as_of.strip(), products)
 
 
@@ -272,10 +185,6 @@ def products_with(costimulatory: str | None = None, target: str | None = None) -
     ]
 
 
-def _cite(keys: tuple[str, ...]) -> str:
-    return " ".join(f'<a href="#ref-{escape(k)}">[{escape(k)}]</a>' for k in keys)
-
-
 def table_html(products: list[Product] | tuple[Product, ...], disease: str | None = None) -> str:
     """An accessible HTML table: one row per product, its indications listed with their dates.
 
@@ -286,7 +195,7 @@ def table_html(products: list[Product] | tuple[Product, ...], disease: str | Non
             '<p class="cart-products-empty"><strong>No approved product matches this choice.</strong> '
             "Try another disease or target.</p>"
         )
-    cell = 'style="text-align:left;vertical-align:top;padding:0.3em 0.5em"'
+    cell = f'style="{views.CELL_ROOMY}"'
     rows = []
     for p in products:
         items = []
@@ -304,7 +213,7 @@ def table_html(products: list[Product] | tuple[Product, ...], disease: str | Non
             f"<td {cell}>{escape(p.costimulatory)}</td><td {cell}>{escape(p.vector)}</td>"
             f"<td {cell}>{escape(str(p.first_approval))}{note}</td>"
             f'<td {cell}><ul style="margin:0;padding-left:1.1em">{"".join(items)}</ul></td>'
-            f"<td {cell}>{_cite(keys)}</td></tr>"
+            f"<td {cell}>{views.cite(keys, link=True)}</td></tr>"
         )
     head = "".join(
         f'<th scope="col" {cell}>{name}</th>'
@@ -337,12 +246,7 @@ def table_text(products: list[Product] | tuple[Product, ...]) -> str:
     )
 
 
-class ProductTable:
-    """``lesson``-style display object: the full table as static HTML and text."""
-
-    def __init__(self, disease: str | None = None, target: str | None = None):
-        self.disease, self.target = disease, target
-        self.rows = filter_products(load_products(), disease, target)
-
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
-        return {"text/html": table_html(self.rows, self.disease), "text/plain": table_text(self.rows)}
+def product_table(disease: str | None = None, target: str | None = None) -> views.Static:
+    """The table, filtered, as static HTML and text."""
+    rows = filter_products(load_products(), disease, target)
+    return views.Static(table_html(rows, disease), table_text(rows), rows)

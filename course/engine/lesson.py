@@ -18,6 +18,7 @@ from course.engine.mode import course_mode
 from course.engine.progress import ProgressStore
 from course.engine.questions.model import Bank, Question, bank_path, load_bank
 from course.engine.results import ExportError, export_document, lesson_result, write_export
+from course.engine.views.html import Static
 from course.engine.views.static import question_html, question_text, score_table_html
 from course.engine.views.widgets import QuestionWidget
 from course.figures.catalog import show as show_figure
@@ -114,32 +115,21 @@ class ScoreView:
         return bundle
 
 
-class ExportView:
+def export_view(path: Path | None, correct: int, total: int, problem: str = "") -> Static:
     """Where the export was written, shown to the learner."""
-
-    def __init__(self, path: Path | None, correct: int, total: int, problem: str = ""):
-        self.path, self.correct, self.total, self.problem = path, correct, total, problem
-
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
-        text = self.problem or (
-            f"Saved your results ({self.correct} of {self.total} correct) to {self.path}. "
-            "Download it from the file browser and hand it in."
-        )
-        return {"text/html": f'<p class="cart-export">{escape(text)}</p>', "text/plain": text}
+    text = problem or (
+        f"Saved your results ({correct} of {total} correct) to {path}. "
+        "Download it from the file browser and hand it in."
+    )
+    return Static(f'<p class="cart-export">{escape(text)}</p>', text)
 
 
-class ReferencesView:
+def references_view(keys: list[str], where: str) -> Static:
     """The bibliography of the keys this lesson cites, in order of first citation."""
-
-    def __init__(self, keys: list[str], where: str):
-        self.refs = resolve(keys, where)
-
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
-        items = "".join(
-            f'<li id="ref-{r.key}"><strong>[{escape(r.key)}]</strong> {r.citation_html()}</li>' for r in self.refs
-        )
-        text = "\n".join(f"[{r.key}] {r.citation()}" for r in self.refs)
-        return {"text/html": f'<ul class="cart-references">{items}</ul>', "text/plain": text}
+    refs = resolve(keys, where)
+    items = "".join(f'<li id="ref-{r.key}"><strong>[{escape(r.key)}]</strong> {r.citation_html()}</li>' for r in refs)
+    text = "\n".join(f"[{r.key}] {r.citation()}" for r in refs)
+    return Static(f'<ul class="cart-references">{items}</ul>', text)
 
 
 class Lesson:
@@ -217,7 +207,7 @@ class Lesson:
         for widget in self.question_widgets():
             widget.reset()
 
-    def export(self) -> ExportView:
+    def export(self) -> Static:
         """Write this lesson's results to a JSON file the learner can hand in."""
         result = lesson_result(self.bank, self.store, self.mode, self.round)
         try:
@@ -225,8 +215,8 @@ class Lesson:
                 export_document(result, self.bank.objectives, self.bank), self.store.directory / "exports"
             )
         except ExportError as exc:
-            return ExportView(None, result.correct, result.total, problem=str(exc))
-        return ExportView(path, result.correct, result.total)
+            return export_view(None, result.correct, result.total, problem=str(exc))
+        return export_view(path, result.correct, result.total)
 
     def show(self, name: str, *args: Any, **options: Any) -> Any:
         """A table or demo of this lesson by name: its ``demos.py`` lists them in ``SHOWS``."""
@@ -257,8 +247,8 @@ class Lesson:
                 keys.setdefault(key, None)
         return list(keys)
 
-    def references(self) -> ReferencesView:
-        return ReferencesView(self.cited_keys(), f"lesson {self.id}")
+    def references(self) -> Static:
+        return references_view(self.cited_keys(), f"lesson {self.id}")
 
 
 def start_lesson(lesson_id: str, store: ProgressStore | None = None, exam: bool | None = None) -> Lesson:

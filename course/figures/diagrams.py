@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from matplotlib.figure import Figure
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from matplotlib.patches import FancyBboxPatch
 
+from course.figures.shapes import arrow, titled_box
 from course.figures.style import OKABE_ITO, apply_style
 
 FIVE_STEPS = (
@@ -17,55 +18,27 @@ FIVE_STEPS = (
 
 
 def _box(ax, x: float, y: float, w: float, h: float, title: str, body: str, colour: str, number: int) -> None:
-    ax.add_patch(
-        FancyBboxPatch(
-            (x, y),
-            w,
-            h,
-            boxstyle="round,pad=0.02,rounding_size=0.06",
-            facecolor="white",
-            edgecolor=colour,
-            linewidth=2.5,
-        )
-    )
-    ax.add_patch(
-        FancyBboxPatch(
-            (x, y + h - 0.32),
-            w,
-            0.32,
-            boxstyle="round,pad=0.02,rounding_size=0.06",
-            facecolor=colour,
-            edgecolor=colour,
-            linewidth=2.5,
-        )
-    )
-    ax.text(
-        x + w / 2,
-        y + h - 0.16,
+    title_colour = "white" if colour != OKABE_ITO["orange"] else "black"
+    titled_box(
+        ax,
+        x,
+        y,
+        w,
+        h,
         f"{number}  {title}",
-        ha="center",
-        va="center",
-        fontsize=12,
-        fontweight="bold",
-        color="white" if colour != OKABE_ITO["orange"] else "black",
-    )
-    ax.text(
-        x + w / 2, y + (h - 0.32) / 2, body, ha="center", va="center", fontsize=10.5, color="black", linespacing=1.3
+        body,
+        colour,
+        title_colour=title_colour,
+        band=0.32,
+        rounding=0.06,
+        linewidth=2.5,
+        title_size=12,
+        body_size=10.5,
     )
 
 
 def _arrow(ax, start: tuple[float, float], end: tuple[float, float], label: str = "", offset=(0.0, 0.0)) -> None:
-    ax.add_patch(
-        FancyArrowPatch(
-            start,
-            end,
-            arrowstyle="-|>",
-            mutation_scale=18,
-            linewidth=2,
-            color=OKABE_ITO["black"],
-            connectionstyle="arc3,rad=0",
-        )
-    )
+    arrow(ax, start, end, colour=OKABE_ITO["black"])
     if label:
         mx, my = (start[0] + end[0]) / 2 + offset[0], (start[1] + end[1]) / 2 + offset[1]
         ax.text(mx, my, label, ha="center", va="center", fontsize=9.5, style="italic", color="#333333")

@@ -11,6 +11,7 @@ from html import escape
 import ipywidgets as w
 
 from course.core.references import resolve
+from course.engine.views import html as views
 from course.engine.views.demo import Demo, figure_widget
 from course.figures.catalog import show
 from course.lessons.l03_the_five_steps.model import Regimen, journey, regimen, regimens
@@ -55,37 +56,28 @@ def table_html() -> str:
     )
 
 
-class MonitoringTable:
+def monitoring_table() -> views.Static:
     """The monitoring rules before and since June 2025, drawn from ``assets/vein_to_vein.yaml``."""
-
-    def __init__(self) -> None:
-        self.journey = journey()
-
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
-        j = self.journey
-        rows = "".join(
-            f"<tr><td>{escape(r.rule)}</td><td>{escape(r.before_text)}</td><td>{escape(r.current_text)}</td>"
-            f"<td>{escape(', '.join(r.references))}</td></tr>"
-            for r in j.monitoring
-        )
-        html = (
-            f'<table class="cart-l03-monitoring"><caption>Monitoring after infusion: before and since '
-            f"{escape(j.monitoring_changed)} (US labels as revised {escape(j.monitoring_changed)}, for the six "
-            "products whose REMS ended: Abecma, Breyanzi, Carvykti, Kymriah, Tecartus and Yescarta. Aucatzyl never "
-            "had a REMS: follow the Aucatzyl label.)</caption><thead><tr>"
-            f'<th scope="col">Rule</th><th scope="col">Before {escape(j.monitoring_changed)}</th>'
-            f'<th scope="col">Since {escape(j.monitoring_changed)}</th><th scope="col">Source</th></tr></thead>'
-            f"<tbody>{rows}</tbody></table>"
-        )
-        text = f"US labels as revised {j.monitoring_changed}, for the six products whose REMS ended.\n" + "\n".join(
-            f"{r.rule}: before {j.monitoring_changed} {r.before_text}; since then {r.current_text}."
-            for r in j.monitoring
-        )
-        return {"text/html": html, "text/plain": text}
-
-
-def monitoring_table() -> MonitoringTable:
-    return MonitoringTable()
+    j = journey()
+    rows = "".join(
+        f"<tr><td>{escape(r.rule)}</td><td>{escape(r.before_text)}</td><td>{escape(r.current_text)}</td>"
+        f"<td>{escape(', '.join(r.references))}</td></tr>"
+        for r in j.monitoring
+    )
+    html = (
+        f'<table class="cart-l03-monitoring"><caption>Monitoring after infusion: before and since '
+        f"{escape(j.monitoring_changed)} (US labels as revised {escape(j.monitoring_changed)}, for the six "
+        "products whose REMS ended: Abecma, Breyanzi, Carvykti, Kymriah, Tecartus and Yescarta. Aucatzyl never "
+        "had a REMS: follow the Aucatzyl label.)</caption><thead><tr>"
+        f'<th scope="col">Rule</th><th scope="col">Before {escape(j.monitoring_changed)}</th>'
+        f'<th scope="col">Since {escape(j.monitoring_changed)}</th><th scope="col">Source</th></tr></thead>'
+        f"<tbody>{rows}</tbody></table>"
+    )
+    text = f"US labels as revised {j.monitoring_changed}, for the six products whose REMS ended.\n" + "\n".join(
+        f"{r.rule}: before {j.monitoring_changed} {r.before_text}; since then {r.current_text}."
+        for r in j.monitoring
+    )
+    return views.Static(html, text)
 
 
 class TimelineDemo:

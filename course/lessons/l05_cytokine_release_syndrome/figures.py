@@ -11,67 +11,14 @@ import textwrap
 
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
+from matplotlib.patches import FancyBboxPatch, Patch
 
 from course.figures.catalog import Entry
+from course.figures.shapes import arrow, titled_box
 from course.figures.style import OKABE_ITO, apply_style
 from course.lessons.l05_cytokine_release_syndrome import model as crs
 
 INK = OKABE_ITO["black"]
-
-
-def _box(ax, x, y, w, h, title, body, colour, title_colour="white", dashed=False, body_size=10.0, left=False):
-    ax.add_patch(
-        FancyBboxPatch(
-            (x, y),
-            w,
-            h,
-            boxstyle="round,pad=0.02,rounding_size=0.08",
-            facecolor="white",
-            edgecolor=colour,
-            linewidth=2.2,
-            linestyle="--" if dashed else "-",
-        )
-    )
-    if title:
-        ax.add_patch(
-            FancyBboxPatch(
-                (x, y + h - 0.42),
-                w,
-                0.42,
-                boxstyle="round,pad=0.02,rounding_size=0.08",
-                facecolor=colour,
-                edgecolor=colour,
-                linewidth=2.2,
-            )
-        )
-        ax.text(
-            x + w / 2, y + h - 0.21, title, ha="center", va="center", fontsize=11, fontweight="bold", color=title_colour
-        )
-        centre = y + (h - 0.42) / 2
-    else:
-        centre = y + h / 2
-    if left:
-        ax.text(x + 0.2, centre, body, ha="left", va="center", fontsize=body_size, color=INK, linespacing=1.35)
-    else:
-        ax.text(x + w / 2, centre, body, ha="center", va="center", fontsize=body_size, color=INK, linespacing=1.3)
-
-
-def _arrow(ax, start, end, rad=0.0, style="-|>", colour=INK, dashed=False, width=2.0):
-    ax.add_patch(
-        FancyArrowPatch(
-            start,
-            end,
-            arrowstyle=style,
-            mutation_scale=18,
-            linewidth=width,
-            color=colour,
-            linestyle="--" if dashed else "-",
-            connectionstyle=f"arc3,rad={rad}",
-            shrinkA=0,
-            shrinkB=0,
-        )
-    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -103,17 +50,19 @@ def mechanism_diagram() -> Figure:
     w, h, gap, top_y = 2.1, 1.55, 0.4, 2.95
     xs = [0.15 + i * (w + gap) for i in range(4)]
     for x, (title, body), colour in zip(xs, MECHANISM_STEPS, colours, strict=True):
-        _box(ax, x, top_y, w, h, title, body, colour, "black" if colour == OKABE_ITO["orange"] else "white")
+        titled_box(
+            ax, x, top_y, w, h, title, body, colour, title_colour="black" if colour == OKABE_ITO["orange"] else "white"
+        )
     for x in xs[:-1]:
-        _arrow(ax, (x + w + 0.02, top_y + h / 2 - 0.2), (x + w + gap - 0.02, top_y + h / 2 - 0.2))
+        arrow(ax, (x + w + 0.02, top_y + h / 2 - 0.2), (x + w + gap - 0.02, top_y + h / 2 - 0.2), shrink=0)
     # drugs: dashed green boxes above the step they block, with a flat-ended line
     green = OKABE_ITO["bluish_green"]
     for index, text in DRUGS:
         x = xs[index]
-        _box(ax, x, 4.95, w, 1.0, "", text, green, dashed=True, body_size=9.5)
-        _arrow(ax, (x + w / 2, 4.93), (x + w / 2, top_y + h + 0.03), style="-[", colour=green, width=1.8)
+        titled_box(ax, x, 4.95, w, 1.0, "", text, green, dashed=True, body_size=9.5)
+        arrow(ax, (x + w / 2, 4.93), (x + w / 2, top_y + h + 0.03), style="-[", colour=green, width=1.8, shrink=0)
     # feedback loop under the top row, from IL-6/IL-1 back to the activated cells
-    _arrow(ax, (xs[3] + 0.5, top_y - 0.03), (xs[1] + w / 2, top_y - 0.03), rad=-0.28, dashed=True, width=1.6)
+    arrow(ax, (xs[3] + 0.5, top_y - 0.03), (xs[1] + w / 2, top_y - 0.03), rad=-0.28, dashed=True, width=1.6, shrink=0)
     ax.text(
         (xs[1] + xs[3]) / 2 + 0.55,
         2.02,
@@ -127,15 +76,15 @@ def mechanism_diagram() -> Figure:
     # endothelium and what the nurse sees
     purple, vermillion = OKABE_ITO["reddish_purple"], OKABE_ITO["vermillion"]
     ex, ew = xs[3], w
-    _box(ax, ex, 0.2, ew, 1.6, "5  Vessels leak", "capillary leak,\nwidened vessels", purple)
-    _arrow(ax, (xs[3] + w - 0.35, top_y - 0.02), (xs[3] + w - 0.35, 1.82))
+    titled_box(ax, ex, 0.2, ew, 1.6, "5  Vessels leak", "capillary leak,\nwidened vessels", purple)
+    arrow(ax, (xs[3] + w - 0.35, top_y - 0.02), (xs[3] + w - 0.35, 1.82), shrink=0)
     sees = (
         "•  Fever (38.0 °C or more): the cytokines reset the body's thermostat\n"
         "•  Hypotension: blood vessels leak and widen\n"
         "•  Hypoxia: fluid leaks into the lungs"
     )
-    _box(ax, 0.15, 0.2, 6.8, 1.6, "What the nurse sees", sees, vermillion, body_size=10.5, left=True)
-    _arrow(ax, (ex - 0.02, 1.0), (6.97, 1.0))
+    titled_box(ax, 0.15, 0.2, 6.8, 1.6, "What the nurse sees", sees, vermillion, body_size=10.5, left=True)
+    arrow(ax, (ex - 0.02, 1.0), (6.97, 1.0), shrink=0)
     return fig
 
 
@@ -338,7 +287,7 @@ def management_ladder() -> Figure:
         ax.text(
             x + w / 2, top - 0.58, textwrap.fill(step.short, 17), ha="center", fontsize=10.5, va="top", linespacing=1.2
         )
-    _arrow(ax, (0.3, 1.65), (7.3, 3.25), width=2.2)
+    arrow(ax, (0.3, 1.65), (7.3, 3.25), width=2.2, shrink=0)
     ax.text(
         2.6,
         2.42,

@@ -11,18 +11,18 @@ The repeat-dose limits of tocilizumab (8 hours apart, 3 in 24 hours, 4 in all) l
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from course import clinical
-from course.core.errors import CourseDataError
+from course.core import schema
 from course.core.paths import ASSETS
-from course.core.references import resolve
+from course.core.schema import Days, Invalid, Note, Pct, Range, Refs
 from course.core.text import inline_html
 from course.core.yamlio import load_yaml
+from course.engine.views import html as views
 
 TIMING_FILE = ASSETS / "crs_timing.yaml"
 MANAGEMENT_FILE = ASSETS / "crs_management.yaml"
@@ -42,7 +42,6 @@ SCALES = {
     "astct2019": Scale("ASTCT 2019 consensus", "lee2019-astct"),
 }
 SPREAD_KINDS = {"range": "range", "iqr": "IQR"}
-DATA_FROM = ("label", "publication")
 
 # Plain names for the inputs of clinical.crs_grade, in the order of clinical's own tables.
 HYPOTENSION_LABELS = {
@@ -97,12 +96,21 @@ TOCI_MAX_TOTAL = clinical.TOCILIZUMAB_MAX_TOTAL
 
 @dataclass(frozen=True)
 class Spread:
-    low: float
-    high: float
-    kind: str  # "range" or "iqr"
+    low: Days
+    high: Days
+    kind: Literal["range", "iqr"]
 
     def text(self) -> str:
         return f"{SPREAD_KINDS[self.kind]} {self.low:g}–{self.high:g}"
+
+
+def _spread_holds(field: str, median: float | None, spread: Spread | None) -> None:
+    if spread is None:
+        return
+    if median is None:
+        raise Invalid(field, "a spread needs a median")
+    if not spread.low <= median <= spread.high:
+        raise Invalid(field, f"the median {median:g} must lie within {spread.low:g}–{spread.high:g}")
 
 
 @dataclass(frozen=True)
@@ -111,20 +119,27 @@ class TimingRow:
     product: str
     generic: str
     indication: str
-    target: str
+    target: Literal["CD19", "BCMA"]
     trial: str
-    any_pct: float
-    grade3_pct: float
-    grade5_patients: int | None  # deaths from CRS given apart from grade3_pct (then grades 3-4 only)
-    onset_days: float
+    any_pct: Pct
+    grade3_pct: Pct
+    # deaths from CRS given apart from grade3_pct (then grades 3-4 only)
+    grade5_patients: Annotated[int, Range(0, says="must be a whole number of patients (0 or more) or null")] | None
+    onset_days: Days
     onset_spread: Spread | None
-    duration_days: float | None
+    duration_days: Days | None
     duration_spread: Spread | None
-    scale: str
-    data_from: str
+    scale: Literal["penn", "lee2014", "astct2019"]
+    data_from: Literal["label", "publication"]
     as_of: str
-    note: str
-    references: tuple[str, ...]
+    note: Note
+    references: Refs
+
+    def check(self) -> None:
+        if self.grade3_pct > self.any_pct:
+            raise Invalid("grade3_pct", "cannot be higher than any_pct")
+        _spread_holds("onset_spread", self.onset_days, self.onset_spread)
+        _spread_holds("duration_spread", self.duration_days, self.duration_spread)
 
     @property
     def label(self) -> str:
@@ -140,75 +155,6 @@ class TimingRow:
         if self.grade5_patients:
             return f"{self.grade3_pct:g}% grade 3-4, plus {self.grade5_patients} fatal (grade 5)"
         return f"{self.grade3_pct:g}%"
-
-
-def _fail(path: Path, row: str, field: str, problem: str) -> CourseDataError:
-    return CourseDataError(f"{path.name}: row '{row}': field '{field}': {problem}")
-
-
-def _num(path: Path, row: str, raw: Mapping[str, Any], field: str, low: float, high: float, optional=False):
-    value = raw.get(field)
-    if value is None and optional:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise _fail(path, row, field, "must be a number" + (" or null" if optional else ""))
-    if not low <= value <= high:
-        raise _fail(path, row, field, f"must be between {low:g} and {high:g}, got {value:g}")
-    return float(value)
-
-
-def _text(path: Path, row: str, raw: Mapping[str, Any], field: str, allow_empty=False) -> str:
-    value = raw.get(field)
-    if not isinstance(value, str) or (not allow_empty and not value.strip()):
-        raise _fail(path, row, field, "must be text" + ("" if allow_empty else " and not empty"))
-    return value.strip()
-
-
-def _refs(path: Path, row: str, raw: Mapping[str, Any]) -> tuple[str, ...]:
-    refs = raw.get("references")
-    if not isinstance(refs, list) or not refs or not all(isinstance(k, str) for k in refs):
-        raise _fail(path, row, "references", "must be a non-empty list of reference keys")
-    resolve(refs, f"{path.name}: row '{row}'")  # unknown keys fail here, naming the row
-    return tuple(refs)
-
-
-def _spread(path: Path, row: str, raw: Mapping[str, Any], field: str, median: float | None) -> Spread | None:
-    value = raw.get(field)
-    if value is None:
-        return None
-    if not isinstance(value, dict) or set(value) != {"low", "high", "kind"}:
-        raise _fail(path, row, field, "must be null or a mapping with low, high and kind")
-    low = _num(path, row, value, "low", 0, 365)
-    high = _num(path, row, value, "high", 0, 365)
-    if value["kind"] not in SPREAD_KINDS:
-        raise _fail(path, row, f"{field}.kind", f"must be one of {', '.join(SPREAD_KINDS)}")
-    if median is None:
-        raise _fail(path, row, field, "a spread needs a median")
-    if not low <= median <= high:
-        raise _fail(path, row, field, f"the median {median:g} must lie within {low:g}–{high:g}")
-    return Spread(low, high, value["kind"])
-
-
-TIMING_FIELDS = {
-    "id",
-    "product",
-    "generic",
-    "indication",
-    "target",
-    "trial",
-    "any_pct",
-    "grade3_pct",
-    "grade5_patients",
-    "onset_days",
-    "onset_spread",
-    "duration_days",
-    "duration_spread",
-    "scale",
-    "data_from",
-    "as_of",
-    "note",
-    "references",
-}
 
 
 def load_timing(path: Path = TIMING_FILE) -> list[TimingRow]:
@@ -229,62 +175,7 @@ _CACHE: dict[tuple, Any] = {}
 
 
 def _load_timing(path: Path) -> tuple[TimingRow, ...]:
-    raw = load_yaml(path)
-    rows = raw.get("rows") if isinstance(raw, dict) else None
-    if not isinstance(rows, list) or not rows:
-        raise CourseDataError(f"{path.name}: expected a non-empty list 'rows'")
-    out: list[TimingRow] = []
-    for i, r in enumerate(rows):
-        if not isinstance(r, dict):
-            raise CourseDataError(f"{path.name}: row #{i + 1}: must be a mapping")
-        rid = r.get("id") if isinstance(r.get("id"), str) else f"#{i + 1}"
-        missing = TIMING_FIELDS - set(r)
-        if missing:
-            raise _fail(path, rid, sorted(missing)[0], "is missing")
-        unknown = set(r) - TIMING_FIELDS
-        if unknown:
-            raise _fail(path, rid, sorted(unknown)[0], "is not a field of this table")
-        any_pct = _num(path, rid, r, "any_pct", 0, 100)
-        grade3 = _num(path, rid, r, "grade3_pct", 0, 100)
-        if grade3 > any_pct:
-            raise _fail(path, rid, "grade3_pct", "cannot be higher than any_pct")
-        grade5 = r.get("grade5_patients")
-        if grade5 is not None and (isinstance(grade5, bool) or not isinstance(grade5, int) or grade5 < 0):
-            raise _fail(path, rid, "grade5_patients", "must be a whole number of patients (0 or more) or null")
-        onset = _num(path, rid, r, "onset_days", 0, 365)
-        duration = _num(path, rid, r, "duration_days", 0, 365, optional=True)
-        if r["scale"] not in SCALES:
-            raise _fail(path, rid, "scale", f"must be one of {', '.join(SCALES)}")
-        if r["data_from"] not in DATA_FROM:
-            raise _fail(path, rid, "data_from", f"must be one of {', '.join(DATA_FROM)}")
-        if r["target"] not in ("CD19", "BCMA"):
-            raise _fail(path, rid, "target", "must be CD19 or BCMA")
-        out.append(
-            TimingRow(
-                id=_text(path, rid, r, "id"),
-                product=_text(path, rid, r, "product"),
-                generic=_text(path, rid, r, "generic"),
-                indication=_text(path, rid, r, "indication"),
-                target=r["target"],
-                trial=_text(path, rid, r, "trial"),
-                any_pct=any_pct,
-                grade3_pct=grade3,
-                grade5_patients=grade5,
-                onset_days=onset,
-                onset_spread=_spread(path, rid, r, "onset_spread", onset),
-                duration_days=duration,
-                duration_spread=_spread(path, rid, r, "duration_spread", duration),
-                scale=r["scale"],
-                data_from=r["data_from"],
-                as_of=_text(path, rid, r, "as_of"),
-                note=_text(path, rid, r, "note", allow_empty=True),
-                references=_refs(path, rid, r),
-            )
-        )
-    ids = [row.id for row in out]
-    if len(set(ids)) != len(ids):
-        raise CourseDataError(f"{path.name}: two rows share an id")
-    return tuple(out)
+    return schema.load_rows(path, "rows", TimingRow)
 
 
 # --------------------------------------------------------------------------------------------
@@ -294,12 +185,12 @@ def _load_timing(path: Path) -> tuple[TimingRow, ...]:
 
 @dataclass(frozen=True)
 class Step:
-    level: int | None  # 1-4, or None for refractory CRS
     short: str
     watch: str
     treatment: tuple[str, ...]
     nurse: tuple[str, ...]
-    references: tuple[str, ...]
+    references: Refs
+    level: Annotated[int, Range(1, 4)] | None = None  # 1-4, or None for refractory CRS
 
     @property
     def title(self) -> str:
@@ -311,7 +202,14 @@ class Ladder:
     steps: tuple[Step, ...]
     refractory: Step
     practice_varies: tuple[str, ...]
-    practice_references: tuple[str, ...]
+    practice_references: Refs
+
+    def check(self) -> None:
+        levels = [s.level for s in self.steps]
+        if levels != [1, 2, 3, 4]:
+            raise Invalid("steps", f"needs grades 1 to 4 in order, each with its 'level'; has {levels}")
+        if self.refractory.level is not None:
+            raise Invalid("refractory.level", "the refractory step has no grade level")
 
     def step(self, grade: int) -> Step:
         for s in self.steps:
@@ -320,61 +218,35 @@ class Ladder:
         raise KeyError(f"no management step for grade {grade}")
 
 
-def _texts(path: Path, row: str, raw: Mapping[str, Any], field: str) -> tuple[str, ...]:
-    value = raw.get(field)
-    if not isinstance(value, list) or not value or not all(isinstance(t, str) and t.strip() for t in value):
-        raise _fail(path, row, field, "must be a non-empty list of texts")
-    return tuple(t.strip() for t in value)
-
-
-def _step(path: Path, raw: Any, where: str, level: int | None) -> Step:
-    if not isinstance(raw, dict):
-        raise CourseDataError(f"{path.name}: {where}: must be a mapping")
-    return Step(
-        level=level,
-        short=_text(path, where, raw, "short"),
-        watch=_text(path, where, raw, "watch"),
-        treatment=_texts(path, where, raw, "treatment"),
-        nurse=_texts(path, where, raw, "nurse"),
-        references=_refs(path, where, raw),
-    )
-
-
 def load_management(path: Path = MANAGEMENT_FILE) -> Ladder:
     """Read and validate the ladder: grades 1 to 4 in order, a refractory step, what varies."""
     return _cached(_load_management, path)
 
 
 def _load_management(path: Path) -> Ladder:
-    raw = load_yaml(path)
-    if not isinstance(raw, dict) or not isinstance(raw.get("steps"), list):
-        raise CourseDataError(f"{path.name}: expected 'steps', 'refractory' and 'practice_varies'")
-    steps = []
-    for i, s in enumerate(raw["steps"]):
-        level = s.get("level") if isinstance(s, dict) else None
-        if level != i + 1:
-            raise CourseDataError(f"{path.name}: step #{i + 1}: field 'level': must be {i + 1} (grades 1-4 in order)")
-        steps.append(_step(path, s, f"grade {level}", level))
-    if len(steps) != 4:
-        raise CourseDataError(f"{path.name}: field 'steps': needs grades 1 to 4, has {len(steps)}")
-    return Ladder(
-        steps=tuple(steps),
-        refractory=_step(path, raw.get("refractory"), "refractory", None),
-        practice_varies=_texts(path, "practice_varies", raw, "practice_varies"),
-        practice_references=_refs(path, "practice_varies", {"references": raw.get("practice_references")}),
-    )
+    return schema.read_row(Ladder, load_yaml(path), path.name)
 
 
 # --------------------------------------------------------------------------------------------
 # Vignettes
 # --------------------------------------------------------------------------------------------
 
+CRS_INPUTS = ("temperature_c", "hypotension", "oxygen_device", "oxygen_flow_l_min", "antipyretic_or_anticytokine_given")
+
 
 @dataclass(frozen=True)
 class Vignette:
     question: str
     inputs: dict[str, Any]
-    references: tuple[str, ...]
+    references: Refs
+
+    def check(self) -> None:
+        if set(self.inputs) != set(CRS_INPUTS):
+            raise Invalid("inputs", f"must give exactly {', '.join(CRS_INPUTS)}")
+        try:
+            self.grade()
+        except ValueError as exc:
+            raise Invalid("inputs", str(exc)) from None
 
     def grade(self) -> clinical.Grade:
         return clinical.crs_grade(**self.inputs)
@@ -385,29 +257,8 @@ class Vignette:
         return f"By the ASTCT rule this is grade {g.grade}: {g.criterion}."
 
 
-CRS_INPUTS = ("temperature_c", "hypotension", "oxygen_device", "oxygen_flow_l_min", "antipyretic_or_anticytokine_given")
-
-
 def load_vignettes(path: Path = VIGNETTES_FILE) -> list[Vignette]:
-    raw = load_yaml(path)
-    items = raw.get("vignettes") if isinstance(raw, dict) else None
-    if not isinstance(items, list) or not items:
-        raise CourseDataError(f"{path.name}: expected a non-empty list 'vignettes'")
-    out = []
-    for i, v in enumerate(items):
-        qid = v.get("question") if isinstance(v, dict) else None
-        if not isinstance(qid, str):
-            raise CourseDataError(f"{path.name}: vignette #{i + 1}: field 'question': must be a question id")
-        inputs = v.get("inputs")
-        if not isinstance(inputs, dict) or set(inputs) != set(CRS_INPUTS):
-            raise _fail(path, qid, "inputs", f"must give exactly {', '.join(CRS_INPUTS)}")
-        vignette = Vignette(qid, dict(inputs), _refs(path, qid, v))
-        try:
-            vignette.grade()
-        except ValueError as exc:
-            raise _fail(path, qid, "inputs", str(exc)) from None
-        out.append(vignette)
-    return out
+    return list(schema.load_rows(path, "vignettes", Vignette, key="question"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -550,22 +401,8 @@ def next_tocilizumab_dose(weight_kg: float, doses_given: int, hours_since_last: 
 # --------------------------------------------------------------------------------------------
 
 
-class HtmlView:
-    """A read-only output: HTML for Jupyter and nbviewer, and a plain-text twin."""
-
-    def __init__(self, html: str, text: str):
-        self.html, self.text = html, text
-
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
-        return {"text/html": self.html, "text/plain": self.text}
-
-
 TABLE_STYLE = "border-collapse:collapse;margin:0.4em 0;font-size:0.95em;max-width:60em"
-CELL = "border:1px solid #767676;padding:0.3em 0.5em;vertical-align:top;text-align:left"
-
-
-def _cite(keys: tuple[str, ...] | list[str]) -> str:
-    return " ".join(f"[{escape(k)}]" for k in keys)
+CELL = views.CELL_BORDERED
 
 
 # The fever rule of the ASTCT consensus, as the table footnote states it (lee2019-astct). The waiver
@@ -613,9 +450,9 @@ def astct_table_text() -> str:
     return "\n".join(lines)
 
 
-def astct_table() -> HtmlView:
+def astct_table() -> views.Static:
     """The ASTCT table as a notebook output."""
-    return HtmlView(f'<div class="cart-table">{astct_table_html()}</div>', astct_table_text())
+    return views.Static(f'<div class="cart-table">{astct_table_html()}</div>', astct_table_text())
 
 
 def _spread_text(median: float | None, spread: Spread | None) -> str:
@@ -628,7 +465,7 @@ def _days(median: float | None, spread: Spread | None) -> str:
     return "not given" if median is None else _spread_text(median, spread) + " days"
 
 
-def timing_table(path: Path = TIMING_FILE) -> HtmlView:
+def timing_table(path: Path = TIMING_FILE) -> views.Static:
     """The timing data, one row per product, with scale and sources visible in every row."""
     rows = load_timing(path)
     head = (
@@ -651,14 +488,14 @@ def timing_table(path: Path = TIMING_FILE) -> HtmlView:
             escape(r.scale_name),
             escape(_spread_text(r.onset_days, r.onset_spread)),
             escape(_spread_text(r.duration_days, r.duration_spread)),
-            escape(_cite(r.references))
+            escape(views.cite(r.references))
             + (f"<br><span style='font-size:0.9em'>{escape(r.note)}</span>" if r.note else ""),
         )
         body.append("<tr>" + "".join(f'<td style="{CELL}">{c}</td>' for c in cells) + "</tr>")
         text.append(
             f"  {r.label}: any {r.any_pct:g}%, {severe} ({r.scale_name}); onset day "
             f"{_spread_text(r.onset_days, r.onset_spread)}; duration {_days(r.duration_days, r.duration_spread)}. "
-            f"{_cite(r.references)}"
+            f"{views.cite(r.references)}"
         )
     html = (
         f'<div class="cart-table"><table class="cart-crs-timing" style="{TABLE_STYLE}">'
@@ -668,21 +505,21 @@ def timing_table(path: Path = TIMING_FILE) -> HtmlView:
         + "".join(f'<th scope="col" style="{CELL}">{escape(h)}</th>' for h in head)
         + f"</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
     )
-    return HtmlView(html, "\n".join(text))
+    return views.Static(html, "\n".join(text))
 
 
 def _items(texts: tuple[str, ...]) -> str:
     return "<ul style='margin:0;padding-left:1.2em'>" + "".join(f"<li>{inline_html(t)}</li>" for t in texts) + "</ul>"
 
 
-def management_table(path: Path = MANAGEMENT_FILE) -> HtmlView:
+def management_table(path: Path = MANAGEMENT_FILE) -> views.Static:
     """The ladder as a table: grade, the team's treatment, the nurse's actions, sources."""
     ladder = load_management(path)
     body, text = [], ["CRS management by grade (ASCO 2021 guideline; tocilizumab label):"]
     for step in (*ladder.steps, ladder.refractory):
         body.append(
             f'<tr><th scope="row" style="{CELL}">{escape(step.title)}</th><td style="{CELL}">{_items(step.treatment)}</td>'
-            f'<td style="{CELL}">{_items(step.nurse)}</td><td style="{CELL}">{escape(_cite(step.references))}</td></tr>'
+            f'<td style="{CELL}">{_items(step.nurse)}</td><td style="{CELL}">{escape(views.cite(step.references))}</td></tr>'
         )
         text.append(f"  {step.title}: treatment: {' '.join(step.treatment)} Nurse: {' '.join(step.nurse)}")
     varies = "".join(f"<li>{inline_html(t)}</li>" for t in ladder.practice_varies)
@@ -694,7 +531,7 @@ def management_table(path: Path = MANAGEMENT_FILE) -> HtmlView:
         f'<th scope="col" style="{CELL}">What the nurse does</th><th scope="col" style="{CELL}">Sources</th>'
         f"</tr></thead><tbody>{''.join(body)}</tbody></table>"
         f'<p style="margin:0.4em 0 0.1em 0"><strong>Where practice varies by centre</strong> '
-        f"{escape(_cite(ladder.practice_references))}:</p><ul>{varies}</ul></div>"
+        f"{escape(views.cite(ladder.practice_references))}:</p><ul>{varies}</ul></div>"
     )
     text.append("  Practice varies by centre: " + " ".join(ladder.practice_varies))
-    return HtmlView(html, "\n".join(text))
+    return views.Static(html, "\n".join(text))

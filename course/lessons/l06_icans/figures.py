@@ -11,10 +11,10 @@ import textwrap
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.text import Text
 
 from course import clinical
 from course.figures.catalog import Entry
+from course.figures.shapes import crisp_text
 from course.figures.style import OKABE_ITO, apply_style
 from course.lessons.l06_icans import model as icans
 from course.lessons.l06_icans import timing as icans_timing
@@ -38,16 +38,6 @@ def _start() -> None:
     """Course style, after releasing the memory of the figure drawn before."""
     _release_memory()
     apply_style()
-
-
-def _crisp_text(fig: Figure) -> Figure:
-    """Hinted, non-antialiased regular text (as in lesson 08): sharp at the course's dpi and less than
-    half the PNG size, which keeps the notebook within its 300 KB budget. Bold text stays antialiased,
-    because hinted bold type loses the dots of its i's at this size."""
-    for text in fig.findobj(Text):
-        if text.get_fontweight() not in ("bold", 700):
-            text.set_antialiased(False)
-    return fig
 
 
 # --- 1. The ICE items and the five ICANS domains (the interactive grader draws this one).
@@ -135,7 +125,7 @@ def icans_domains_figure(**values) -> Figure:
         bbox_to_anchor=(0.5, 0.0),
     )
     fig.text(0.01, 0.95, "ASTCT ICANS grading, adults and children 12 and over", fontsize=10, color=GREY)
-    return _crisp_text(fig)
+    return crisp_text(fig, keep_bold=True)
 
 
 def _domains_alt(**values) -> str:
@@ -208,7 +198,7 @@ def two_syndromes_figure() -> Figure:
     axes[0].legend(loc="upper right", fontsize=10, frameon=False, handlelength=3, ncol=2)
     fig.text(0.01, 0.5, "severity (conceptual)", rotation=90, va="center", fontsize=10.5)
     fig.subplots_adjust(left=0.05, right=0.98, top=0.95, bottom=0.09, hspace=0.55)
-    return _crisp_text(fig)
+    return crisp_text(fig, keep_bold=True)
 
 
 # --- 3 and 4. Product data from assets/icans_timing.yaml.
@@ -291,7 +281,7 @@ def onset_by_product_figure(highlight: str | None = None) -> Figure:
     footnotes = [f"{r.timing_mark} {r.brand}: {r.timing_footnote}." for r in rows if r.timing_footnote]
     if footnotes:
         fig.text(0.02, 0.015, " ".join(footnotes), fontsize=9.5, color=INK)
-    return _crisp_text(fig)
+    return crisp_text(fig, keep_bold=True)
 
 
 def _onset_alt(highlight: str | None = None) -> str:
@@ -352,7 +342,7 @@ def incidence_by_product_figure() -> Figure:
         fontsize=10,
         frameon=False,
     )
-    return _crisp_text(fig)
+    return crisp_text(fig, keep_bold=True)
 
 
 def _incidence_alt() -> str:

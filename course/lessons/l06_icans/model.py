@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from html import escape
 from typing import Any
 
 from course import clinical
-from course.core.text import inline_html, plain
+from course.engine.views import html as views
 
 DOMAIN_NAMES = {
     "ice": "ICE score",
@@ -208,47 +207,11 @@ ICE_CALCULATIONS = {
 # --- Tables for the notebook (HTML for Jupyter and nbviewer, plain text as the fallback).
 
 
-CELL_STYLE = "text-align:left;vertical-align:top"  # JupyterLab right-aligns table cells by default
-
-
-class Table:
-    """A small captioned HTML table with a plain-text twin; every cell is escaped."""
-
-    def __init__(
-        self,
-        caption: str,
-        header: list[str],
-        rows: list[list[str]],
-        css_class: str = "cart-table",
-        notes: list[str] | None = None,
-    ):
-        self.caption, self.header, self.rows, self.css_class = caption, header, rows, css_class
-        self.notes = list(notes or [])  # footnotes, shown under the table
-
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
-        head = "".join(f'<th scope="col" style="{CELL_STYLE}">{escape(h)}</th>' for h in self.header)
-        body = "".join(
-            "<tr>" + "".join(f'<td style="{CELL_STYLE}">{inline_html(cell)}</td>' for cell in row) + "</tr>"
-            for row in self.rows
-        )
-        foot = ""
-        if self.notes:
-            notes = "<br>".join(inline_html(n) for n in self.notes)
-            foot = f'<tfoot><tr><td colspan="{len(self.header)}" style="{CELL_STYLE}">{notes}</td></tr></tfoot>'
-        html = (
-            f'<table class="{escape(self.css_class)}"><caption>{inline_html(self.caption)}</caption>'
-            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody>{foot}</table>"
-        )
-        lines = [plain(self.caption), " | ".join(self.header)] + [" | ".join(plain(c) for c in r) for r in self.rows]
-        lines += [plain(n) for n in self.notes]
-        return {"text/html": html, "text/plain": "\n".join(lines)}
-
-
-def ice_items_table() -> Table:
+def ice_items_table() -> views.Static:
     """The five ICE tasks with their points, taken from ``clinical.ICE_ITEMS``."""
     rows = [[ICE_TASKS[key][0], ICE_TASKS[key][1], str(points)] for key, points in clinical.ICE_ITEMS.items()]
     rows.append(["**Total**", "10 = normal; the lower the score, the worse the encephalopathy", "**10**"])
-    return Table(
+    return views.table(
         "**The ICE assessment** (adults and children aged 12 and over)", ["Task", "What you ask", "Points"], rows
     )
 
@@ -261,7 +224,7 @@ def _ice_ranges() -> dict[int, str]:
     return {g: f"ICE {min(s)}–{max(s)}" if len(s) > 1 else f"ICE {s[0]}" for g, s in groups.items()}
 
 
-def grading_table() -> Table:
+def grading_table() -> views.Static:
     """The ASTCT ICANS grade by domain, every cell produced by the rules in ``course.clinical``."""
     cells = {name: {g: "—" for g in range(1, 5)} for name in DOMAIN_NAMES.values()}
     for grade, text in _ice_ranges().items():
@@ -274,7 +237,7 @@ def grading_table() -> Table:
             if grade:
                 cells[DOMAIN_NAMES[key]][grade] = CHOICE_LABELS[key][value]
     rows = [[name, *(cells[name][g] for g in range(1, 5))] for name in DOMAIN_NAMES.values()]
-    return Table(
+    return views.table(
         "**ASTCT ICANS grade = the worst domain.** Each row is one domain; the patient's grade is the "
         "highest grade that any row reaches. A dash means that domain cannot reach that grade.",
         ["Domain", "Grade 1", "Grade 2", "Grade 3", "Grade 4"],
@@ -282,14 +245,14 @@ def grading_table() -> Table:
     )
 
 
-def worked_examples() -> Table:
+def worked_examples() -> views.Static:
     """The lesson's vignettes with the grade and deciding domain computed now by ``course.clinical``."""
     rows = []
     for vignette in VIGNETTES.values():
         result = vignette.assessment()
         deciding = ", ".join(d.name for d in result.deciding) or "none"
         rows.append([vignette.note, f"grade {result.grade.grade}", deciding])
-    return Table(
+    return views.table(
         "**The lesson's cases, graded by the course's ASTCT rules.** Tremor and intracranial hemorrhage are "
         "not inputs of the grade, so they change nothing here.",
         ["Case", "ICANS grade", "Domain(s) that set it"],

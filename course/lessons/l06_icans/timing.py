@@ -15,7 +15,7 @@ from course.core.errors import CourseDataError
 from course.core.paths import ASSETS
 from course.core.references import registry
 from course.core.yamlio import load_yaml
-from course.lessons.l06_icans.model import Table
+from course.engine.views import html as views
 
 TIMING_FILE = ASSETS / "icans_timing.yaml"
 SCALES = {
@@ -223,7 +223,7 @@ def footnotes() -> list[str]:
     return [f"{r.timing_mark}{r.timing_footnote}." for r in products() if r.timing_footnote]
 
 
-def timing_table() -> Table:
+def timing_table() -> views.Static:
     """The data file as a table for the notebook, sources shown as keys in square brackets."""
     rows = [
         [
@@ -237,7 +237,7 @@ def timing_table() -> Table:
         ]
         for r in products()
     ]
-    return Table(
+    return views.table(
         "**Neurotoxicity by product.** Any grade / grade 3 or higher; median onset after infusion "
         "(range); median duration. What was counted differs between rows, so compare with care.",
         ["Product", "Trial and disease", "What was counted", "Any / grade ≥3", "Onset", "Duration", "Source"],

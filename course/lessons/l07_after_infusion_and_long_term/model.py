@@ -17,92 +17,159 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
-from html import escape
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, get_args
 
-from course.core.errors import CourseDataError
+from course.core import schema
 from course.core.paths import ASSETS
-from course.core.references import registry
-from course.core.text import inline_html, plain
+from course.core.schema import Collapsed, Invalid, Range, Refs, Text
 from course.core.yamlio import load_yaml
+from course.engine.views import html as views
 
 DATA_FILE = ASSETS / "long_term.yaml"
-COLOURS = ("vermillion", "reddish_purple", "orange", "blue", "bluish_green", "sky_blue", "yellow", "grey", "black")
-BAR_KINDS = ("main", "tail", "line")
-TRIGGERS = ("always", "severe-neutropenia", "risk-based", "low-igg", "schedule")
+Colour = Literal["vermillion", "reddish_purple", "orange", "blue", "bluish_green", "sky_blue", "yellow", "grey", "black"]
+BarKind = Literal["main", "tail", "line"]
+Trigger = Literal["always", "severe-neutropenia", "risk-based", "low-igg", "schedule"]
+COLOURS, BAR_KINDS, TRIGGERS = get_args(Colour), get_args(BarKind), get_args(Trigger)
+Weeks = Annotated[float, Range(0)]
 SEVERE_NEUTROPENIA = 0.5  # ANC in 10^9/L; the usual trigger for antibacterial/antifungal prophylaxis
 ERAS = ("current", "before")
 TIMELINE_END_DAY = 365
 LAST_DAY_SHOWN = 400
-CELL_STYLE = "text-align:left;vertical-align:top"  # nbconvert's CSS right-aligns table cells otherwise
+CELL_STYLE = views.CELL_PLAIN
 
 
 @dataclass(frozen=True)
 class Rule:
-    id: str
-    rule: str
-    before: str
-    current: str
-    before_weeks: float | None
-    current_weeks: float | None
-    references: tuple[str, ...]
+    id: Collapsed
+    rule: Collapsed
+    before: Collapsed
+    current: Collapsed
+    before_weeks: Weeks | None
+    current_weeks: Weeks | None
+    references: Refs
+
+    def check(self) -> None:
+        if (self.before_weeks is None) != (self.current_weeks is None):
+            raise Invalid("current_weeks", "give both before_weeks and current_weeks, or neither")
 
 
 @dataclass(frozen=True)
 class Symptom:
-    text: str
-    references: tuple[str, ...]
+    text: Collapsed
+    references: Refs
 
 
 @dataclass(frozen=True)
 class Phase:
-    id: str
-    name: str
-    days: str
-    description: str
-    references: tuple[str, ...]
+    id: Collapsed
+    name: Collapsed
+    days: Collapsed
+    description: Collapsed
+    references: Refs
 
 
 @dataclass(frozen=True)
 class InfectionPeriod:
-    id: str
-    name: str
-    days: str
-    last_day: int | None
-    why: str
-    typical: str
-    references: tuple[str, ...]
+    id: Collapsed
+    name: Collapsed
+    days: Collapsed
+    last_day: Annotated[int, Range(0)] | None
+    why: Collapsed
+    typical: Collapsed
+    references: Refs
 
 
 @dataclass(frozen=True)
 class Prophylaxis:
-    id: str
-    against: str
-    examples: str
-    when: str
-    trigger: str
-    references: tuple[str, ...]
+    id: Collapsed
+    against: Collapsed
+    examples: Collapsed
+    when: Collapsed
+    trigger: Trigger
+    references: Refs
 
 
 @dataclass(frozen=True)
 class Bar:
-    start: float
-    end: float
-    kind: str
-    text: str
+    start: Annotated[float, Range(0)]
+    end: Annotated[float, Range(0)]
+    kind: BarKind
+    text: Annotated[str, Text(allow_empty=True, collapse=True)]
+
+    def check(self) -> None:
+        if self.end <= self.start or self.end > LAST_DAY_SHOWN:
+            raise Invalid("end", f"must be after 'start' and at most day {LAST_DAY_SHOWN}")
 
 
 @dataclass(frozen=True)
 class Window:
-    id: str
-    name: str
-    short: str
-    colour: str
+    id: Collapsed
+    name: Collapsed
+    short: Collapsed
+    colour: Colour
     bars: tuple[Bar, ...]
-    explanation: str
-    watch_for: str
-    references: tuple[str, ...]
+    explanation: Collapsed
+    watch_for: Collapsed
+    references: Refs
+
+
+# The file's sections as written in long_term.yaml; LongTerm below is what the lesson reads.
+@dataclass(frozen=True)
+class _GoingHome:
+    change_date: Collapsed
+    rules: tuple[Rule, ...]
+
+
+@dataclass(frozen=True)
+class _CallNow:
+    threshold_c: Annotated[float, Range(37.0, 40.0, says="must be a fever threshold from 37 to 40 °C")]
+    symptoms: tuple[Symptom, ...]
+
+
+@dataclass(frozen=True)
+class _Icaht:
+    early_last_day: Annotated[int, Range(0)]
+    phases: tuple[Phase, ...]
+
+    def check(self) -> None:
+        if [p.id for p in self.phases] != ["early", "late"]:
+            raise Invalid("phases", "must be 'early' then 'late'")
+
+
+@dataclass(frozen=True)
+class _IgG:
+    trigger_mg_dl: Annotated[float, Range(0)]
+    grey_zone_upper_mg_dl: Annotated[float, Range(0)]
+    monitoring: Collapsed
+    references: Refs
+
+    def check(self) -> None:
+        if not 0 < self.trigger_mg_dl < self.grey_zone_upper_mg_dl:
+            raise Invalid("grey_zone_upper_mg_dl", "must be above trigger_mg_dl")
+
+
+@dataclass(frozen=True)
+class _File:
+    going_home: _GoingHome
+    call_now: _CallNow
+    icaht: _Icaht
+    infection_periods: tuple[InfectionPeriod, ...]
+    prophylaxis: tuple[Prophylaxis, ...]
+    igg: _IgG
+    timeline: tuple[Window, ...]
+
+    def check(self) -> None:
+        previous = -1
+        for i, period in enumerate(self.infection_periods):
+            row = (("infection_periods", period.id),)
+            if period.last_day is None and i != len(self.infection_periods) - 1:
+                raise Invalid("last_day", "only the last period may be open-ended (null)", row)
+            if period.last_day is not None and period.last_day <= previous:
+                raise Invalid("last_day", "periods must be in time order", row)
+            previous = period.last_day if period.last_day is not None else previous
+        if self.infection_periods[-1].last_day is not None:
+            raise Invalid("infection_periods", "the last period must be open-ended (last_day: null)")
 
 
 @dataclass(frozen=True)
@@ -154,191 +221,23 @@ def _by_id(rows, row_id: str, what: str):
     raise KeyError(f"no {what} '{row_id}'; known: {', '.join(r.id for r in rows)}")
 
 
-class _Reader:
-    """Typed access to one row, with errors that name the file, the section, the row and the field."""
-
-    def __init__(self, path: Path, section: str, index: int, raw: Any, known: set[str]):
-        self.path, self.section, self.index, self.known = path, section, index, known
-        if not isinstance(raw, dict):
-            raise self.fail("", "must be a mapping")
-        self.raw = raw
-        self.name = str(raw.get("id", f"#{index + 1}"))
-
-    def fail(self, field: str, problem: str) -> CourseDataError:
-        where = f"{self.path.name}: {self.section} row '{getattr(self, 'name', f'#{self.index + 1}')}'"
-        return CourseDataError(f"{where}: field '{field}': {problem}" if field else f"{where}: {problem}")
-
-    def text(self, field: str, allow_empty: bool = False) -> str:
-        value = self.raw.get(field)
-        if not isinstance(value, str) or (not allow_empty and not value.strip()):
-            raise self.fail(field, "must be non-empty text")
-        return " ".join(value.split())
-
-    def number(self, field: str, optional: bool = False) -> float | None:
-        value = self.raw.get(field)
-        if value is None and optional:
-            return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise self.fail(field, "must be a number")
-        if value < 0:
-            raise self.fail(field, "must not be negative")
-        return float(value)
-
-    def refs(self) -> tuple[str, ...]:
-        value = self.raw.get("references")
-        if not isinstance(value, list) or not value or not all(isinstance(k, str) for k in value):
-            raise self.fail("references", "must be a non-empty list of reference keys")
-        unknown = [k for k in value if k not in self.known]
-        if unknown:
-            raise self.fail("references", f"unknown reference key(s) {unknown}")
-        return tuple(value)
-
-
-def _section(raw: dict, name: str, path: Path, kind: type = list) -> Any:
-    value = raw.get(name)
-    if not isinstance(value, kind) or not value:
-        raise CourseDataError(f"{path.name}: section '{name}' is missing or empty")
-    return value
-
-
-def _unique(rows, path: Path, section: str) -> None:
-    seen: set[str] = set()
-    for row in rows:
-        if row.id in seen:
-            raise CourseDataError(f"{path.name}: {section} row '{row.id}': field 'id': used twice")
-        seen.add(row.id)
-
-
 def load_long_term(path: Path = DATA_FILE, known: set[str] | None = None) -> LongTerm:
     """Read and validate the lesson 07 tables; any problem names the file, section, row and field."""
-    known = set(registry()) if known is None else known
-    raw = load_yaml(path)
-    if not isinstance(raw, dict):
-        raise CourseDataError(f"{path.name}: expected a mapping of sections")
-
-    home = _section(raw, "going_home", path, dict)
-    change_date = home.get("change_date")
-    if not isinstance(change_date, str) or not change_date.strip():
-        raise CourseDataError(f"{path.name}: going_home: field 'change_date' is missing")
-    rules = []
-    for i, item in enumerate(_section(home, "rules", path)):
-        r = _Reader(path, "going_home.rules", i, item, known)
-        before_w, current_w = r.number("before_weeks", optional=True), r.number("current_weeks", optional=True)
-        if (before_w is None) != (current_w is None):
-            raise r.fail("current_weeks", "give both before_weeks and current_weeks, or neither")
-        rules.append(
-            Rule(r.text("id"), r.text("rule"), r.text("before"), r.text("current"), before_w, current_w, r.refs())
-        )
-    _unique(rules, path, "going_home.rules")
-
-    call = _section(raw, "call_now", path, dict)
-    threshold = _Reader(path, "call_now", 0, call, known).number("threshold_c")
-    if not 37.0 <= threshold <= 40.0:
-        raise CourseDataError(f"{path.name}: call_now: field 'threshold_c': {threshold} is not a fever threshold")
-    symptoms = []
-    for i, item in enumerate(_section(call, "symptoms", path)):
-        r = _Reader(path, "call_now.symptoms", i, item, known)
-        symptoms.append(Symptom(r.text("text"), r.refs()))
-
-    icaht = _section(raw, "icaht", path, dict)
-    early_last = _Reader(path, "icaht", 0, icaht, known).number("early_last_day")
-    phases = []
-    for i, item in enumerate(_section(icaht, "phases", path)):
-        r = _Reader(path, "icaht.phases", i, item, known)
-        phases.append(Phase(r.text("id"), r.text("name"), r.text("days"), r.text("description"), r.refs()))
-    if [p.id for p in phases] != ["early", "late"]:
-        raise CourseDataError(f"{path.name}: icaht.phases must be 'early' then 'late'")
-
-    periods = []
-    previous = -1.0
-    items = _section(raw, "infection_periods", path)
-    for i, item in enumerate(items):
-        r = _Reader(path, "infection_periods", i, item, known)
-        last = r.number("last_day", optional=True)
-        if last is None and i != len(items) - 1:
-            raise r.fail("last_day", "only the last period may be open-ended (null)")
-        if last is not None and last <= previous:
-            raise r.fail("last_day", "periods must be in time order")
-        periods.append(
-            InfectionPeriod(
-                r.text("id"),
-                r.text("name"),
-                r.text("days"),
-                None if last is None else int(last),
-                r.text("why"),
-                r.text("typical"),
-                r.refs(),
-            )
-        )
-        previous = last if last is not None else previous
-    if periods[-1].last_day is not None:
-        raise CourseDataError(f"{path.name}: infection_periods: the last period must be open-ended (last_day: null)")
-    _unique(periods, path, "infection_periods")
-
-    prophylaxis = []
-    for i, item in enumerate(_section(raw, "prophylaxis", path)):
-        r = _Reader(path, "prophylaxis", i, item, known)
-        trigger = r.text("trigger")
-        if trigger not in TRIGGERS:
-            raise r.fail("trigger", f"must be one of {TRIGGERS}")
-        prophylaxis.append(
-            Prophylaxis(r.text("id"), r.text("against"), r.text("examples"), r.text("when"), trigger, r.refs())
-        )
-    _unique(prophylaxis, path, "prophylaxis")
-
-    igg = _section(raw, "igg", path, dict)
-    ir = _Reader(path, "igg", 0, {"id": "igg", **igg}, known)
-    trigger_mg, upper_mg = ir.number("trigger_mg_dl"), ir.number("grey_zone_upper_mg_dl")
-    if not 0 < trigger_mg < upper_mg:
-        raise ir.fail("grey_zone_upper_mg_dl", "must be above trigger_mg_dl")
-
-    windows = []
-    for i, item in enumerate(_section(raw, "timeline", path)):
-        r = _Reader(path, "timeline", i, item, known)
-        colour = r.text("colour")
-        if colour not in COLOURS:
-            raise r.fail("colour", f"must be an Okabe-Ito colour name {COLOURS}")
-        bars = []
-        bar_items = r.raw.get("bars")
-        if not isinstance(bar_items, list) or not bar_items:
-            raise r.fail("bars", "must be a non-empty list")
-        for j, bar in enumerate(bar_items):
-            br = _Reader(path, f"timeline.{r.name}.bars", j, bar, known)
-            start, end = br.number("start"), br.number("end")
-            if end <= start or end > LAST_DAY_SHOWN:
-                raise br.fail("end", f"must be after 'start' and at most day {LAST_DAY_SHOWN}")
-            kind = br.text("kind")
-            if kind not in BAR_KINDS:
-                raise br.fail("kind", f"must be one of {BAR_KINDS}")
-            bars.append(Bar(start, end, kind, br.text("text", allow_empty=True)))
-        windows.append(
-            Window(
-                r.text("id"),
-                r.text("name"),
-                r.text("short"),
-                colour,
-                tuple(bars),
-                r.text("explanation"),
-                r.text("watch_for"),
-                r.refs(),
-            )
-        )
-    _unique(windows, path, "timeline")
-
+    f: _File = schema.read_row(_File, load_yaml(path), path.name, known=known)
     return LongTerm(
-        change_date=change_date.strip(),
-        rules=tuple(rules),
-        fever_threshold_c=threshold,
-        call_now=tuple(symptoms),
-        icaht_early_last_day=int(early_last),
-        icaht_phases=tuple(phases),
-        infection_periods=tuple(periods),
-        prophylaxis=tuple(prophylaxis),
-        igg_trigger_mg_dl=trigger_mg,
-        igg_grey_zone_upper_mg_dl=upper_mg,
-        igg_monitoring=ir.text("monitoring"),
-        igg_references=ir.refs(),
-        timeline=tuple(windows),
+        change_date=f.going_home.change_date,
+        rules=f.going_home.rules,
+        fever_threshold_c=f.call_now.threshold_c,
+        call_now=f.call_now.symptoms,
+        icaht_early_last_day=f.icaht.early_last_day,
+        icaht_phases=f.icaht.phases,
+        infection_periods=f.infection_periods,
+        prophylaxis=f.prophylaxis,
+        igg_trigger_mg_dl=f.igg.trigger_mg_dl,
+        igg_grey_zone_upper_mg_dl=f.igg.grey_zone_upper_mg_dl,
+        igg_monitoring=f.igg.monitoring,
+        igg_references=f.igg.references,
+        timeline=f.timeline,
     )
 
 
@@ -538,44 +437,22 @@ def timeline_x(day: float) -> float:
 # --- Tables for the notebook -------------------------------------------------------------------------
 
 
-class TableView:
-    """A small accessible HTML table (with caption and header scopes) plus a plain-text version."""
-
-    def __init__(self, caption: str, header: list[str], rows: list[list[str]], note: str = ""):
-        self.caption, self.header, self.rows, self.note = caption, header, rows, note
-
-    def html(self) -> str:
-        head = "".join(f'<th scope="col" style="{CELL_STYLE}">{escape(h)}</th>' for h in self.header)
-        body = "".join(
-            "<tr>" + "".join(f'<td style="{CELL_STYLE}">{inline_html(cell)}</td>' for cell in row) + "</tr>"
-            for row in self.rows
-        )
-        note = f'<p style="font-size:0.9em">{inline_html(self.note)}</p>' if self.note else ""
-        return (
-            f'<table class="cart-table cart-l07-table"><caption style="text-align:left">{inline_html(self.caption)}'
-            f"</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note}"
-        )
-
-    def text(self) -> str:
-        lines = [plain(self.caption)]
-        for row in self.rows:
-            lines.append(" | ".join(f"{h}: {plain(c)}" for h, c in zip(self.header, row, strict=True)))
-        if self.note:
-            lines.append(plain(self.note))
-        return "\n".join(lines)
-
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
-        return {"text/html": self.html(), "text/plain": self.text()}
+def _table(caption: str, header: list[str], rows: list[list[str]], note: str) -> views.Static:
+    return views.table(
+        caption,
+        header,
+        rows,
+        css_class="cart-table cart-l07-table",
+        caption_style="text-align:left",
+        after=note,
+        text=views.labelled_lines,
+    )
 
 
-def _cite(keys: tuple[str, ...]) -> str:
-    return " ".join(f"[{k}]" for k in keys)
-
-
-def going_home_table(table: LongTerm | None = None) -> TableView:
+def going_home_table(table: LongTerm | None = None) -> views.Static:
     table = table or data()
-    rows = [[r.rule, r.before, r.current, _cite(r.references)] for r in table.rules]
-    return TableView(
+    rows = [[r.rule, r.before, r.current, views.cite(r.references)] for r in table.rules]
+    return _table(
         f"**Going home: US label rules before and since the change of {table.change_date}.**",
         ["Rule", "Before June 2025 (labels 2017-2024)", "As of the labels revised in June 2025", "Sources"],
         rows,
@@ -585,10 +462,10 @@ def going_home_table(table: LongTerm | None = None) -> TableView:
     )
 
 
-def infection_table(table: LongTerm | None = None) -> TableView:
+def infection_table(table: LongTerm | None = None) -> views.Static:
     table = table or data()
-    rows = [[f"**{p.name}** ({p.days})", p.why, p.typical, _cite(p.references)] for p in table.infection_periods]
-    return TableView(
+    rows = [[f"**{p.name}** ({p.days})", p.why, p.typical, views.cite(p.references)] for p in table.infection_periods]
+    return _table(
         "**Infections by period after infusion.**",
         ["Period", "Why the risk is high", "Typical infections", "Sources"],
         rows,
@@ -596,10 +473,10 @@ def infection_table(table: LongTerm | None = None) -> TableView:
     )
 
 
-def prophylaxis_table(table: LongTerm | None = None) -> TableView:
+def prophylaxis_table(table: LongTerm | None = None) -> views.Static:
     table = table or data()
-    rows = [[p.against, p.examples, p.when, _cite(p.references)] for p in table.prophylaxis]
-    return TableView(
+    rows = [[p.against, p.examples, p.when, views.cite(p.references)] for p in table.prophylaxis]
+    return _table(
         "**Typical prophylaxis: examples only.**",
         ["Against", "Examples", "When and how long", "Sources"],
         rows,
@@ -607,10 +484,10 @@ def prophylaxis_table(table: LongTerm | None = None) -> TableView:
     )
 
 
-def call_now_list(table: LongTerm | None = None) -> TableView:
+def call_now_list(table: LongTerm | None = None) -> views.Static:
     table = table or data()
-    rows = [[s.text, _cite(s.references)] for s in table.call_now]
-    return TableView(
+    rows = [[s.text, views.cite(s.references)] for s in table.call_now]
+    return _table(
         "**Call for help at once, day or night.** The first row means emergency services first; for every "
         "other row, call the treatment team straight away.",
         ["Symptom and what to do", "Sources"],

@@ -13,10 +13,10 @@ from __future__ import annotations
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
-from matplotlib.text import Text
 
 from course import clinical
 from course.figures.catalog import Entry
+from course.figures.shapes import crisp_text
 from course.figures.style import OKABE_ITO, apply_style
 from course.lessons.l08_patient_case import model as cs
 
@@ -37,13 +37,6 @@ def _check_day(day: int, low: int, high: int) -> int:
     if isinstance(day, bool) or not isinstance(day, int) or not low <= day <= high:
         raise ValueError(f"day must be a whole number from {low} to {high}, not {day!r}")
     return day
-
-
-def _crisp_text(fig: Figure) -> Figure:
-    """Hinted, non-antialiased text: sharp at 100 dpi and about half the PNG size (notebook budget 300 KB)."""
-    for text in fig.findobj(Text):
-        text.set_antialiased(False)
-    return fig
 
 
 def _place(placed: list[tuple[float, float, int]], left: float, right: float) -> int:
@@ -145,7 +138,7 @@ def case_timeline(day: int = 90) -> Figure:
         Rectangle((0, 0), 1, 1, facecolor=TODAY, edgecolor="black", linestyle="--", label="the day shown"),
     ]
     fig.legend(handles=handles, loc="lower center", ncol=4, frameon=False, fontsize=9.5, bbox_to_anchor=(0.55, 0.0))
-    return _crisp_text(fig)
+    return crisp_text(fig)
 
 
 def _timeline_alt(day: int = 90) -> str:
@@ -248,7 +241,7 @@ def vital_signs(day: int = VITALS_LAST_DAY) -> Figure:
     fig.text(0.012, 0.985, f"Ms Adeyemi's ward chart, day 0 to day {day}", fontsize=13, fontweight="bold", va="top")
     fig.text(0.012, 0.945, "Fictional case for teaching, not patient data. Dotted lines: when each drug was given.",
              fontsize=10, va="top", color="#333333")
-    return _crisp_text(fig)
+    return crisp_text(fig)
 
 
 def _ice_bands() -> dict[int, tuple[int, int]]:

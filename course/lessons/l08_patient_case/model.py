@@ -31,6 +31,7 @@ from course.core.paths import ASSETS
 from course.core.references import registry
 from course.core.text import inline_html, plain
 from course.core.yamlio import load_yaml
+from course.engine.views import html as views
 from course.lessons.l05_cytokine_release_syndrome import model as crs
 from course.lessons.l06_icans import model as icans
 from course.lessons.l07_after_infusion_and_long_term import model as lt
@@ -850,10 +851,6 @@ def sci(value: float) -> str:
     return f"{mantissa} × 10{sup}"
 
 
-def _cite(keys) -> str:
-    return " ".join(f"[{escape(k)}]" for k in keys)
-
-
 def _items(texts) -> str:
     return "<ul style='margin:0.1em 0;padding-left:1.2em'>" + "".join(f"<li>{inline_html(t)}</li>" for t in texts) + "</ul>"
 
@@ -893,7 +890,7 @@ def state_html(day: int, case: Case | None = None) -> str:
         parts.append(f"<p><strong>IgG:</strong> {escape(s.igg.message)}</p>")
     if s.rules and day >= 10:
         parts.append("<p><strong>Going home (US labels since June 2025):</strong></p>" + _items(r.sentence(day) for r in s.rules))
-    parts.append(f'<p style="font-size:0.9em">Sources: {_cite(s.stage.references)}. Fictional case, not patient data.</p></div>')
+    parts.append(f'<p style="font-size:0.9em">Sources: {views.cite(s.stage.references)}. Fictional case, not patient data.</p></div>')
     return "".join(parts)
 
 
@@ -938,7 +935,7 @@ def _table(
     )
 
 
-def patient_card(case: Case | None = None) -> crs.HtmlView:
+def patient_card(case: Case | None = None) -> views.Static:
     """Who the patient is and what she will receive."""
     case = case or data()
     p, prod = case.patient, case.product
@@ -961,13 +958,13 @@ def patient_card(case: Case | None = None) -> crs.HtmlView:
         ["Item", "Details"],
         rows,
         "cart-l08-patient",
-        f"Product facts as in the US label {_cite(prod.references)}; the patient is invented for teaching.",
+        f"Product facts as in the US label {views.cite(prod.references)}; the patient is invented for teaching.",
     )
     text = "The patient (fictional): " + " ".join(f"{r[0]}: {plain(r[1]).rstrip('.')}." for r in rows)
-    return crs.HtmlView(html, text.replace("&#x27;", "'"))
+    return views.Static(html, text.replace("&#x27;", "'"))
 
 
-def chart(day: int, until: str | None = None, case: Case | None = None) -> crs.HtmlView:
+def chart(day: int, until: str | None = None, case: Case | None = None) -> views.Static:
     """The observation chart for one day (up to the time ``until``, e.g. "15:00"): raw measurements only.
 
     No grades are shown: grading is what the learner does next.
@@ -1010,7 +1007,7 @@ def chart(day: int, until: str | None = None, case: Case | None = None) -> crs.H
     )
     if note:
         text.append("  " + note)
-    return crs.HtmlView(html, "\n".join(text))
+    return views.Static(html, "\n".join(text))
 
 
 def _ice_asked(obs: Observation, case: Case) -> bool:
@@ -1018,7 +1015,7 @@ def _ice_asked(obs: Observation, case: Case) -> bool:
     return any(d.observation == obs.id and d.asks in ("ice_score", "icans_grade") for _, d in case.decisions())
 
 
-def ld_table(case: Case | None = None) -> crs.HtmlView:
+def ld_table(case: Case | None = None) -> views.Static:
     """Her lymphodepletion, day by day, as the pharmacy would prepare it (``yescarta-label``)."""
     case = case or data()
     p, bsa = case.product, case.patient.bsa_m2
@@ -1032,21 +1029,21 @@ def ld_table(case: Case | None = None) -> crs.HtmlView:
         ["Day", "Fludarabine IV", "Cyclophosphamide IV"],
         rows,
         "cart-l08-ld",
-        f"Regimen and days from the Yescarta label {_cite(p.references)}; days −2 and −1 are rest days; "
+        f"Regimen and days from the Yescarta label {views.cite(p.references)}; days −2 and −1 are rest days; "
         "infusion on day 0.",
     )
     text = "Lymphodepletion: " + "; ".join(
         f"day {d.day}: fludarabine {d.fludarabine_mg:g} mg, cyclophosphamide {d.cyclophosphamide_mg:g} mg"
         for d in ld_doses(case)
     )
-    return crs.HtmlView(html, text)
+    return views.Static(html, text)
 
 
-def care_plan(case: Case | None = None) -> crs.HtmlView:
+def care_plan(case: Case | None = None) -> views.Static:
     """The nursing care plan: problem, goal, nursing actions, what to escalate, sources."""
     case = case or data()
     rows = [
-        [inline_html(r.problem), inline_html(r.goal), inline_html(r.actions), inline_html(r.escalate), _cite(r.references)]
+        [inline_html(r.problem), inline_html(r.goal), inline_html(r.actions), inline_html(r.escalate), views.cite(r.references)]
         for r in case.care_plan
     ]
     html = _table(
@@ -1058,19 +1055,19 @@ def care_plan(case: Case | None = None) -> crs.HtmlView:
         style=WIDE_TABLE_STYLE,
     )
     text = ["Nursing care plan:"] + [
-        f"  {r.problem}. Goal: {r.goal} Actions: {r.actions} Escalate: {r.escalate} {_cite(r.references)}"
+        f"  {r.problem}. Goal: {r.goal} Actions: {r.actions} Escalate: {r.escalate} {views.cite(r.references)}"
         for r in case.care_plan
     ]
-    return crs.HtmlView(html, "\n".join(text))
+    return views.Static(html, "\n".join(text))
 
 
-def education(case: Case | None = None, day: int = 10) -> crs.HtmlView:
+def education(case: Case | None = None, day: int = 10) -> views.Static:
     """Teaching points for the patient and for the caregiver, with the call-now symptoms of lesson 07."""
     case = case or data()
     table = lt.data()
-    call = [f"{s.text} {_cite(s.references)}" for s in table.call_now]
-    patient = [f"{t.text} {_cite(t.references)}" for t in case.education_patient]
-    carer = [f"{t.text} {_cite(t.references)}" for t in case.education_caregiver]
+    call = [f"{s.text} {views.cite(s.references)}" for s in table.call_now]
+    patient = [f"{t.text} {views.cite(t.references)}" for t in case.education_patient]
+    carer = [f"{t.text} {views.cite(t.references)}" for t in case.education_caregiver]
     rules = [r.sentence(day) for r in lt.going_home_status(day, "current")]
     html = (
         '<div class="cart-l08-education" style="max-width:60em">'
@@ -1089,4 +1086,4 @@ def education(case: Case | None = None, day: int = 10) -> crs.HtmlView:
         + ["Caregiver: " + " ".join(plain(t) for t in carer)]
         + [f"Label minimums on day {day}: " + " ".join(rules)]
     )
-    return crs.HtmlView(html, text)
+    return views.Static(html, text)

@@ -23,6 +23,7 @@ from course.core.errors import CourseDataError
 from course.core.paths import ASSETS
 from course.core.references import registry
 from course.core.yamlio import load_yaml
+from course.engine.views import html as views
 
 DATA_FILE = ASSETS / "efficacy.yaml"
 DISEASES = {
@@ -34,7 +35,7 @@ DISEASES = {
 }
 DISEASE_ORDER = tuple(DISEASES)
 TARGETS = ("CD19", "BCMA")
-CELL = "text-align:left;vertical-align:top;padding:0.25em 0.5em"  # nbconvert's CSS right-aligns cells otherwise
+CELL = views.CELL_PADDED
 COMPARABILITY_NOTE = (
     "These trials are single-arm studies: no control group, and each enrolled different patients "
     "(disease, age, earlier treatment, how ill), used a different measure of response and followed "
@@ -415,8 +416,8 @@ def _pct(value: float | None) -> str:
     return "not shown" if value is None else f"{value:g}%"
 
 
-def _cite(keys: tuple[str, ...]) -> str:
-    return " ".join(f'<a href="#ref-{escape(k)}" style="text-decoration:underline">[{escape(k)}]</a>' for k in keys)
+def _cite_linked(keys: tuple[str, ...]) -> str:
+    return views.cite(keys, link=True, underline=True)
 
 
 def _label_cell(t: Trial) -> str:
@@ -429,7 +430,7 @@ def _label_cell(t: Trial) -> str:
         parts.append(f"{escape(t.label.complete_measure)} {_pct(t.label.complete)}")
     return (
         f"<strong>◇ Label differs:</strong> {'; '.join(parts)} (n = {t.label.n}). {escape(t.label.note)}. "
-        f"{_cite(t.label.references)}"
+        f"{_cite_linked(t.label.references)}"
     )
 
 
@@ -465,7 +466,7 @@ def table_html(rows: list[Trial] | tuple[Trial, ...], show_label: bool = True) -
         ]
         if show_label:
             cells.append(_label_cell(t))
-        cells.append(_cite(t.references))
+        cells.append(_cite_linked(t.references))
         body.append("<tr>" + cells[0] + "".join(f'<td style="{CELL}">{c}</td>' for c in cells[1:]) + "</tr>")
     header = "".join(f'<th scope="col" style="{CELL}">{h}</th>' for h in head)
     return (
@@ -515,7 +516,7 @@ def enrolment_table_html() -> str:
             f'<td style="{CELL}">{t.enrolled}</td><td style="{CELL}">{t.received}</td>'
             f'<td style="{CELL}"><strong>{t.not_infused} ({t.not_infused_pct:.1f}%)</strong></td>'
             f'<td style="{CELL}">{_share_bar(t)}</td>'
-            f'<td style="{CELL}">{escape(t.enrolment_basis)}</td><td style="{CELL}">{_cite(t.enrolment_references)}</td></tr>'
+            f'<td style="{CELL}">{escape(t.enrolment_basis)}</td><td style="{CELL}">{_cite_linked(t.enrolment_references)}</td></tr>'
         )
     head = "".join(
         f'<th scope="col" style="{CELL}">{h}</th>'
@@ -538,16 +539,10 @@ def enrolment_table_html() -> str:
     )
 
 
-class EnrolmentTable:
-    """Display object: the enrolment table as HTML and text (no widgets)."""
-
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
-        text = "\n".join(
-            f"{t.trial}: {t.enrolled} enrolled, {t.received} received, {t.not_infused} ({t.not_infused_pct:.1f}%) not"
-            for t in with_enrolment()
-        )
-        return {"text/html": enrolment_table_html(), "text/plain": text}
-
-
-def enrolment_table() -> EnrolmentTable:
-    return EnrolmentTable()
+def enrolment_table() -> views.Static:
+    """The enrolment table as HTML and text (no widgets)."""
+    text = "\n".join(
+        f"{t.trial}: {t.enrolled} enrolled, {t.received} received, {t.not_infused} ({t.not_infused_pct:.1f}%) not"
+        for t in with_enrolment()
+    )
+    return views.Static(enrolment_table_html(), text)

@@ -1,0 +1,83 @@
+"""Static outputs written once: a display object, a captioned table, and citations.
+
+Every table a lesson shows is read-only HTML for JupyterLab and nbviewer plus a plain-text twin;
+``Static`` is that pair, ``table`` builds the common captioned table, and ``cite`` writes
+reference keys one way for the whole course (its options keep each lesson's current look).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from html import escape
+
+from course.core.text import inline_html, plain
+
+# Cell styles in use today, named once. nbconvert's CSS right-aligns table cells otherwise.
+CELL_PLAIN = "text-align:left;vertical-align:top"
+CELL_PADDED = "text-align:left;vertical-align:top;padding:0.25em 0.5em"
+CELL_ROOMY = "text-align:left;vertical-align:top;padding:0.3em 0.5em"
+CELL_BORDERED = "border:1px solid #767676;padding:0.3em 0.5em;vertical-align:top;text-align:left"
+
+
+class Static:
+    """A read-only output: HTML for Jupyter and nbviewer, and the same content as plain text."""
+
+    def __init__(self, html: str, text: str, rows: Sequence[Sequence[str]] = ()):
+        self.html, self.text = html, text
+        self.rows = rows  # a table's cells as given, for tests and demos that read them
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        return {"text/html": self.html, "text/plain": self.text}
+
+
+def cite(keys: Iterable[str], *, link: bool = False, underline: bool = False) -> str:
+    """Reference keys as ``[key]``, space-separated; ``link`` points each at the lesson's list."""
+    if not link:
+        return " ".join(f"[{escape(k)}]" for k in keys)
+    style = ' style="text-decoration:underline"' if underline else ""
+    return " ".join(f'<a href="#ref-{escape(k)}"{style}>[{escape(k)}]</a>' for k in keys)
+
+
+def table(
+    caption: str,
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    cell: str = CELL_PLAIN,
+    css_class: str = "cart-table",
+    caption_style: str = "",
+    notes: Sequence[str] = (),
+    after: str = "",
+    text: Callable[[str, Sequence[str], Sequence[Sequence[str]]], list[str]] | None = None,
+) -> Static:
+    """A captioned table; caption, cells and notes may use **bold**, *italic* and `code`.
+
+    ``notes`` go in a table footer, ``after`` in a small paragraph below the table. The text twin
+    is the caption, the header and one line per row, unless ``text`` builds its own lines.
+    """
+    head = "".join(f'<th scope="col" style="{cell}">{escape(h)}</th>' for h in header)
+    body = "".join("<tr>" + "".join(f'<td style="{cell}">{inline_html(c)}</td>' for c in row) + "</tr>" for row in rows)
+    foot = ""
+    if notes:
+        foot = (
+            f'<tfoot><tr><td colspan="{len(header)}" style="{cell}">'
+            + "<br>".join(inline_html(n) for n in notes)
+            + "</td></tr></tfoot>"
+        )
+    style = f' style="{caption_style}"' if caption_style else ""
+    below = f'<p style="font-size:0.9em">{inline_html(after)}</p>' if after else ""
+    html = (
+        f'<table class="{escape(css_class)}"><caption{style}>{inline_html(caption)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody>{foot}</table>{below}"
+    )
+    if text is None:
+        lines = [plain(caption), " | ".join(header), *(" | ".join(plain(c) for c in r) for r in rows)]
+    else:
+        lines = text(caption, header, rows)
+    lines += [plain(n) for n in notes] + ([plain(after)] if after else [])
+    return Static(html, "\n".join(lines), rows)
+
+
+def labelled_lines(caption: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    """Text twin with each cell named by its column: ``Rule: ... | Sources: ...``."""
+    return [plain(caption), *(" | ".join(f"{h}: {plain(c)}" for h, c in zip(header, r, strict=True)) for r in rows)]
