@@ -425,3 +425,102 @@ def test_collect_copies_each_homes_exports_and_skips_what_it_cannot_read(tmp_pat
         assert words in captured.err
     assert "copied 2 file(s) from 2 home(s)" in captured.out
     assert main(["collect", str(tmp_path / "nobody" / "*"), "--out", str(tmp_path / "o2")]) == 1
+
+
+# ------------------------------------------------------------------------------------------
+# The example private bank (form B) is a full parallel form of the final
+# ------------------------------------------------------------------------------------------
+
+FORM_B_CASES = PRIVATE.with_name("private_final_form_b_cases.yaml")
+FINAL = "10_final_assessment"
+
+
+@pytest.fixture(scope="module")
+def final_bank():
+    from course.engine.questions.model import bank_path, load_bank
+
+    return load_bank(bank_path(FINAL))
+
+
+def _blueprint(bank) -> dict[str, dict[str, int]]:
+    from collections import Counter
+
+    out: dict[str, Counter] = {o: Counter() for o in bank.objectives}
+    for q in bank.questions:
+        out[q.objective][q.type] += 1
+    return {o: dict(c) for o, c in out.items()}
+
+
+def test_form_b_follows_the_finals_blueprint(private_bank, final_bank):
+    from course.lessons.l10_final_assessment.model import blueprint, objective_lessons
+
+    assert private_bank.objectives == final_bank.objectives
+    assert _blueprint(private_bank) == _blueprint(final_bank)
+    assert objective_lessons(private_bank) == objective_lessons(final_bank)
+    assert [r.counts for r in blueprint(private_bank)] == [r.counts for r in blueprint(final_bank)]
+    # a parallel form, not a copy: no stem, option or item of the final reappears
+    def texts(bank):
+        return {t for q in bank.questions for t in (q.stem, *(o.text for o in q.options), *q.items, *(p.left for p in q.pairs))}
+    bare_grades = {f"Grade {n}" for n in range(5)}
+    assert texts(private_bank) & texts(final_bank) - bare_grades == set()
+
+
+def _form_b_cases():
+    import yaml
+
+    from course.lessons.l10_final_assessment.model import Case
+
+    raw = yaml.safe_load(FORM_B_CASES.read_text())["cases"]
+    return [Case(c["question"], c["rule"], dict(c["inputs"]), tuple(c["references"]), c.get("claim")) for c in raw]
+
+
+def test_form_b_keys_equal_what_the_courses_rules_compute(private_bank):
+    from course import clinical
+    from course.lessons.l10_final_assessment.model import GRADE_OPTION, case_problems, keyed_answer
+
+    cases = _form_b_cases()
+    problems = [p for case in cases for p in case_problems(case, private_bank)]
+    assert problems == []
+    # every grade, dose or score asked has a case: numeric questions and single questions keyed "Grade N"
+    computed = [q.id for q in private_bank.questions
+                if q.type == "numeric" or (q.type == "single" and any(GRADE_OPTION.match(o.text) for o in q.options))]
+    assert len(computed) == 9 and set(computed) <= {c.question for c in cases}
+    # and the clinical rules themselves, called directly, give the keyed answers
+    by_id = {c.question: c for c in cases}
+    for qid, rule in (("fb-crs-grade", clinical.crs_grade), ("fb-crs-after-treatment", clinical.crs_grade),
+                      ("fb-case-grade4", clinical.crs_grade), ("fb-icans-grade", clinical.icans_grade)):
+        assert keyed_answer(private_bank.get(qid)) == rule(**by_id[qid].inputs).grade
+    assert private_bank.get("fb-ice-score").answer == clinical.ice_score(**by_id["fb-ice-score"].inputs)
+    assert private_bank.get("fb-tocilizumab-dose").answer == clinical.tocilizumab_dose(
+        **by_id["fb-tocilizumab-dose"].inputs).mg
+
+
+def test_form_b_keys_are_spread_and_not_guessable(private_bank):
+    from collections import Counter
+
+    singles = [q for q in private_bank.questions if q.type == "single"]
+    positions = Counter(q.correct_options()[0] for q in singles)
+    assert max(positions.values()) <= 0.4 * len(singles), positions
+    answers = [q.answer for q in private_bank.questions if q.type == "truefalse"]
+    assert 0.4 <= sum(answers) / len(answers) <= 0.6, answers
+    choice = [q for q in private_bank.questions if q.type in ("single", "multiple")]
+    longest_is_key = [q.id for q in choice if q.options[max(range(len(q.options)),
+                                                            key=lambda i: len(q.options[i].text))].correct]
+    assert len(longest_is_key) <= 0.3 * len(choice), longest_is_key
+
+
+def test_form_b_cites_registered_sources_and_gives_feedback_everywhere(private_bank):
+    import re
+
+    from course.core.references import registry
+
+    known = registry()
+    for q in private_bank.questions:
+        assert q.references and set(q.references) <= set(known), q.id
+        assert set(re.findall(r"\[([a-z][a-z0-9-]*[a-z0-9])\]", q.explanation)) == set(q.references), q.id
+        assert all(o.feedback.strip() for o in q.options), q.id
+        assert all(p.feedback.strip() for p in q.pairs), q.id
+        if q.type == "truefalse":
+            assert q.feedback_true.strip() and q.feedback_false.strip()
+        if q.type == "ordering":
+            assert len(q.item_feedback) == len(q.items) and all(t.strip() for t in q.item_feedback)
