@@ -121,9 +121,9 @@ def test_exam_gives_no_feedback_until_submit_then_results_and_export(tmp_path, e
     for qid in ("q00-targets", "q00-off-the-shelf", "q00-fever-threshold", "q00-five-steps"):
         _answer(lesson, qid)
     assert "5 of 7" in score.status.value
-    score.submit.click()
-    assert "2 question(s) are not answered" in score.result.value
-    assert not lesson.submitted
+    for qid in lesson.bank.ids():
+        if not lesson.summary()["questions"][qid]["attempts"]:
+            _answer(lesson, qid, right=False)
     score.submit.click()
     assert lesson.submitted and score.submit.disabled
     assert "4 of 7 correct" in score.result.value and "Not passed yet" in score.result.value
@@ -136,6 +136,43 @@ def test_exam_gives_no_feedback_until_submit_then_results_and_export(tmp_path, e
     assert doc["schema"] == EXPORT_SCHEMA and doc["learner"] == "ana" and doc["round"] == 1
     assert doc["score"] == {"correct": 4, "total": 7, "percent": 57.1, "pass_mark_percent": 80, "passed": False}
     assert doc["by_objective"]["O1"] == {"correct": 1, "total": 2}
+
+
+def _shown_keys(lesson) -> list[str]:
+    """Question ids whose live feedback shows an answer or an explanation."""
+    return [qid for qid in lesson.bank.ids()
+            if any(word in lesson.question(qid).widget().feedback.value for word in ("Answer:", "Why:", "✔", "✘"))]
+
+
+def test_blank_submit_is_refused_and_shows_no_key(tmp_path, exports):  # E5
+    lesson = start_lesson("10_final_assessment", ProgressStore(tmp_path / "p", "ana"), exam=True)
+    view = lesson.assessment()
+    score = lesson.score()
+    for _ in range(3):  # pressing again (the old confirmation) changes nothing
+        score.submit.click()
+    total = len(lesson.bank.questions)
+    assert f"{total} of {total} question(s) have no answer yet" in score.result.value
+    assert 'role="alert"' in score.result.value
+    assert not lesson.submitted and not score.submit.disabled and not list(exports.glob("*.json"))
+    assert _shown_keys(lesson) == [] and "Result" not in score.result.value
+    # answer all but one; the message names the open question by the number the learner sees
+    order = view.order()
+    for qid in order[:-1]:
+        _answer(lesson, qid, right=False)
+    score.submit.click()
+    assert f"1 of {total} question(s) have no answer yet</strong> (question {total})" in score.result.value
+    assert not lesson.submitted and _shown_keys(lesson) == []
+    _answer(lesson, order[-1], right=True)
+    score.submit.click()
+    assert lesson.submitted and f"1 of {total} correct" in score.result.value  # a real attempt: keys may show now
+    assert len(list(exports.glob("*.json"))) == 1
+
+
+def test_the_exam_panel_says_it_is_practice_and_names_the_summative_pack(tmp_path):
+    lesson = _exam(tmp_path)
+    status = lesson.score().status.value
+    assert "Practice, not a graded exam" in status
+    assert "exam pack" in status and "summative" in status
 
 
 def test_restart_after_submit_shows_results_and_retake_starts_a_new_round(tmp_path, exports):
@@ -389,3 +426,102 @@ def test_collect_copies_each_homes_exports_and_skips_what_it_cannot_read(tmp_pat
         assert words in captured.err
     assert "copied 2 file(s) from 2 home(s)" in captured.out
     assert main(["collect", str(tmp_path / "nobody" / "*"), "--out", str(tmp_path / "o2")]) == 1
+
+
+# ------------------------------------------------------------------------------------------
+# The example private bank (form B) is a full parallel form of the final
+# ------------------------------------------------------------------------------------------
+
+FORM_B_CASES = PRIVATE.with_name("private_final_form_b_cases.yaml")
+FINAL = "10_final_assessment"
+
+
+@pytest.fixture(scope="module")
+def final_bank():
+    from course.engine.questions.model import bank_path, load_bank
+
+    return load_bank(bank_path(FINAL))
+
+
+def _blueprint(bank) -> dict[str, dict[str, int]]:
+    from collections import Counter
+
+    out: dict[str, Counter] = {o: Counter() for o in bank.objectives}
+    for q in bank.questions:
+        out[q.objective][q.type] += 1
+    return {o: dict(c) for o, c in out.items()}
+
+
+def test_form_b_follows_the_finals_blueprint(private_bank, final_bank):
+    from course.lessons.l10_final_assessment.model import blueprint, objective_lessons
+
+    assert private_bank.objectives == final_bank.objectives
+    assert _blueprint(private_bank) == _blueprint(final_bank)
+    assert objective_lessons(private_bank) == objective_lessons(final_bank)
+    assert [r.counts for r in blueprint(private_bank)] == [r.counts for r in blueprint(final_bank)]
+    # a parallel form, not a copy: no stem, option or item of the final reappears
+    def texts(bank):
+        return {t for q in bank.questions for t in (q.stem, *(o.text for o in q.options), *q.items, *(p.left for p in q.pairs))}
+    bare_grades = {f"Grade {n}" for n in range(5)}
+    assert texts(private_bank) & texts(final_bank) - bare_grades == set()
+
+
+def _form_b_cases():
+    import yaml
+
+    from course.lessons.l10_final_assessment.model import Case
+
+    raw = yaml.safe_load(FORM_B_CASES.read_text())["cases"]
+    return [Case(c["question"], c["rule"], dict(c["inputs"]), tuple(c["references"]), c.get("claim")) for c in raw]
+
+
+def test_form_b_keys_equal_what_the_courses_rules_compute(private_bank):
+    from course import clinical
+    from course.lessons.l10_final_assessment.model import GRADE_OPTION, case_problems, keyed_answer
+
+    cases = _form_b_cases()
+    problems = [p for case in cases for p in case_problems(case, private_bank)]
+    assert problems == []
+    # every grade, dose or score asked has a case: numeric questions and single questions keyed "Grade N"
+    computed = [q.id for q in private_bank.questions
+                if q.type == "numeric" or (q.type == "single" and any(GRADE_OPTION.match(o.text) for o in q.options))]
+    assert len(computed) == 9 and set(computed) <= {c.question for c in cases}
+    # and the clinical rules themselves, called directly, give the keyed answers
+    by_id = {c.question: c for c in cases}
+    for qid, rule in (("fb-crs-grade", clinical.crs_grade), ("fb-crs-after-treatment", clinical.crs_grade),
+                      ("fb-case-grade4", clinical.crs_grade), ("fb-icans-grade", clinical.icans_grade)):
+        assert keyed_answer(private_bank.get(qid)) == rule(**by_id[qid].inputs).grade
+    assert private_bank.get("fb-ice-score").answer == clinical.ice_score(**by_id["fb-ice-score"].inputs)
+    assert private_bank.get("fb-tocilizumab-dose").answer == clinical.tocilizumab_dose(
+        **by_id["fb-tocilizumab-dose"].inputs).mg
+
+
+def test_form_b_keys_are_spread_and_not_guessable(private_bank):
+    from collections import Counter
+
+    singles = [q for q in private_bank.questions if q.type == "single"]
+    positions = Counter(q.correct_options()[0] for q in singles)
+    assert max(positions.values()) <= 0.4 * len(singles), positions
+    answers = [q.answer for q in private_bank.questions if q.type == "truefalse"]
+    assert 0.4 <= sum(answers) / len(answers) <= 0.6, answers
+    choice = [q for q in private_bank.questions if q.type in ("single", "multiple")]
+    longest_is_key = [q.id for q in choice if q.options[max(range(len(q.options)),
+                                                            key=lambda i: len(q.options[i].text))].correct]
+    assert len(longest_is_key) <= 0.3 * len(choice), longest_is_key
+
+
+def test_form_b_cites_registered_sources_and_gives_feedback_everywhere(private_bank):
+    import re
+
+    from course.core.references import registry
+
+    known = registry()
+    for q in private_bank.questions:
+        assert q.references and set(q.references) <= set(known), q.id
+        assert set(re.findall(r"\[([a-z][a-z0-9-]*[a-z0-9])\]", q.explanation)) == set(q.references), q.id
+        assert all(o.feedback.strip() for o in q.options), q.id
+        assert all(p.feedback.strip() for p in q.pairs), q.id
+        if q.type == "truefalse":
+            assert q.feedback_true.strip() and q.feedback_false.strip()
+        if q.type == "ordering":
+            assert len(q.item_feedback) == len(q.items) and all(t.strip() for t in q.item_feedback)

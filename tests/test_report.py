@@ -407,3 +407,112 @@ def test_gain_per_objective_from_fixture_banks(tmp_path):
     assert by["O2"].pre == 0 and by["O2"].post == 50 and by["O2"].gain == 50
     assert "Pre-test (00_pre_fixture) to final (10_final_assessment)" in report.html
     assert "<td>O2</td><td>2</td><td>0%</td><td>50%</td><td>+50</td>" in report.html
+
+
+# ------------------------------------------------------------------------------------------
+# Charts: each a PNG with alt text, its numbers in the table beside it, all from the regrade
+# ------------------------------------------------------------------------------------------
+
+FINAL = "10_final_assessment"
+
+
+def class_of(tmp_path: Path, banks, size: int = 12) -> list[Path]:
+    """A class taking the final: learner n gets each question right with probability (n + 1) / (size + 1)."""
+    return [export(tmp_path, f"learner{n:02d}", (n + 1) / (size + 1), lesson=FINAL, seed=n) for n in range(size)]
+
+
+def _figures(html: str) -> list[tuple[str, str]]:
+    """(alt text, PNG bytes) of every <img> in the report, in page order."""
+    import base64
+    import re
+    from html import unescape
+
+    found = re.findall(r'<img src="data:image/png;base64,([^"]+)" alt="([^"]*)"', html)
+    return [(unescape(alt), base64.b64decode(data)) for data, alt in found]
+
+
+def _table_rows(html: str, cls: str) -> list[list[str]]:
+    import re
+    from html import unescape
+
+    table = re.search(rf'<table class="{cls}">(.*?)</table>', html).group(1)
+    body = table.split("<tbody>", 1)[1]
+    return [[unescape(re.sub("<[^>]+>", "", c)) for c in re.findall(r"<td>(.*?)</td>", row)]
+            for row in re.findall(r"<tr>(.*?)</tr>", body)]
+
+
+def test_report_has_histogram_difficulty_and_mastery_charts_with_alt_text(tmp_path, banks):
+    report = build_report(class_of(tmp_path, banks), banks)
+    figures = _figures(report.html)
+    assert len(figures) == 3
+    for alt, png in figures:
+        assert png.startswith(b"\x89PNG") and len(png) > 2000 and len(alt) > 60
+    spread, hardest, mastered = (alt for alt, _ in figures)
+    assert spread.startswith("Histogram of 12 learners") and "80% pass mark" in spread
+    assert hardest.startswith("Bar chart of the share of learners answering each question right, hardest first")
+    assert mastered.startswith("Bar chart of mastery per objective") and "O10" in mastered
+    assert report.html.count('class="chart-and-table"') == 3
+
+
+def test_chart_tables_hold_the_regraded_numbers(tmp_path, banks):
+    paths = class_of(tmp_path, banks)
+    # tamper one file: every flag says right; the charts must follow the regrade, not the file
+    edit(paths[0], lambda d: [a.update(correct=True) for a in d["answers"]])
+    report = build_report(paths, banks)
+    records = [read_export(p, banks) for p in paths]
+    bank = banks[FINAL]
+    # score spread: learners per band from the regraded percents
+    bands = [0] * 10
+    for r in records:
+        bands[min(int(r.percent // 10), 9)] += 1
+    assert [int(n) for _, n in _table_rows(report.html, "spread")] == bands
+    assert sum(bands) == 12 and records[0].percent < 50
+    # difficulty: hardest first, each share equal to the regraded answers of that question
+    rows = _table_rows(report.html, "difficulty")
+    expected = {q.id: sum(r.answers[i].correct for r in records) for i, q in enumerate(bank.questions)}
+    assert {qid: int(right.split(" of ")[0]) for qid, _, right in rows} == expected
+    shares = [int(p.rstrip("%")) for _, p, _ in rows]
+    assert shares == sorted(shares) and len(set(shares)) > 1
+    hardest = next(alt for alt, _ in _figures(report.html) if "hardest first" in alt)
+    assert f"{rows[0][0]} {rows[0][1]}" in hardest and f"{rows[-1][0]} {rows[-1][1]}" in hardest
+    # mastery: learners with at least 80% of the objective's questions right
+    for objective, _, _, share in _table_rows(report.html, "mastery"):
+        marks = [r.by_objective()[objective] for r in records]
+        assert int(share.rstrip("%")) == round(100 * sum(c / t >= 0.8 for c, t in marks) / len(marks))
+        assert f"{objective} {share}" in next(alt for alt, _ in _figures(report.html) if "mastery" in alt)
+
+
+def test_gain_chart_appears_with_pre_test_data_only(tmp_path):
+    pre = _fixture_bank(tmp_path, "pre_bank")
+    final = _fixture_bank(tmp_path, "final_bank")
+    banks = {pre.lesson: pre, final.lesson: final}
+    finals = [export(tmp_path, "ana", 1.0, lesson=final.lesson, bank=final),
+              export(tmp_path, "bo", {"fin-a1": True}, lesson=final.lesson, bank=final)]
+    without = build_report(finals, banks)
+    assert not any("pre-test" in alt for alt, _ in _figures(without.html))
+    pres = [export(tmp_path, "ana", 0.0, lesson=pre.lesson, bank=pre),
+            export(tmp_path, "bo", {"pre-a": True}, lesson=pre.lesson, bank=pre)]
+    report = build_report(finals + pres, banks)
+    alt = next(alt for alt, _ in _figures(report.html) if "pre-test" in alt)
+    # ana: O1 0 -> 100, O2 0 -> 100; bo: O1 100 -> 50 (fin-a1 right, fin-a2 wrong), O2 0 -> 0
+    assert "O1 pre-test 50%, final 75%" in alt and "O2 pre-test 0%, final 50%" in alt
+    assert _table_rows(report.html, "gains")[1][:5] == ["O2", "2", "0%", "50%", "+50"]
+
+
+@pytest.mark.browser
+def test_report_page_renders_its_charts_in_chromium(tmp_path, banks):
+    from tests.browser_support import require_chromium, screenshot_path
+    from tests.harness.browser import chromium
+
+    require_chromium()
+    paths = class_of(tmp_path, banks) + [export(tmp_path, "late", 0.5, lesson=FINAL, round=2, seed=99)]
+    out = tmp_path / "class-report.html"
+    out.write_text(build_report(paths, banks).html, encoding="utf-8")
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(out.as_uri())
+        images = page.evaluate("""() => [...document.images].map(i => ({w: i.naturalWidth, alt: i.alt,
+            shown: i.getBoundingClientRect().width}))""")
+        page.screenshot(path=str(screenshot_path("class-report")), full_page=True)
+    assert len(images) == 3
+    assert all(i["w"] > 300 and i["shown"] > 300 and len(i["alt"]) > 60 for i in images)

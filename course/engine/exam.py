@@ -2,7 +2,9 @@
 
 Formative exam mode (``ExamView``, ``AssessmentView``): a self-check. Answers are saved without
 feedback; Submit grades the round, shows results by objective, writes the export file and offers a
-retake. The key is in the course's files and kernel, so it is practice, and says so.
+retake. The key is in the course's files and kernel, so it is practice, and says so. Because the
+results show every key, Submit waits until every question of the round has an answer: a blank
+Submit would otherwise print the whole key (reliability review E5).
 
 Summative mode (``start_exam``): the student's kernel loads a questions-only pack built from the
 instructor's private bank (``course.engine.pack``). It records answers only: no correctness, no
@@ -98,7 +100,6 @@ class ExamView:
         self.result.add_class("cart-result-box")
         self.submit.on_click(lambda _: self.on_submit())
         self.retake.on_click(lambda _: self.on_retake())
-        self._confirming = False
         self.box = w.VBox([self.status, w.HBox([self.submit, self.retake]), self.result])
         self.box.add_class("cart-exam")
         lesson._score_views.append(self)
@@ -113,23 +114,34 @@ class ExamView:
         self.retake.layout.display = None if submitted else "none"
         state = "submitted" if submitted else "in progress"
         self.status.value = (
+            f'<p class="cart-practice-note"><strong>Practice, not a graded exam.</strong> This self-check shows the '
+            "answers after you submit, and the answers are in every copy of the course. An exam that counts "
+            "uses your instructor's separate exam pack (summative mode), not this notebook.</p>"
             f"<p><strong>Exam mode, round {self.lesson.round} ({state}).</strong> {s['answered']} of {s['total']} "
             "questions answered. Answers are saved as you go; feedback and your score come when you press "
-            f"Submit. Pass mark: {PASS_MARK * 100:.0f}%. This is practice (a self-check): your first submitted "
-            "round is the one your instructor's report counts; retakes are reported as practice.</p>"
+            f"Submit, once every question has an answer. Pass mark: {PASS_MARK * 100:.0f}%. Your first "
+            "submitted round is the one your instructor's report counts; retakes are reported as practice.</p>"
         )
 
+    def unanswered(self) -> list[int]:
+        """The numbers (as the learner sees them) of this round's questions without a saved answer."""
+        rows = self.lesson.summary()["questions"]
+        order = self.lesson._assessments[-1].order() if self.lesson._assessments else self.lesson.bank.ids()
+        return [n for n, qid in enumerate(order, start=1) if not rows.get(qid, {}).get("attempts")]
+
     def on_submit(self) -> None:
-        s = self.lesson.summary()
-        open_questions = s["total"] - s["answered"]
-        if open_questions and not self._confirming:
-            self._confirming = True
+        if self.lesson.submitted:
+            return
+        missing = self.unanswered()
+        if missing:  # the results show every key: no Submit before a real attempt at every question
+            shown = ", ".join(str(n) for n in missing[:12]) + (" …" if len(missing) > 12 else "")
             self.result.value = (
-                f'<p role="status"><span aria-hidden="true">ℹ</span> <strong>{open_questions} question(s) are not '
-                "answered</strong> and will count as wrong. Press Submit again to submit anyway.</p>"
+                f'<p role="alert" class="cart-submit-refused"><span aria-hidden="true">ℹ</span> '
+                f"<strong>{len(missing)} of {len(self.lesson.bank.questions)} question(s) have no answer yet</strong> "
+                f"(question {shown}). Answer each one and press Save answer (a best guess is fine), then "
+                "Submit. The results show every answer, so this self-check is only marked after a full attempt.</p>"
             )
             return
-        self._confirming = False
         result = lesson_result(self.lesson.bank, self.lesson.store, "exam", self.lesson.round)
         self.lesson.store.record_event(
             self.lesson.id,

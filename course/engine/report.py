@@ -33,6 +33,7 @@ from course.core.yamlio import load_yaml
 from course.engine.item_analysis import choice_counts, most_common_wrong, point_biserial, upper_lower
 from course.engine.questions.grading import grade
 from course.engine.questions.model import Bank, Question
+from course.engine.report_charts import Bar, bars_html, gain_html, histogram_html, score_bands
 from course.engine.results import EXPORT_SCHEMAS, PASS_MARK, bank_fingerprint
 
 MAX_BYTES = 1_000_000
@@ -471,7 +472,15 @@ def item_rows(bank: Bank, learners: list[Learner]) -> list[list[str]]:
     return rows
 
 
-def _mastery(bank: Bank, learners: list[Learner]) -> list[list[str]]:
+def difficulty(bank: Bank, learners: list[Learner]) -> list[tuple[Question, int, int]]:
+    """Per question (hardest first, then bank order): right and answered among scores of record."""
+    records = [x.record for x in learners]
+    rows = [(q, sum(r.answers[i].correct for r in records), len(records)) for i, q in enumerate(bank.questions)]
+    return sorted(rows, key=lambda row: row[1] / row[2] if row[2] else 0.0)
+
+
+def mastery(bank: Bank, learners: list[Learner]) -> list[tuple[str, str, float, float]]:
+    """Per objective: its text, the mean score and the share of learners at or above the pass mark (percent)."""
     rows = []
     for objective, text in sorted(bank.objectives.items(), key=lambda kv: int(kv[0][1:])):
         shares = []
@@ -481,8 +490,39 @@ def _mastery(bank: Bank, learners: list[Learner]) -> list[list[str]]:
                 shares.append(c / t)
         mastered = 100 * sum(s >= PASS_MARK for s in shares) / len(shares) if shares else 0.0
         mean = 100 * statistics.fmean(shares) if shares else 0.0
-        rows.append([escape(objective), escape(text), f"{mean:.0f}%", f"{mastered:.0f}%"])
+        rows.append((objective, text, mean, mastered))
     return rows
+
+
+def _spread_html(records: list[Export]) -> str:
+    table = _table(["Score band", "Learners"], [[band, str(n)] for band, n in score_bands([r.percent for r in records])],
+                   "spread")
+    return histogram_html([r.percent for r in records], 100 * PASS_MARK, table)
+
+
+def _difficulty_html(bank: Bank, learners: list[Learner]) -> str:
+    rows = difficulty(bank, learners)
+    bars = [Bar(q.id, 100 * right / n if n else 0.0) for q, right, n in rows]
+    table = _table(["Question", "Right", "Learners"],
+                   [[escape(q.id), f"{b.percent:.0f}%", f"{right} of {n}"] for (q, right, n), b in zip(rows, bars, strict=True)],
+                   "difficulty")
+    return bars_html(bars, "the share of learners answering each question right, hardest first",
+                     "Learners who answered right (%)",
+                     "Question difficulty: the share of learners whose answer of record was right, hardest at the top.",
+                     table)
+
+
+def _mastery_html(bank: Bank, learners: list[Learner]) -> str:
+    rows = mastery(bank, learners)
+    table = _table(["Objective", "Text", "Mean score", f"Learners at or above {100 * PASS_MARK:.0f}%"],
+                   [[escape(o), escape(text), f"{mean:.0f}%", f"{share:.0f}%"] for o, text, mean, share in rows],
+                   "mastery")
+    mark = 100 * PASS_MARK
+    return bars_html([Bar(o, share) for o, _, _, share in rows],
+                     f"mastery per objective, the share of learners with at least {mark:.0f}% of its questions right",
+                     f"Learners at or above {mark:.0f}% on the objective (%)",
+                     f"Objective mastery: the share of learners with at least {mark:.0f}% of that objective's questions "
+                     "right.", table, mark)
 
 
 def _learner_rows(learners: list[Learner]) -> list[list[str]]:
@@ -507,17 +547,17 @@ def lesson_section(bank: Bank, learners: list[Learner]) -> str:
         f"<p>{len(records)} learner(s); median score of record {statistics.median(percents):.0f}%; "
         f"{passed} of {len(records)} at or above the {100 * PASS_MARK:.0f}% pass mark; "
         f"{flagged} learner(s) flagged.</p>"
-        "<h3>Learners (score of record: the first submitted round)</h3>"
+        "<h3>Score spread</h3>" + _spread_html(records)
+        + "<h3>Learners (score of record: the first submitted round)</h3>"
         + _table(["Learner", "Login", "Score", "Result", "Score of record", "Later rounds (practice)", "Flags"],
                  _learner_rows(learners), "learners")
+        + "<h3>Question difficulty</h3>" + _difficulty_html(bank, learners)
         + "<h3>What to teach next: questions</h3><p>Difficulty is the share right. Discrimination: r is the "
         "item-rest point-biserial correlation and U−L the difference between the top and bottom 27% of "
         "scores; below about 0.2 the question does not separate stronger from weaker learners.</p>"
         + _table(["Question", "Objective", "Right", "r", "U−L", "Chosen (✔ right)", "Most common wrong answer: what it reveals"],
                  item_rows(bank, learners), "items")
-        + "<h3>Mastery per objective</h3>"
-        + _table(["Objective", "Text", "Mean score", f"Learners at or above {100 * PASS_MARK:.0f}%"],
-                 _mastery(bank, learners), "mastery")
+        + "<h3>Mastery per objective</h3>" + _mastery_html(bank, learners)
         + "</section>"
     )
 
@@ -530,7 +570,9 @@ def gain_section(gains: list[Gain], pre: str, final: str) -> str:
     return (
         f'<section class="gain"><h2>Pre-test ({escape(pre)}) to final ({escape(final)}): gain per objective</h2>'
         "<p>Learners who took both; the normalised gain is (final − pre) / (100 − pre).</p>"
-        + _table(["Objective", "Learners", "Pre-test", "Final", "Gain (points)", "Normalised gain"], rows, "gains")
+        + gain_html([(g.objective, g.pre, g.post) for g in gains],
+                    _table(["Objective", "Learners", "Pre-test", "Final", "Gain (points)", "Normalised gain"], rows,
+                           "gains"))
         + "</section>"
     )
 
