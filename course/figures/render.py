@@ -1,4 +1,23 @@
-"""Turning a figure into a displayable, accessible output: PNG with alt text and a caption."""
+"""Turning a figure into a displayable, accessible output: PNG with alt text and a caption.
+
+Each figure is stored ONCE in a notebook: as a ``text/html`` ``<figure>`` whose ``<img>`` carries
+the PNG as a data URI, its alt text and its caption, plus a ``text/plain`` description. There is
+no separate ``image/png`` output (until issue 10 every figure was stored twice, which took the
+notebook files to 299 KB; without the copy the largest is under 250 KB). Why that is enough:
+
+- nbviewer renders with nbconvert's HTML exporter (lab template), which ranks ``text/html`` above
+  ``image/png``: the ``image/png`` copy was never shown there, and a bare ``image/png`` would be
+  drawn without alt text ("No description has been provided", jupyter_notes). tests/
+  test_notebooks.py converts every notebook with nbconvert and checks that every figure appears as
+  an ``<img>`` with its alt text and caption.
+- JupyterLab and Notebook 7 rank ``text/html`` above ``image/png`` too, and their sanitiser (an
+  untrusted notebook from git) keeps a ``data:`` URI in ``<img src>``: the figure shows as before.
+- GitHub's notebook view renders ``text/html`` outputs (every quiz, table and demo of the course
+  relies on that already) and, like nbconvert, prefers it to ``image/png``; a ``data:`` image in
+  an HTML output is reported to display there (activeviam/atoti-notebooks#425). GitHub cannot be
+  checked from a test without network: if it ever drops the data URI, the caption and the
+  ``text/plain`` description still say what the figure shows.
+"""
 
 from __future__ import annotations
 
@@ -98,7 +117,11 @@ def release_memory(fig: Figure) -> None:
 
 
 class FigureView:
-    """A figure as PNG inside ``<figure>`` with alt text and caption; also ``image/png`` and text."""
+    """A figure as PNG inside ``<figure>`` with alt text and caption, and a text description.
+
+    No ``image/png`` entry: every viewer the course targets shows the ``text/html`` one (see the
+    module docstring), so a second copy of the PNG would only make the notebook heavier.
+    """
 
     def __init__(self, fig: Figure, alt: str, caption: str):
         if not alt.strip() or not caption.strip():
@@ -124,6 +147,5 @@ class FigureView:
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
         return {
             "text/html": self.html(),
-            "image/png": base64.b64encode(self.png).decode("ascii"),
             "text/plain": f"Figure: {plain(self.caption)}\nDescription: {self.alt}",
         }
