@@ -49,31 +49,63 @@ def _palette(image, counts: list[tuple[int, tuple[int, int, int]]]) -> list[tupl
     return key + [c for c in extra if c not in key]
 
 
-def _indexed(image):
+def _colour_counts(image) -> list[tuple[int, tuple[int, int, int]]]:
+    """Every distinct colour with its pixel count. PIL sizes its table by ``maxcolors`` (16 bytes a
+    slot): asking for width x height at once cost 8 MB of peak memory per figure, so grow the limit
+    only when a figure really has that many colours (course figures have a few thousand)."""
+    limit = 1 << 14
+    while True:
+        counts = image.getcolors(maxcolors=min(limit, image.width * image.height))
+        if counts is not None:
+            return counts
+        limit *= 16
+
+
+ROWS_PER_BAND = 64  # pixels are mapped to the palette a band of rows at a time: a lower peak RSS
+
+
+def _indexed(image, rgbx: bytes | memoryview | None = None):
     """The image as palette indices, each pixel mapped to its exact or nearest palette colour.
 
     Done with numpy rather than PIL's quantize(palette=...), which maps through a coarse colour
-    cube and shifts white to (252, 252, 251). Pixels are handled as one 32-bit code each and the
-    distinct colours (a few thousand) are matched in small blocks, to keep the kernel's peak
-    memory low on a hub.
+    cube and shifts white to (252, 252, 251). Pixels are handled as one 32-bit code each (``rgbx``:
+    4 bytes a pixel, the 4th ignored; taken from the image when not given) and the distinct colours
+    (a few thousand) are matched in small blocks; pixels are mapped a band of rows at a time. Both
+    keep the kernel's peak memory low on a hub (a full-image int64 index alone was 4 MB a figure).
     """
     import numpy as np
     from PIL import Image
 
-    counts = image.getcolors(maxcolors=image.width * image.height) or []
+    counts = _colour_counts(image)
     palette = np.array(_palette(image, counts), dtype=np.int32)
     codes = np.array(sorted(r | g << 8 | b << 16 for _, (r, g, b) in counts), dtype=np.uint32)
-    packed = np.frombuffer(image.convert("RGBX").tobytes(), dtype="<u4") & np.uint32(0x00FFFFFF)
-    where = np.searchsorted(codes, packed)
     colours = np.stack([codes & 255, (codes >> 8) & 255, (codes >> 16) & 255], axis=1).astype(np.int32)
     nearest = np.empty(len(colours), dtype=np.uint8)
     for start in range(0, len(colours), 256):
         block = colours[start : start + 256]
         nearest[start : start + 256] = ((block[:, None, :] - palette[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
-    out = Image.fromarray(nearest[where].reshape(image.height, image.width), mode="P")
+    pixels = np.frombuffer(image.convert("RGBX").tobytes() if rgbx is None else rgbx, dtype="<u4")
+    indices = np.empty(len(pixels), dtype=np.uint8)
+    band = image.width * ROWS_PER_BAND
+    for start in range(0, len(pixels), band):
+        packed = pixels[start : start + band] & np.uint32(0x00FFFFFF)
+        indices[start : start + band] = nearest[np.searchsorted(codes, packed)]
+    out = Image.fromarray(indices.reshape(image.height, image.width), mode="P")
     flat = [int(v) for rgb in palette for v in rgb]
     out.putpalette(flat + [0] * (3 * 256 - len(flat)))
     return out
+
+
+def _rgba(fig: Figure) -> tuple[memoryview, tuple[int, int]]:
+    """The figure's pixels as RGBA bytes and their size: the very pixels ``savefig(format="png")``
+    would encode (same renderer, dpi and facecolour), without a PNG encode and decode round trip."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="rgba")
+    size = fig.canvas.get_width_height(physical=True)
+    raw = buffer.getbuffer()  # a view: no second copy of the pixels
+    if len(raw) != 4 * size[0] * size[1]:  # savefig.dpi differs from figure.dpi: never in the course style
+        raise ValueError(f"figure of {size} pixels rendered {len(raw)} bytes; set savefig.dpi to 'figure'")
+    return raw, size
 
 
 def png_bytes(fig: Figure) -> bytes:
@@ -85,11 +117,10 @@ def png_bytes(fig: Figure) -> bytes:
     """
     from PIL import Image
 
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", metadata={"Software": None})
-    image = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+    raw, size = _rgba(fig)
+    image = Image.frombuffer("RGBA", size, raw, "raw", "RGBA", 0, 1).convert("RGB")
     out = io.BytesIO()
-    _indexed(image).save(out, format="png", optimize=True)
+    _indexed(image, raw).save(out, format="png", optimize=True)
     return out.getvalue()
 
 
