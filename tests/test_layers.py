@@ -226,3 +226,33 @@ def test_a_cycle_is_found(tmp_path):
         },
     )
     assert import_cycles(root) == [["course.engine.exam", "course.engine.lesson"]]
+
+
+SHARED = "../" + "shared"  # spelled in two pieces so this file does not match itself
+
+
+def files_mentioning(root: Path, needle: str) -> list[str]:
+    """Tracked text files (``git ls-files``) under ``root`` that contain ``needle``."""
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=root, capture_output=True, text=True, check=True)
+    found = []
+    for name in filter(None, listed.stdout.split("\0")):
+        path = root / name
+        try:
+            if path.is_file() and needle in path.read_text(encoding="utf-8"):
+                found.append(name)
+        except UnicodeDecodeError:
+            continue
+    return found
+
+
+def test_nothing_in_the_repository_refers_to_the_shared_folder_beside_it():
+    """A cloner has only the repository: every pointer outside it is a dead link."""
+    assert files_mentioning(ROOT, SHARED) == []
+
+
+def test_the_shared_folder_check_can_fail(tmp_path):
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    (tmp_path / "notes.md").write_text(f"see {SHARED}/DESIGN.md\n")
+    (tmp_path / "clean.md").write_text("nothing outside\n")
+    subprocess.run(["git", "add", "."], cwd=tmp_path, check=True)
+    assert files_mentioning(tmp_path, SHARED) == ["notes.md"]
