@@ -276,3 +276,35 @@ def test_nbval_fails_on_a_changed_png_and_on_changed_html(tmp_path):
     assert "2 failed" in result.stdout, result.stdout[-2000:]
     for cell in (figure_cell, html_cell):
         assert f"_tmp_stale_outputs.ipynb::Cell {cell}" in result.stdout, result.stdout[-2000:]
+
+
+# --- Executing the whole course: notebooks side by side, outputs as committed ---
+
+
+def test_execute_all_side_by_side_reproduces_the_committed_notebooks():
+    """Two kernels at once (``course execute`` runs one a core) give the committed outputs, in order."""
+    from course.cli.notebooks import execute_all
+
+    start = NOTEBOOKS / "00_start_here.ipynb"
+    copies = [NOTEBOOKS / f"_tmp_parallel_{i}.ipynb" for i in (1, 2)]
+    try:
+        for copy in copies:
+            nb = json.loads(start.read_text())
+            for cell in nb["cells"]:
+                if cell["cell_type"] == "code":
+                    cell["outputs"], cell["execution_count"] = [], None
+            copy.write_text(json.dumps(nb))
+        results = list(execute_all(copies, jobs=2))
+        assert [r.path for r in results] == copies and all(r.changed for r in results)
+        assert all(copy.read_text() == start.read_text() for copy in copies)
+    finally:
+        for copy in copies:
+            copy.unlink(missing_ok=True)
+
+
+def test_bench_table_sums_the_whole_course_and_flags_the_new_budgets():
+    from course.cli.bench import Row, table
+
+    text = table([Row("a", 2.0, 111.0, 100.0, 1.0, 1.0), Row("b", 1.5, 100.0, 251.0, 1.0, 0.5)])
+    assert "Whole course, one notebook after the other: 5.0 s including kernel starts (1.5 s of them" in text
+    assert "| a (RSS over budget) |" in text and "| b (file over budget) |" in text

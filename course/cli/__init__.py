@@ -116,7 +116,9 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("notebooks", nargs="*", help="notebook files or names (default: all)")
         p.set_defaults(func=func)
         if name == "execute":
-            p.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: one a core, at most 4)")
+            p.add_argument(
+                "--jobs", type=int, default=None, help="notebooks run at once (default: one a core, at most 4)"
+            )
         if name == "bench":
             p.add_argument("--browser", action="store_true", help="also time JupyterLab in Chromium")
             p.add_argument("--suite", action="store_true", help="also time the nbval run over every notebook")
@@ -139,4 +141,3 @@ def main(argv: list[str] | None = None) -> int:
     report.set_defaults(func=cmd_report)
     args = parser.parse_args(argv)
     return args.func(args)
-
