@@ -199,7 +199,7 @@ def test_timing_table_loads_and_every_reference_resolves():
 
 
 def test_timing_figures_match_the_fact_sheet():
-    # The numbers as in ../shared/reference/cart_facts.md, section 5c.
+    # The numbers of the course fact sheet (section 5c), from the product labels cited in the data file.
     expected = {
         "kymriah-all": (40, 13, 6),
         "kymriah-dlbcl": (21, 12, 6),

@@ -24,10 +24,10 @@ def _paths(names: list[str]) -> list[Path]:
 
 
 def cmd_execute(args: argparse.Namespace) -> int:
-    from course.cli.notebooks import execute
+    from course.cli.notebooks import execute_all
 
-    for path in _paths(args.notebooks):
-        result = execute(path)
+    for result in execute_all(_paths(args.notebooks), args.jobs):
+        path = result.path
         state = "changed" if result.changed else "unchanged"
         print(f"executed {path.name} in {result.seconds:.1f} s ({state})")
     return 0
@@ -49,7 +49,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from course.cli.bench import measure, table
+    from course.cli.bench import measure, nbval_suite_seconds, table
 
     print(table([measure(p) for p in _paths(args.notebooks)]))
     if args.browser:
@@ -58,8 +58,6 @@ def cmd_bench(args: argparse.Namespace) -> int:
         print()
         print(lab_table([lab_timings()]))
     if args.suite:
-        from tests.harness.bench_live import nbval_suite_seconds
-
         print(f"\nnbval over every notebook: {nbval_suite_seconds():.1f} s (target: within 60 s)")
     if args.hub:
         from tests.harness.hub import hub_memory_table
@@ -102,6 +100,10 @@ def main(argv: list[str] | None = None) -> int:
         p = sub.add_parser(name, help=text)
         p.add_argument("notebooks", nargs="*", help="notebook files or names (default: all)")
         p.set_defaults(func=func)
+        if name == "execute":
+            p.add_argument(
+                "--jobs", type=int, default=None, help="notebooks run at once (default: one a core, at most 4)"
+            )
         if name == "bench":
             p.add_argument("--browser", action="store_true", help="also time JupyterLab in Chromium")
             p.add_argument("--suite", action="store_true", help="also time the nbval run over every notebook")
@@ -124,4 +126,3 @@ def main(argv: list[str] | None = None) -> int:
         module.register(sub)
     args = parser.parse_args(argv)
     return args.func(args)
-

@@ -92,3 +92,25 @@ def execute(path: Path) -> Executed:
     if after != before:
         path.write_text(after, encoding="utf-8")
     return Executed(path, seconds, after != before)
+
+
+def default_jobs() -> int:
+    """Notebooks executed at once: one a core, at most 4 (each kernel is one busy process)."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def execute_all(paths: list[Path], jobs: int | None = None) -> Iterator[Executed]:
+    """Re-execute notebooks in place, ``jobs`` at a time, yielding results in the order given.
+
+    Each notebook runs in its own kernel with its own throw-away progress folder (set in the
+    worker process's environment), so running them side by side changes no output; on 2 cores
+    the whole course takes about half the time of one after the other.
+    """
+    jobs = default_jobs() if jobs is None else jobs
+    if jobs <= 1 or len(paths) <= 1:
+        yield from map(execute, paths)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=min(jobs, len(paths))) as pool:
+        yield from pool.map(execute, paths)

@@ -1,4 +1,24 @@
-"""Turning a figure into a displayable, accessible output: PNG with alt text and a caption."""
+"""Turning a figure into a displayable, accessible output: PNG with alt text and a caption.
+
+Each figure is stored ONCE in a notebook: as a ``text/html`` ``<figure>`` whose ``<img>`` carries
+the PNG as a data URI, its alt text and its caption, plus a ``text/plain`` description. There is
+no separate ``image/png`` output (until issue 10 every figure was stored twice, which took the
+notebook files to 299 KB; without the copy the largest is under 250 KB). Why that is enough:
+
+- nbviewer renders with nbconvert's HTML exporter (lab template), which ranks ``text/html`` above
+  ``image/png``: the ``image/png`` copy was never shown there, and a bare ``image/png`` would be
+  drawn without alt text (nbconvert fills in "No description has been provided for this image").
+  ``tests/test_notebooks.py`` converts every notebook with nbconvert and checks that every figure
+  appears as an ``<img>`` of the stored PNG with its alt text and caption.
+- JupyterLab and Notebook 7 rank ``text/html`` above ``image/png`` too, so they never showed the
+  copy either: a figure displays exactly as before (their sanitiser filters the scheme of ``href``
+  and ``cite`` only, not of ``<img src>``, so the data URI renders in an untrusted notebook too).
+- GitHub's notebook view renders ``text/html`` outputs (every quiz, table and demo of the course
+  relies on that already) and, like nbconvert, prefers it to ``image/png``; a ``data:`` image in
+  an HTML output is reported to display there (activeviam/atoti-notebooks#425). GitHub cannot be
+  checked from a test without network: if it ever drops the data URI, the caption and the
+  ``text/plain`` description still say what the figure shows.
+"""
 
 from __future__ import annotations
 
@@ -30,31 +50,63 @@ def _palette(image, counts: list[tuple[int, tuple[int, int, int]]]) -> list[tupl
     return key + [c for c in extra if c not in key]
 
 
-def _indexed(image):
+def _colour_counts(image) -> list[tuple[int, tuple[int, int, int]]]:
+    """Every distinct colour with its pixel count. PIL sizes its table by ``maxcolors`` (16 bytes a
+    slot): asking for width x height at once cost 8 MB of peak memory per figure, so grow the limit
+    only when a figure really has that many colours (course figures have a few thousand)."""
+    limit = 1 << 14
+    while True:
+        counts = image.getcolors(maxcolors=min(limit, image.width * image.height))
+        if counts is not None:
+            return counts
+        limit *= 16
+
+
+ROWS_PER_BAND = 64  # pixels are mapped to the palette a band of rows at a time: a lower peak RSS
+
+
+def _indexed(image, rgbx: bytes | memoryview | None = None):
     """The image as palette indices, each pixel mapped to its exact or nearest palette colour.
 
     Done with numpy rather than PIL's quantize(palette=...), which maps through a coarse colour
-    cube and shifts white to (252, 252, 251). Pixels are handled as one 32-bit code each and the
-    distinct colours (a few thousand) are matched in small blocks, to keep the kernel's peak
-    memory low on a hub.
+    cube and shifts white to (252, 252, 251). Pixels are handled as one 32-bit code each (``rgbx``:
+    4 bytes a pixel, the 4th ignored; taken from the image when not given) and the distinct colours
+    (a few thousand) are matched in small blocks; pixels are mapped a band of rows at a time. Both
+    keep the kernel's peak memory low on a hub (a full-image int64 index alone was 4 MB a figure).
     """
     import numpy as np
     from PIL import Image
 
-    counts = image.getcolors(maxcolors=image.width * image.height) or []
+    counts = _colour_counts(image)
     palette = np.array(_palette(image, counts), dtype=np.int32)
     codes = np.array(sorted(r | g << 8 | b << 16 for _, (r, g, b) in counts), dtype=np.uint32)
-    packed = np.frombuffer(image.convert("RGBX").tobytes(), dtype="<u4") & np.uint32(0x00FFFFFF)
-    where = np.searchsorted(codes, packed)
     colours = np.stack([codes & 255, (codes >> 8) & 255, (codes >> 16) & 255], axis=1).astype(np.int32)
     nearest = np.empty(len(colours), dtype=np.uint8)
     for start in range(0, len(colours), 256):
         block = colours[start : start + 256]
         nearest[start : start + 256] = ((block[:, None, :] - palette[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
-    out = Image.fromarray(nearest[where].reshape(image.height, image.width), mode="P")
+    pixels = np.frombuffer(image.convert("RGBX").tobytes() if rgbx is None else rgbx, dtype="<u4")
+    indices = np.empty(len(pixels), dtype=np.uint8)
+    band = image.width * ROWS_PER_BAND
+    for start in range(0, len(pixels), band):
+        packed = pixels[start : start + band] & np.uint32(0x00FFFFFF)
+        indices[start : start + band] = nearest[np.searchsorted(codes, packed)]
+    out = Image.fromarray(indices.reshape(image.height, image.width), mode="P")
     flat = [int(v) for rgb in palette for v in rgb]
     out.putpalette(flat + [0] * (3 * 256 - len(flat)))
     return out
+
+
+def _rgba(fig: Figure) -> tuple[memoryview, tuple[int, int]]:
+    """The figure's pixels as RGBA bytes and their size: the very pixels ``savefig(format="png")``
+    would encode (same renderer, dpi and facecolour), without a PNG encode and decode round trip."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="rgba")
+    size = fig.canvas.get_width_height(physical=True)
+    raw = buffer.getbuffer()  # a view: no second copy of the pixels
+    if len(raw) != 4 * size[0] * size[1]:  # savefig.dpi differs from figure.dpi: never in the course style
+        raise ValueError(f"figure of {size} pixels rendered {len(raw)} bytes; set savefig.dpi to 'figure'")
+    return raw, size
 
 
 def png_bytes(fig: Figure) -> bytes:
@@ -64,14 +116,33 @@ def png_bytes(fig: Figure) -> bytes:
     colour covering a visible area exactly (see _palette), which looks the same for flat diagrams
     and makes files about 3 times smaller, so notebooks stay light for a hub and nbviewer.
     """
+    raw, size = _rgba(fig)
+    return _png(raw, size)
+
+
+def _png(raw: memoryview, size: tuple[int, int]) -> bytes:
+    """The palette PNG of rendered RGBA pixels (see png_bytes)."""
     from PIL import Image
 
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", metadata={"Software": None})
-    image = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+    image = Image.frombuffer("RGBA", size, raw, "raw", "RGBA", 0, 1).convert("RGB")
+    indexed = _indexed(image, raw)
+    del image, raw
+    _trim_heap()  # the quantizer's and the pixels' pages back before the PNG encoder takes its own
     out = io.BytesIO()
-    _indexed(image).save(out, format="png", optimize=True)
+    indexed.save(out, format="png", optimize=True)
     return out.getvalue()
+
+
+def _trim_heap() -> None:
+    """Hand freed heap pages back to the system now (glibc ``malloc_trim``; elsewhere nothing).
+
+    Without it the pages of one step's temporary buffers stay resident while the next step
+    allocates its own, and a kernel's peak memory is their sum rather than the largest one."""
+    import contextlib
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):  # not glibc
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def smallest_font_pt(fig: Figure) -> float:
@@ -87,26 +158,28 @@ def smallest_font_pt(fig: Figure) -> float:
 def release_memory(fig: Figure) -> None:
     """Give a drawn figure's memory back at once: figures hold reference cycles, and on a hub every
     megabyte per kernel counts (measured: about 7 MB less peak RSS per lesson)."""
-    import contextlib
-    import ctypes
     import gc
 
     fig.clear()
     gc.collect()
-    with contextlib.suppress(OSError, AttributeError):  # not glibc: the collector alone
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    _trim_heap()
 
 
 class FigureView:
-    """A figure as PNG inside ``<figure>`` with alt text and caption; also ``image/png`` and text."""
+    """A figure as PNG inside ``<figure>`` with alt text and caption, and a text description.
+
+    No ``image/png`` entry: every viewer the course targets shows the ``text/html`` one (see the
+    module docstring), so a second copy of the PNG would only make the notebook heavier.
+    """
 
     def __init__(self, fig: Figure, alt: str, caption: str):
         if not alt.strip() or not caption.strip():
             raise ValueError("every figure needs alt text and a caption")
         self.alt, self.caption = alt.strip(), caption.strip()
-        self.png = png_bytes(fig)
         self.smallest_font_pt = smallest_font_pt(fig)
-        release_memory(fig)
+        raw, size = _rgba(fig)
+        release_memory(fig)  # before the palette step, not after: about 4 MB less peak per figure
+        self.png = _png(raw, size)
         # Course figures are plain Figure() objects, never registered with pyplot: nothing to close,
         # and not importing pyplot keeps each kernel about 10 MB lighter on a hub.
 
@@ -124,6 +197,5 @@ class FigureView:
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
         return {
             "text/html": self.html(),
-            "image/png": base64.b64encode(self.png).decode("ascii"),
             "text/plain": f"Figure: {plain(self.caption)}\nDescription: {self.alt}",
         }

@@ -7,12 +7,9 @@ from __future__ import annotations
 
 import contextlib
 import statistics
-import subprocess
-import sys
 import time
 from dataclasses import dataclass
 
-from course.core.paths import ROOT
 from tests.harness.browser import PANEL, chromium, open_notebook, run_all
 from tests.harness.serve import lab_server
 
@@ -71,18 +68,6 @@ def lab_timings(
             page.wait_for_function("(n) => window.__cartTimes.length >= n", arg=n + 1, timeout=10_000)
         times = page.evaluate("() => window.__cartTimes")
     return LabTimings(notebook, first, statistics.median(times), _percentile(times, 0.95), len(times))
-
-
-def nbval_suite_seconds() -> float:
-    """Wall time of the nbval run over every notebook (the strict output comparison alone)."""
-    start = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--no-cov", "notebooks"],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
-    return time.perf_counter() - start
 
 
 def lab_table(rows: list[LabTimings]) -> str:
