@@ -417,8 +417,18 @@ def _read_yaml(path: Path) -> Any:
         ) from None
     try:
         return load_yaml(path)
-    except CourseDataError:
-        raise
+    except CourseDataError as exc:
+        mark = getattr(exc.__cause__, "problem_mark", None)
+        if mark is None:
+            raise
+        line = mark.line + 1  # a YAML syntax error: name the question it sits in
+        problem = getattr(exc.__cause__, "problem", None) or "not valid YAML"
+        lines = text.splitlines()
+        where = _where("\n".join(lines[: line - 1]), line)
+        field = re.match(r"^\s*-?\s*([A-Za-z_]+):", lines[line - 1]) if line <= len(lines) else None
+        if field:
+            where += f": field '{field.group(1)}'"
+        raise CourseDataError(f"{path.name}: {where}: not valid YAML ({problem})") from None
     except (TypeError, ValueError, RecursionError) as exc:
         line, problem = _find_bad_node(text)
         where = _where("\n".join(text.splitlines()[: line - 1]), line) if line else "somewhere"
