@@ -15,13 +15,11 @@ from course.clinical.products import (
     filter_products,
     load_catalogue,
     load_products,
-    product_table,
     products_with,
-    table_html,
-    table_text,
 )
 from course.core.errors import CourseDataError
 from course.core.references import registry
+from course.lessons.l01_what_car_t_treats.model import product_table, table_html, table_text
 
 RAW = yaml.safe_load(PRODUCTS_FILE.read_text())
 

@@ -254,6 +254,30 @@ def _answer_right(widget) -> None:
     widget.check.click()
 
 
+def _answer_wrong(widget) -> None:
+    """A gradeable but wrong answer of the widget's type (Submit needs every question answered)."""
+    q, inp = widget.q, widget.input
+    if q.type == "single":
+        inp.radio.value = next(i for i, o in enumerate(q.options) if not o.correct)
+    elif q.type == "truefalse":
+        inp.radio.value = not q.answer
+    elif q.type == "multiple":
+        for i, box in enumerate(inp.checks):
+            box.value = not q.options[i].correct
+    elif q.type == "numeric":
+        low = q.minimum if q.minimum is not None else q.answer - 1000
+        high = q.maximum if q.maximum is not None else q.answer + 1000
+        wrong = high if abs(high - q.answer) > abs(q.answer - low) else low
+        inp.text.value = f"{wrong:g}"
+    elif q.type == "ordering":
+        for position, drop in enumerate(inp.drops):
+            drop.value = len(inp.drops) - 1 - position
+    else:
+        for pair, drop in zip(q.pairs, inp.drops, strict=True):
+            drop.value = next(value for _label, value in drop.options if value not in (None, pair.right))
+    widget.check.click()
+
+
 def _order(view) -> list[str]:
     return [
         next(c[len("cart-q-") :] for c in child._dom_classes if c.startswith("cart-q-"))
@@ -304,8 +328,11 @@ def test_exam_with_too_few_right_is_not_passed_and_names_what_to_review(tmp_path
     widgets = [w for w in lesson.question_widgets() if w.q.objective != "O6"][: right_needed - 1]
     for w in widgets:
         _answer_right(w)
-    panel.submit.click()  # asks to confirm: questions are unanswered
-    assert "not answered" in panel.result.value and not lesson.submitted
+    panel.submit.click()  # refused: questions are unanswered
+    assert "have no answer" in panel.result.value and not lesson.submitted
+    for w in lesson.question_widgets():
+        if w not in widgets:
+            _answer_wrong(w)
     panel.submit.click()
     assert (
         "Not passed yet" in panel.result.value and f"{right_needed - 1} of {len(bank.questions)}" in panel.result.value

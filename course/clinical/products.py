@@ -11,7 +11,6 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from html import escape
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
@@ -20,7 +19,6 @@ from course.core.errors import CourseDataError
 from course.core.paths import ASSETS
 from course.core.schema import Convert, Invalid, Note, Range, Refs
 from course.core.yamlio import load_yaml
-from course.engine.views import html as views
 
 PRODUCTS_FILE = ASSETS / "products.yaml"
 Brand = Literal["Kymriah", "Yescarta", "Tecartus", "Breyanzi", "Abecma", "Carvykti", "Aucatzyl"]
@@ -183,70 +181,3 @@ def products_with(costimulatory: str | None = None, target: str | None = None) -
         for p in rows
         if (costimulatory is None or p.costimulatory == costimulatory) and (target is None or p.target == target)
     ]
-
-
-def table_html(products: list[Product] | tuple[Product, ...], disease: str | None = None) -> str:
-    """An accessible HTML table: one row per product, its indications listed with their dates.
-
-    With ``disease``, the matching indications are marked in words (not colour alone).
-    """
-    if not products:
-        return (
-            '<p class="cart-products-empty"><strong>No approved product matches this choice.</strong> '
-            "Try another disease or target.</p>"
-        )
-    cell = f'style="{views.CELL_ROOMY}"'
-    rows = []
-    for p in products:
-        items = []
-        for i in p.indications:
-            mark = " <strong>(matches)</strong>" if disease is not None and i.disease == disease else ""
-            items.append(
-                f'<li style="text-align:left"><strong>{escape(i.disease)}</strong>, {escape(i.population)}: '
-                f"{escape(i.setting)} ({escape(str(i.approved))}){mark}</li>"
-            )
-        note = f'<br><span style="font-size:0.9em">{escape(p.notes)}</span>' if p.notes else ""
-        keys = tuple(dict.fromkeys(p.references + tuple(k for i in p.indications for k in i.references)))
-        rows.append(
-            f'<tr><th scope="row" {cell}>{escape(p.brand)}<br><span style="font-weight:normal">'
-            f"({escape(p.generic)})</span></th><td {cell}>{escape(p.target)}</td>"
-            f"<td {cell}>{escape(p.costimulatory)}</td><td {cell}>{escape(p.vector)}</td>"
-            f"<td {cell}>{escape(str(p.first_approval))}{note}</td>"
-            f'<td {cell}><ul style="margin:0;padding-left:1.1em">{"".join(items)}</ul></td>'
-            f"<td {cell}>{views.cite(keys, link=True)}</td></tr>"
-        )
-    head = "".join(
-        f'<th scope="col" {cell}>{name}</th>'
-        for name in (
-            "Product",
-            "Target",
-            "Co-stimulatory domain",
-            "Vector",
-            "First US approval",
-            "Indications (disease, patients, setting, date)",
-            "Sources",
-        )
-    )
-    return (
-        '<table class="cart-products" style="font-size:0.92em;border-collapse:collapse">'
-        f'<caption style="text-align:left">Approved CAR-T products in the US (sources checked up to '
-        f"{escape(catalogue().as_of)}). All are autologous second-generation CARs.</caption>"
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-    )
-
-
-def table_text(products: list[Product] | tuple[Product, ...]) -> str:
-    """The same table as plain text, one product per line."""
-    if not products:
-        return "No approved product matches this choice."
-    return "\n".join(
-        f"{p.brand} ({p.generic}): {p.target}, {p.costimulatory}, {p.vector}, first US approval "
-        f"{p.first_approval}; " + "; ".join(f"{i.disease} ({i.approved})" for i in p.indications)
-        for p in products
-    )
-
-
-def product_table(disease: str | None = None, target: str | None = None) -> views.Static:
-    """The table, filtered, as static HTML and text."""
-    rows = filter_products(load_products(), disease, target)
-    return views.Static(table_html(rows, disease), table_text(rows), rows)
