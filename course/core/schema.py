@@ -172,7 +172,7 @@ def _value(f: _Field, kind: Any, marks: tuple[Any, ...], value: Any, known: Coll
             known = registry()
         unknown = [k for k in value if k not in known]
         if unknown:
-            raise Invalid("", f"unknown reference key(s) {unknown}")
+            raise Invalid("", f"unknown reference key(s) {unknown} (add them to assets/references.yaml)")
         return tuple(value)
     origin = get_origin(kind)
     if origin is Literal:
