@@ -349,8 +349,8 @@ def _mutated(raw, tmp_path, mutate):
         (lambda d: d["labs"].update(infection_days="twice"), "infection_days"),
         (lambda d: d["patient"].update(weight_kg=-92), "weight_kg"),
         (lambda d: d["product"].update(ld_days=[-3, -5]), "ld_days"),
-        (lambda d: d.update(extra={}), "not a section"),
-        (lambda d: d["education"].pop("caregiver"), "exactly 'patient' and 'caregiver'"),
+        (lambda d: d.update(extra={}), "field 'extra': is not a field"),
+        (lambda d: d["education"].pop("caregiver"), "education: field 'caregiver': is missing"),
         (lambda d: d["care_plan"][0].pop("escalate"), "field 'escalate'"),
     ],
 )

@@ -74,6 +74,13 @@ class Text:
 
 
 @dataclass(frozen=True)
+class Items:
+    """List options: ``allow_empty`` lets a list be empty (``[]``); lists must have items otherwise."""
+
+    allow_empty: bool = False
+
+
+@dataclass(frozen=True)
 class References:
     """A non-empty list of reference keys, each in the registry (or the ``known`` set given)."""
 
@@ -195,8 +202,9 @@ def _value(f: _Field, kind: Any, marks: tuple[Any, ...], value: Any, known: Coll
             raise Invalid(exc.field, exc.problem, (("", None), *exc.rows)) from None
     if origin is tuple:
         item = get_args(kind)[0]
-        if not isinstance(value, list) or not value:
-            raise Invalid("", "must be a non-empty list")
+        allow_empty = (_mark(marks, Items) or Items()).allow_empty
+        if not isinstance(value, list) or (not value and not allow_empty):
+            raise Invalid("", "must be a list" if allow_empty else "must be a non-empty list")
         inner_kind, inner_marks = (
             (get_args(item)[0], get_args(item)[1:]) if get_origin(item) is Annotated else (item, marks)
         )
