@@ -176,7 +176,7 @@ def test_the_notebook_markdown_cites_every_key_of_its_tables():
         (lambda d: d["trials"][0].update(references=["no-such-key"]), "unknown reference key"),
         (lambda d: d["trials"][0].update(price=1), "'price': is not a field"),
         (lambda d: d["trials"][1]["label"].update(overall=None, complete=None), "needs an overall or a complete"),
-        (lambda d: d["trials"].append(copy.deepcopy(d["trials"][0])), "listed twice"),
+        (lambda d: d["trials"].append(copy.deepcopy(d["trials"][0])), "field 'trial': used twice"),
         (lambda d: d["durability"][0].update(months=0), "'months'"),
         (lambda d: d["durability"][0].update(short="x" * 60), "at most 50 characters"),
         (lambda d: d.pop("as_of"), "as_of"),

@@ -23,7 +23,7 @@ A declaration reads like the YAML it checks::
 Every declared field must be present unless it has a default or may be null (``X | None``); unknown fields are refused; a
 nested dataclass is named as a section (``igg: field 'trigger_mg_dl'``) and a list of them as rows
 named by their id or number (``timeline row 'crs': bars row '#1': field 'end'``); ids within one
-list must be unique.
+list must be unique (a row class may name another field as its id: ``ROW_KEY = "trial"``).
 """
 
 from __future__ import annotations
@@ -82,7 +82,10 @@ class Items:
 
 @dataclass(frozen=True)
 class References:
-    """A non-empty list of reference keys, each in the registry (or the ``known`` set given)."""
+    """A list of reference keys, each in the registry (or the ``known`` set given); non-empty unless
+    ``allow_empty`` (a row whose figures are not given cites nothing for them)."""
+
+    allow_empty: bool = False
 
 
 @dataclass(frozen=True)
@@ -170,9 +173,9 @@ def _value(f: _Field, kind: Any, marks: tuple[Any, ...], value: Any, known: Coll
             raise
         except ValueError as exc:
             raise Invalid("", str(exc)) from None
-    if _mark(marks, References) is not None:
-        if not isinstance(value, list) or not value or not all(isinstance(k, str) for k in value):
-            raise Invalid("", "must be a non-empty list of reference keys")
+    if (refs := _mark(marks, References)) is not None:
+        if not isinstance(value, list) or not all(isinstance(k, str) for k in value) or not (value or refs.allow_empty):
+            raise Invalid("", "must be a " + ("" if refs.allow_empty else "non-empty ") + "list of reference keys")
         if known is None:
             from course.core.references import registry
 
@@ -208,9 +211,10 @@ def _value(f: _Field, kind: Any, marks: tuple[Any, ...], value: Any, known: Coll
         inner_kind, inner_marks = (
             (get_args(item)[0], get_args(item)[1:]) if get_origin(item) is Annotated else (item, marks)
         )
+        key = getattr(inner_kind, "ROW_KEY", "id")  # the field that names a row (and must be unique)
         out, seen = [], set()
         for i, v in enumerate(value):
-            label = v["id"] if isinstance(v, dict) and isinstance(v.get("id"), str) else f"#{i + 1}"
+            label = v[key] if isinstance(v, dict) and isinstance(v.get(key), str) else f"#{i + 1}"
             try:
                 item = (
                     _read(inner_kind, v, known)
@@ -221,9 +225,9 @@ def _value(f: _Field, kind: Any, marks: tuple[Any, ...], value: Any, known: Coll
                 if not is_dataclass(inner_kind):
                     raise Invalid(f"[{i}]", exc.problem) from None
                 raise Invalid(exc.field, exc.problem, (("", label), *exc.rows)) from None
-            ident = getattr(item, "id", None)
+            ident = getattr(item, key, None)
             if ident is not None and ident in seen:  # rows with an id are told apart by it
-                raise Invalid("id", "used twice", (("", label),))
+                raise Invalid(key, "used twice", (("", label),))
             seen.add(ident)
             out.append(item)
         return tuple(out)
