@@ -184,6 +184,8 @@ def _value(f: _Field, kind: Any, marks: tuple[Any, ...], value: Any, known: Coll
         if unknown:
             raise Invalid("", f"unknown reference key(s) {unknown} (add them to assets/references.yaml)")
         return tuple(value)
+    if kind is Any:  # taken as written (a claim may be a number, a date or a word)
+        return value
     origin = get_origin(kind)
     if origin is Literal:
         choices = get_args(kind)
