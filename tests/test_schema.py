@@ -19,6 +19,8 @@ from course.core.schema import (
     Range,
     References,
     Refs,
+    cited,
+    find,
     load_rows,
     read_row,
     read_rows,
@@ -212,3 +214,12 @@ def test_a_row_key_names_nested_rows_and_must_be_unique():
     twice = [{"name": "n", "steps": [step]}] * 2
     with pytest.raises(CourseDataError, match=re.escape("t.yaml: chapters row 'n': field 'name': used twice")):
         read_row(Book, {"chapters": twice}, "t.yaml", known=KNOWN)
+
+
+def test_find_names_what_is_known_and_cited_keeps_first_use_order():
+    parts = (Part("a", 1), Part("b", 2))
+    assert find(parts, "b", "part") is parts[1] and find(parts, 1, "part", key="size") is parts[0]
+    with pytest.raises(KeyError, match="no part 'c'; known: a, b"):
+        find(parts, "c", "part")
+    first, second = read(good(references=["ref-b", "ref-a"])), read(good(references=["ref-a"]))
+    assert cited([first], [second], extra=["ref-a", "extra"]) == ["ref-b", "ref-a", "extra"]

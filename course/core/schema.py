@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 import types
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import MISSING, dataclass, fields, is_dataclass
 from functools import cache
 from pathlib import Path
@@ -321,3 +321,18 @@ def load_rows(path: Path, section: str, cls: type, **options: Any) -> tuple[Any,
     if not isinstance(items, list) or not items:
         raise CourseDataError(f"{path.name}: expected a non-empty list '{section}'")
     return read_rows(path, items, cls, **options)
+
+
+def find(rows: Iterable[Any], value: Any, what: str, *, key: str = "id") -> Any:
+    """The row whose ``key`` is ``value``; a KeyError names what was asked and what is known."""
+    rows = tuple(rows)
+    for row in rows:
+        if getattr(row, key) == value:
+            return row
+    raise KeyError(f"no {what} '{value}'; known: {', '.join(str(getattr(r, key)) for r in rows)}")
+
+
+def cited(*groups: Iterable[Any], extra: Iterable[str] = ()) -> list[str]:
+    """Every reference key the rows of ``groups`` cite (then ``extra``), each once, in order of first use."""
+    keys = [key for group in groups for row in group for key in row.references]
+    return list(dict.fromkeys([*keys, *extra]))

@@ -196,10 +196,7 @@ class Journey:
     not_infused: tuple[Dropout, ...]
 
     def rule(self, rule_id: str) -> MonitoringRule:
-        for r in self.monitoring:
-            if r.id == rule_id:
-                return r
-        raise KeyError(f"no monitoring rule '{rule_id}'; rules: {', '.join(r.id for r in self.monitoring)}")
+        return schema.find(self.monitoring, rule_id, "monitoring rule")
 
 
 def load_regimens(path: Path = LYMPHODEPLETION_FILE) -> tuple[Regimen, ...]:
@@ -237,10 +234,7 @@ def journey() -> Journey:
 
 
 def regimen(regimen_id: str) -> Regimen:
-    for r in regimens():
-        if r.id == regimen_id:
-            return r
-    raise KeyError(f"no regimen '{regimen_id}'; the table has {', '.join(r.id for r in regimens())}")
+    return schema.find(regimens(), regimen_id, "regimen")
 
 
 def dropout_range() -> tuple[float, float]:

@@ -136,10 +136,7 @@ def products() -> tuple[ProductTiming, ...]:
 
 
 def get(product_id: str) -> ProductTiming:
-    for row in products():
-        if row.id == product_id:
-            return row
-    raise KeyError(f"no product '{product_id}' in {TIMING_FILE.name}; ids: {', '.join(r.id for r in products())}")
+    return schema.find(products(), product_id, f"product in {TIMING_FILE.name}")
 
 
 def earliest_onset() -> ProductTiming:

@@ -275,44 +275,28 @@ class Case:
     education_caregiver: tuple[Teaching, ...]
 
     def observation(self, obs_id: str) -> Observation:
-        for obs in self.observations:
-            if obs.id == obs_id:
-                return obs
-        raise KeyError(f"no observation '{obs_id}'; known: {', '.join(o.id for o in self.observations)}")
+        return schema.find(self.observations, obs_id, "observation")
 
     def stage(self, stage_id: str) -> Stage:
-        for stage in self.stages:
-            if stage.id == stage_id:
-                return stage
-        raise KeyError(f"no stage '{stage_id}'; known: {', '.join(s.id for s in self.stages)}")
+        return schema.find(self.stages, stage_id, "stage")
 
     def event(self, event_id: str) -> Event:
-        for event in self.events:
-            if event.id == event_id:
-                return event
-        raise KeyError(f"no event '{event_id}'; known: {', '.join(e.id for e in self.events)}")
+        return schema.find(self.events, event_id, "event")
 
     def decisions(self) -> list[tuple[Stage, Decision]]:
         return [(stage, d) for stage in self.stages for d in stage.decisions]
 
     def references(self) -> list[str]:
         """Every reference key the case cites, in order of first use."""
-        keys: dict[str, None] = {}
-        groups: list[Any] = [
+        return schema.cited(
             [self.patient, self.product],
             self.events,
             self.stages,
             self.care_plan,
             self.education_patient,
             self.education_caregiver,
-        ]
-        for group in groups:
-            for row in group:
-                for key in row.references:
-                    keys.setdefault(key, None)
-        for key in self.igg_references:
-            keys.setdefault(key, None)
-        return list(keys)
+            extra=self.igg_references,
+        )
 
 
 # --------------------------------------------------------------------------------------------

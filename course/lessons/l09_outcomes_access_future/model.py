@@ -190,10 +190,7 @@ class Efficacy:
     durability: tuple[Durability, ...]
 
     def get(self, name: str) -> Trial:
-        for t in self.trials:
-            if t.trial == name:
-                return t
-        raise KeyError(f"no trial '{name}'; the table has {', '.join(t.trial for t in self.trials)}")
+        return schema.find(self.trials, name, "trial", key="trial")
 
 
 def not_infused_percent(enrolled: int, received: int) -> float:
