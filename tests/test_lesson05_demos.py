@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import time
 
-import ipywidgets as w
 import pytest
 
 from course import clinical
 from course.figures.catalog import catalog, show
 from course.lessons.l05_cytokine_release_syndrome import demos as lesson05
 from course.lessons.l05_cytokine_release_syndrome import model as crs
-
-
-def _controls(box: w.Box) -> list[w.Widget]:
-    return [c for c in box.children if isinstance(c, (w.FloatSlider, w.IntSlider, w.Dropdown, w.Checkbox))]
+from tests.demo_support import assert_labelled
 
 
 def test_grader_default_is_grade_1_set_by_fever():
@@ -75,11 +71,7 @@ def test_grader_redraw_is_fast():
 
 def test_grader_controls_are_labelled_and_hooked():
     g = lesson05.CrsGrader()
-    controls = _controls(g.widget)
-    assert len(controls) == 5
-    for c in controls:
-        assert c.description.strip()
-        assert any(cls.startswith("cart-l05-") for cls in c._dom_classes)
+    assert_labelled(g.widget, 5, "cart-l05-")
     assert "cart-l05-result" in g.result._dom_classes
 
 
@@ -99,12 +91,7 @@ def test_tocilizumab_checker_follows_each_control():
 
 
 def test_tocilizumab_checker_controls_are_labelled_and_hooked():
-    c = lesson05.TocilizumabChecker()
-    controls = _controls(c.widget)
-    assert len(controls) == 3
-    for control in controls:
-        assert control.description.strip()
-        assert any(cls.startswith("cart-l05-") for cls in control._dom_classes)
+    assert_labelled(lesson05.TocilizumabChecker().widget, 3, "cart-l05-")
 
 
 @pytest.mark.parametrize("make", [lesson05.crs_grader, lesson05.tocilizumab_checker])

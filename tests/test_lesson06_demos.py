@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import time
 
-import ipywidgets as w
 import pytest
 
 from course import clinical
 from course.figures.catalog import show
 from course.lessons.l06_icans import demos as lesson06
 from course.lessons.l06_icans import timing as icans_timing
+from tests.demo_support import assert_labelled
 
 
 @pytest.fixture(scope="module")
@@ -23,22 +23,8 @@ def explorer_demo():
     return lesson06.product_explorer()
 
 
-def _controls(box):
-    found = []
-    for child in box.children:
-        if isinstance(child, w.Box):
-            found += _controls(child)
-        elif isinstance(child, (w.IntSlider, w.Checkbox, w.Dropdown)):
-            found.append(child)
-    return found
-
-
 def test_grader_controls_are_labelled_and_have_css_hooks(grader_demo):
-    controls = _controls(grader_demo.widget)
-    assert len(controls) == 11
-    for control in controls:
-        assert control.description.strip()
-        assert any(c.startswith("cart-l06-") for c in control._dom_classes)
+    assert_labelled(grader_demo.widget, 11, "cart-l06-")
     assert "cart-l06-grader" in grader_demo.widget._dom_classes
 
 

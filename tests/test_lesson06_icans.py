@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import re
+from typing import get_args
 
 import pytest
 import yaml
@@ -306,14 +307,14 @@ def test_loader_accepts_a_good_row(tmp_path):
         ({"onset_median_days": None}, "'onset_range_days': a range needs"),
         ({"scale": "penn"}, "'scale': must be one of"),
         ({"target": "CD22"}, "'target'"),
-        ({"references": ["nope-key"]}, "unknown key"),
+        ({"references": ["nope-key"]}, "unknown reference key"),
         ({"references": []}, "'references'"),
         ({"source": "somewhere.com"}, "'source': is not a field"),
-        ({"trial": ""}, "'trial': is missing"),
+        ({"trial": ""}, "'trial': must be text and not empty"),
         ({"as_of": "DROP"}, "'as_of': is missing"),
         ({"onset_median_days": "six"}, "must be a number"),
         ({"approximate": "yes"}, "'approximate': must be true or false"),
-        ({"grade3_source": ""}, "'grade3_source': must be text or null"),
+        ({"grade3_source": ""}, "'grade3_source': must be text and not empty"),
         (
             {"onset_median_days": None, "onset_range_days": None, "timing_footnote": "label"},
             "'timing_footnote': needs an onset or a duration",
@@ -324,6 +325,10 @@ def test_loader_names_file_row_and_field(tmp_path, changes, words):
     with pytest.raises(CourseDataError, match=re.escape("icans_timing.yaml: row 'x-1'")) as err:
         _load(tmp_path, **changes)
     assert words in str(err.value)
+
+
+def test_every_declared_scale_is_explained():
+    assert set(get_args(icans_timing.Scale)) == set(icans_timing.SCALES) == set(icans_timing.SCALE_WORDS)
 
 
 def test_loader_refuses_duplicates_and_empty_files(tmp_path):

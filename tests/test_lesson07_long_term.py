@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import copy
-
 import pytest
-import yaml
 
 from course.core.errors import CourseDataError
 from course.core.references import registry
 from course.lessons.l07_after_infusion_and_long_term import model as lt
+from tests.data_support import assert_refused, read_yaml, write_yaml
 
 
 @pytest.fixture(scope="module")
 def raw():
-    return yaml.safe_load(lt.DATA_FILE.read_text(encoding="utf-8"))
+    return read_yaml(lt.DATA_FILE)
 
 
 def write(tmp_path, data):
-    path = tmp_path / "long_term.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    return path
+    return write_yaml(tmp_path, "long_term.yaml", data)
 
 
 # --- The shipped table -------------------------------------------------------------------------------
@@ -121,11 +117,7 @@ def test_no_icaht_grade_thresholds_are_in_the_data():
     ],
 )
 def test_bad_rows_are_refused_with_the_place_named(tmp_path, raw, mutate, words):
-    data = copy.deepcopy(raw)
-    mutate(data)
-    with pytest.raises(CourseDataError, match=words) as info:
-        lt.load_long_term(write(tmp_path, data))
-    assert "long_term.yaml" in str(info.value)
+    assert_refused(lt.load_long_term, raw, mutate, words, tmp_path, "long_term.yaml")
 
 
 def test_duplicate_keys_in_the_file_are_refused(tmp_path):

@@ -6,22 +6,20 @@ that a bank question asks, and checks the bank's answer against it.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import math
 import re
 
 import pytest
-import yaml
 
 from course import clinical
-from course.core.errors import CourseDataError
 from course.core.references import registry
 from course.core.text import plain
 from course.engine.questions.model import bank_path, load_bank
 from course.lessons.l03_the_five_steps import model as v2v
 from course.lessons.l07_after_infusion_and_long_term import model as lt
 from course.lessons.l08_patient_case import model as cs
+from tests.data_support import assert_refused, read_yaml, write_yaml
 
 LESSON = "08_patient_case"
 
@@ -38,13 +36,11 @@ def bank():
 
 @pytest.fixture(scope="module")
 def raw():
-    return yaml.safe_load(cs.DATA_FILE.read_text(encoding="utf-8"))
+    return read_yaml(cs.DATA_FILE)
 
 
 def write(tmp_path, data):
-    path = tmp_path / "patient_case.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    return path
+    return write_yaml(tmp_path, "patient_case.yaml", data)
 
 
 def correct_text(q) -> str:
@@ -319,12 +315,6 @@ def test_patient_card_and_ld_table(case):
 # --- Validation of the data file ----------------------------------------------------------------------
 
 
-def _mutated(raw, tmp_path, mutate):
-    data = copy.deepcopy(raw)
-    mutate(data)
-    return write(tmp_path, data)
-
-
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [
@@ -349,16 +339,13 @@ def _mutated(raw, tmp_path, mutate):
         (lambda d: d["labs"].update(infection_days="twice"), "infection_days"),
         (lambda d: d["patient"].update(weight_kg=-92), "weight_kg"),
         (lambda d: d["product"].update(ld_days=[-3, -5]), "ld_days"),
-        (lambda d: d.update(extra={}), "not a section"),
-        (lambda d: d["education"].pop("caregiver"), "exactly 'patient' and 'caregiver'"),
+        (lambda d: d.update(extra={}), "field 'extra': is not a field"),
+        (lambda d: d["education"].pop("caregiver"), "education: field 'caregiver': is missing"),
         (lambda d: d["care_plan"][0].pop("escalate"), "field 'escalate'"),
     ],
 )
 def test_bad_data_is_refused_with_file_and_field(raw, tmp_path, mutate, message):
-    path = _mutated(raw, tmp_path, mutate)
-    with pytest.raises(CourseDataError, match=message) as err:
-        cs.load_case(path)
-    assert "patient_case.yaml" in str(err.value)
+    assert_refused(cs.load_case, raw, mutate, message, tmp_path, "patient_case.yaml")
 
 
 def test_the_shipped_file_round_trips(raw, tmp_path):

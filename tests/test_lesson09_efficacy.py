@@ -6,13 +6,12 @@ import copy
 import json
 
 import pytest
-import yaml
 
 from course.clinical.products import catalogue
-from course.core.errors import CourseDataError
 from course.core.paths import NOTEBOOKS
 from course.core.references import cited_keys, registry
 from course.lessons.l09_outcomes_access_future import model as ef
+from tests.data_support import assert_refused, read_yaml, write_yaml
 
 PIVOTAL = {
     "ELIANA",
@@ -30,13 +29,11 @@ PIVOTAL = {
 
 @pytest.fixture
 def raw():
-    return yaml.safe_load(ef.DATA_FILE.read_text(encoding="utf-8"))
+    return read_yaml(ef.DATA_FILE)
 
 
 def _write(tmp_path, data):
-    path = tmp_path / "efficacy.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path
+    return write_yaml(tmp_path, "efficacy.yaml", data)
 
 
 def test_table_loads_with_the_ten_pivotal_trials_of_the_fact_sheet():
@@ -176,15 +173,11 @@ def test_the_notebook_markdown_cites_every_key_of_its_tables():
         (lambda d: d["trials"][0].update(references=["no-such-key"]), "unknown reference key"),
         (lambda d: d["trials"][0].update(price=1), "'price': is not a field"),
         (lambda d: d["trials"][1]["label"].update(overall=None, complete=None), "needs an overall or a complete"),
-        (lambda d: d["trials"].append(copy.deepcopy(d["trials"][0])), "listed twice"),
+        (lambda d: d["trials"].append(copy.deepcopy(d["trials"][0])), "field 'trial': used twice"),
         (lambda d: d["durability"][0].update(months=0), "'months'"),
         (lambda d: d["durability"][0].update(short="x" * 60), "at most 50 characters"),
         (lambda d: d.pop("as_of"), "as_of"),
     ],
 )
 def test_bad_rows_are_refused_with_file_row_and_field(tmp_path, raw, mutate, words):
-    data = copy.deepcopy(raw)
-    mutate(data)
-    with pytest.raises(CourseDataError, match=words) as info:
-        ef.load_efficacy(_write(tmp_path, data))
-    assert "efficacy.yaml" in str(info.value)
+    assert_refused(ef.load_efficacy, raw, mutate, words, tmp_path, "efficacy.yaml")

@@ -9,7 +9,22 @@ from typing import Annotated, Any, Literal
 import pytest
 
 from course.core.errors import CourseDataError
-from course.core.schema import Collapsed, Convert, Invalid, Note, Pct, Range, Refs, load_rows, read_row, read_rows
+from course.core.schema import (
+    Collapsed,
+    Convert,
+    Invalid,
+    Items,
+    Note,
+    Pct,
+    Range,
+    References,
+    Refs,
+    cited,
+    find,
+    load_rows,
+    read_row,
+    read_rows,
+)
 
 KNOWN = {"ref-a", "ref-b"}
 
@@ -156,3 +171,55 @@ def test_load_rows_reads_a_section_of_a_file(tmp_path):
     path.write_text("other: []\n", encoding="utf-8")
     with pytest.raises(CourseDataError, match="t.yaml: expected a non-empty list 'rows'"):
         load_rows(path, "rows", Part)
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    notes: Annotated[tuple[str, ...], Items(allow_empty=True)]
+    cited: Annotated[tuple[str, ...], References(allow_empty=True)]
+    claim: Any = None
+
+
+@dataclass(frozen=True)
+class Named:
+    ROW_KEY = "name"  # rows named, and told apart, by their name
+
+    name: str
+    steps: tuple[Step, ...]
+
+
+def test_lists_may_be_empty_only_where_declared_and_any_is_taken_as_written():
+    step = read_row(Step, {"name": "s", "notes": [], "cited": [], "claim": [1, "x"]}, "t.yaml", known=KNOWN)
+    assert step == Step("s", (), (), [1, "x"])
+    assert read_row(Step, {"name": "s", "notes": [], "cited": ["ref-a"]}, "t.yaml", known=KNOWN).claim is None
+    with pytest.raises(CourseDataError, match=re.escape("t.yaml: field 'cited': unknown reference key(s) ['x']")):
+        read_row(Step, {"name": "s", "notes": [], "cited": ["x"]}, "t.yaml", known=KNOWN)
+    with pytest.raises(CourseDataError, match=re.escape("t.yaml: field 'notes': must be a list")):
+        read_row(Step, {"name": "s", "notes": "none", "cited": []}, "t.yaml", known=KNOWN)
+    with pytest.raises(CourseDataError, match=re.escape("field 'steps': must be a non-empty list")):
+        read_row(Named, {"name": "n", "steps": []}, "t.yaml", known=KNOWN)
+
+
+@dataclass(frozen=True)
+class Book:
+    chapters: tuple[Named, ...]
+
+
+def test_a_row_key_names_nested_rows_and_must_be_unique():
+    step = {"name": "s", "notes": [], "cited": []}
+    bad = {"name": "n", "steps": [{**step, "cited": 3}]}
+    with pytest.raises(CourseDataError, match=re.escape("t.yaml: chapters row 'n': steps row '#1': field 'cited'")):
+        read_row(Book, {"chapters": [bad]}, "t.yaml", known=KNOWN)
+    twice = [{"name": "n", "steps": [step]}] * 2
+    with pytest.raises(CourseDataError, match=re.escape("t.yaml: chapters row 'n': field 'name': used twice")):
+        read_row(Book, {"chapters": twice}, "t.yaml", known=KNOWN)
+
+
+def test_find_names_what_is_known_and_cited_keeps_first_use_order():
+    parts = (Part("a", 1), Part("b", 2))
+    assert find(parts, "b", "part") is parts[1] and find(parts, 1, "part", key="size") is parts[0]
+    with pytest.raises(KeyError, match="no part 'c'; known: a, b"):
+        find(parts, "c", "part")
+    first, second = read(good(references=["ref-b", "ref-a"])), read(good(references=["ref-a"]))
+    assert cited([first], [second], extra=["ref-a", "extra"]) == ["ref-b", "ref-a", "extra"]

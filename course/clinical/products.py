@@ -132,10 +132,7 @@ class Catalogue:
     products: tuple[Product, ...]
 
     def get(self, brand: str) -> Product:
-        for p in self.products:
-            if p.brand == brand:
-                return p
-        raise KeyError(f"no product '{brand}'; the table has {', '.join(p.brand for p in self.products)}")
+        return schema.find(self.products, brand, "product", key="brand")
 
 
 def load_catalogue(path: Path = PRODUCTS_FILE) -> Catalogue:

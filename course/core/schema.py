@@ -23,14 +23,14 @@ A declaration reads like the YAML it checks::
 Every declared field must be present unless it has a default or may be null (``X | None``); unknown fields are refused; a
 nested dataclass is named as a section (``igg: field 'trigger_mg_dl'``) and a list of them as rows
 named by their id or number (``timeline row 'crs': bars row '#1': field 'end'``); ids within one
-list must be unique.
+list must be unique (a row class may name another field as its id: ``ROW_KEY = "trial"``).
 """
 
 from __future__ import annotations
 
 import math
 import types
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import MISSING, dataclass, fields, is_dataclass
 from functools import cache
 from pathlib import Path
@@ -74,8 +74,18 @@ class Text:
 
 
 @dataclass(frozen=True)
+class Items:
+    """List options: ``allow_empty`` lets a list be empty (``[]``); lists must have items otherwise."""
+
+    allow_empty: bool = False
+
+
+@dataclass(frozen=True)
 class References:
-    """A non-empty list of reference keys, each in the registry (or the ``known`` set given)."""
+    """A list of reference keys, each in the registry (or the ``known`` set given); non-empty unless
+    ``allow_empty`` (a row whose figures are not given cites nothing for them)."""
+
+    allow_empty: bool = False
 
 
 @dataclass(frozen=True)
@@ -163,17 +173,19 @@ def _value(f: _Field, kind: Any, marks: tuple[Any, ...], value: Any, known: Coll
             raise
         except ValueError as exc:
             raise Invalid("", str(exc)) from None
-    if _mark(marks, References) is not None:
-        if not isinstance(value, list) or not value or not all(isinstance(k, str) for k in value):
-            raise Invalid("", "must be a non-empty list of reference keys")
+    if (refs := _mark(marks, References)) is not None:
+        if not isinstance(value, list) or not all(isinstance(k, str) for k in value) or not (value or refs.allow_empty):
+            raise Invalid("", "must be a " + ("" if refs.allow_empty else "non-empty ") + "list of reference keys")
         if known is None:
             from course.core.references import registry
 
             known = registry()
         unknown = [k for k in value if k not in known]
         if unknown:
-            raise Invalid("", f"unknown reference key(s) {unknown}")
+            raise Invalid("", f"unknown reference key(s) {unknown} (add them to assets/references.yaml)")
         return tuple(value)
+    if kind is Any:  # taken as written (a claim may be a number, a date or a word)
+        return value
     origin = get_origin(kind)
     if origin is Literal:
         choices = get_args(kind)
@@ -195,14 +207,16 @@ def _value(f: _Field, kind: Any, marks: tuple[Any, ...], value: Any, known: Coll
             raise Invalid(exc.field, exc.problem, (("", None), *exc.rows)) from None
     if origin is tuple:
         item = get_args(kind)[0]
-        if not isinstance(value, list) or not value:
-            raise Invalid("", "must be a non-empty list")
+        allow_empty = (_mark(marks, Items) or Items()).allow_empty
+        if not isinstance(value, list) or (not value and not allow_empty):
+            raise Invalid("", "must be a list" if allow_empty else "must be a non-empty list")
         inner_kind, inner_marks = (
             (get_args(item)[0], get_args(item)[1:]) if get_origin(item) is Annotated else (item, marks)
         )
+        key = getattr(inner_kind, "ROW_KEY", "id")  # the field that names a row (and must be unique)
         out, seen = [], set()
         for i, v in enumerate(value):
-            label = v["id"] if isinstance(v, dict) and isinstance(v.get("id"), str) else f"#{i + 1}"
+            label = v[key] if isinstance(v, dict) and isinstance(v.get(key), str) else f"#{i + 1}"
             try:
                 item = (
                     _read(inner_kind, v, known)
@@ -213,9 +227,9 @@ def _value(f: _Field, kind: Any, marks: tuple[Any, ...], value: Any, known: Coll
                 if not is_dataclass(inner_kind):
                     raise Invalid(f"[{i}]", exc.problem) from None
                 raise Invalid(exc.field, exc.problem, (("", label), *exc.rows)) from None
-            ident = getattr(item, "id", None)
+            ident = getattr(item, key, None)
             if ident is not None and ident in seen:  # rows with an id are told apart by it
-                raise Invalid("id", "used twice", (("", label),))
+                raise Invalid(key, "used twice", (("", label),))
             seen.add(ident)
             out.append(item)
         return tuple(out)
@@ -307,3 +321,18 @@ def load_rows(path: Path, section: str, cls: type, **options: Any) -> tuple[Any,
     if not isinstance(items, list) or not items:
         raise CourseDataError(f"{path.name}: expected a non-empty list '{section}'")
     return read_rows(path, items, cls, **options)
+
+
+def find(rows: Iterable[Any], value: Any, what: str, *, key: str = "id") -> Any:
+    """The row whose ``key`` is ``value``; a KeyError names what was asked and what is known."""
+    rows = tuple(rows)
+    for row in rows:
+        if getattr(row, key) == value:
+            return row
+    raise KeyError(f"no {what} '{value}'; known: {', '.join(str(getattr(r, key)) for r in rows)}")
+
+
+def cited(*groups: Iterable[Any], extra: Iterable[str] = ()) -> list[str]:
+    """Every reference key the rows of ``groups`` cite (then ``extra``), each once, in order of first use."""
+    keys = [key for group in groups for row in group for key in row.references]
+    return list(dict.fromkeys([*keys, *extra]))

@@ -14,17 +14,48 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
+from course.core import schema
 from course.core.errors import CourseDataError
 from course.core.paths import ASSETS
-from course.core.references import registry
+from course.core.schema import Convert, Count, Invalid, Note, Range, Refs
 from course.core.yamlio import load_yaml
 
 LYMPHODEPLETION_FILE = ASSETS / "lymphodepletion.yaml"
 VEIN_TO_VEIN_FILE = ASSETS / "vein_to_vein.yaml"
 BRANDS = ("Kymriah", "Yescarta", "Tecartus", "Breyanzi", "Abecma", "Carvykti", "Aucatzyl")
-WHERE = ("hospital", "manufacturing site")
+
+
+def _brand(value: Any) -> str:
+    if not isinstance(value, str) or value.strip() not in BRANDS:
+        raise ValueError(f"'{value}' is not one of the brand names {', '.join(BRANDS)}")
+    return value.strip()
+
+
+def _days(value: Any) -> tuple[int, ...]:
+    """Whole days in increasing order; emptiness is each row's own rule (see Regimen.check)."""
+    if not isinstance(value, list) or not all(isinstance(d, int) and not isinstance(d, bool) for d in value):
+        raise ValueError("must be a list of whole days")
+    if list(value) != sorted(set(value)):
+        raise ValueError("days must be in increasing order without repeats")
+    return tuple(value)
+
+
+def _window(value: Any) -> tuple[int, int]:
+    if (
+        not isinstance(value, list)
+        or len(value) != 2
+        or not all(isinstance(d, int) and not isinstance(d, bool) for d in value)
+        or not 0 < value[0] <= value[1]
+    ):
+        raise ValueError("must be [earliest, latest] days, 0 < earliest <= latest")
+    return (value[0], value[1])
+
+
+BrandName = Annotated[str, Convert(_brand)]
+DayList = Annotated[tuple[int, ...], Convert(_days)]
+Positive = Annotated[int, Range(1, whole=True)]
 
 
 @dataclass(frozen=True)
@@ -32,17 +63,33 @@ class Regimen:
     """One product (and indication): its lymphodepletion and when the cells are infused."""
 
     id: str
-    product: str
+    product: BrandName
     indication: str
     regimen: str
-    ld_days: tuple[int, ...]  # chemotherapy days, counted from the first infusion; () if not shown
-    infusion_days: tuple[int, ...]
-    window_after_ld: tuple[int, int] | None  # label window: first infusion N to M days after the last chemo day
+    ld_days: DayList  # chemotherapy days, counted from the first infusion; () if not shown
+    infusion_days: DayList
+    # label window: first infusion N to M days after the last chemo day
+    window_after_ld: Annotated[tuple[int, int], Convert(_window)] | None
     timing: str
-    note: str
+    note: Note
     verified: bool
-    references: tuple[str, ...]
-    infusion_note: str = ""  # a short remark drawn beside the infusion marker (for example a permitted delay)
+    references: Refs
+    infusion_note: Note = ""  # a short remark drawn beside the infusion marker (for example a permitted delay)
+
+    def check(self) -> None:
+        if not self.infusion_days:
+            raise Invalid("infusion_days", "must not be empty")
+        if not self.ld_days and self.verified:
+            raise Invalid("ld_days", "must not be empty")
+        if self.ld_days and self.ld_days[-1] >= self.infusion_days[0]:
+            raise Invalid("ld_days", "chemotherapy must end before the first infusion")
+        if self.window_after_ld is not None:
+            if not self.ld_days:
+                raise Invalid("window_after_ld", "needs ld_days to count from")
+            if self.infusion_days[0] - self.ld_days[-1] != self.window_after_ld[0]:
+                raise Invalid("ld_days", "must end so that the first infusion falls at the earliest day of the window")
+        if not self.verified and "not verified" not in self.note.lower():
+            raise Invalid("note", "an unverified row must say 'Not verified' in its note, for the reader")
 
     @property
     def label(self) -> str:
@@ -62,23 +109,27 @@ class Regimen:
 
 @dataclass(frozen=True)
 class Step:
-    number: int
+    number: Positive
     name: str
-    where: str
+    where: Literal["hospital", "manufacturing site"]
     what: str
     duration: str
-    references: tuple[str, ...]
+    references: Refs
 
 
 @dataclass(frozen=True)
 class MonitoringRule:
     id: str
     rule: str
-    current_days: int
+    current_days: Positive
     current_text: str
-    before_days: int | None
+    before_days: Positive | None
     before_text: str
-    references: tuple[str, ...]
+    references: Refs
+
+    def check(self) -> None:
+        if self.before_days is not None and self.before_days <= self.current_days:
+            raise Invalid("before_days", "the rule before June 2025 was longer; check the numbers")
 
 
 @dataclass(frozen=True)
@@ -86,11 +137,15 @@ class Dropout:
     """Enrolled versus infused patients in one pivotal trial."""
 
     trial: str
-    product: str
+    product: BrandName
     disease: str
-    enrolled: int
-    infused: int
-    references: tuple[str, ...]
+    enrolled: Positive
+    infused: Count
+    references: Refs
+
+    def check(self) -> None:
+        if self.infused > self.enrolled:
+            raise Invalid("infused", "cannot exceed 'enrolled'")
 
     @property
     def not_infused(self) -> int:
@@ -99,6 +154,33 @@ class Dropout:
     @property
     def percent_not_infused(self) -> float:
         return 100.0 * self.not_infused / self.enrolled
+
+
+@dataclass(frozen=True)
+class _Bridging:
+    what: str
+    references: Refs
+
+
+@dataclass(frozen=True)
+class _Monitoring:
+    changed: str
+    rules: tuple[MonitoringRule, ...]
+
+
+@dataclass(frozen=True)
+class _JourneyFile:
+    """``vein_to_vein.yaml`` as written; Journey is what the lesson reads."""
+
+    steps: tuple[Step, ...]
+    bridging: _Bridging
+    monitoring: _Monitoring
+    not_infused: tuple[Dropout, ...]
+    as_of: str = ""
+
+    def check(self) -> None:
+        if [s.number for s in self.steps] != [1, 2, 3, 4, 5]:
+            raise Invalid("steps", "must be the five steps numbered 1 to 5 in order")
 
 
 @dataclass(frozen=True)
@@ -114,118 +196,12 @@ class Journey:
     not_infused: tuple[Dropout, ...]
 
     def rule(self, rule_id: str) -> MonitoringRule:
-        for r in self.monitoring:
-            if r.id == rule_id:
-                return r
-        raise KeyError(f"no monitoring rule '{rule_id}'; rules: {', '.join(r.id for r in self.monitoring)}")
-
-
-class _Row:
-    """Field access for one row, with errors that name the file, the row and the field."""
-
-    def __init__(self, path: Path, where: str, raw: Any):
-        self.path, self.where = path, where
-        if not isinstance(raw, dict):
-            raise self.fail("", "must be a mapping")
-        self.raw = raw
-
-    def fail(self, field: str, problem: str) -> CourseDataError:
-        at = f": field '{field}'" if field else ""
-        return CourseDataError(f"{self.path.name}: {self.where}{at}: {problem}")
-
-    def text(self, name: str, allow_empty: bool = False) -> str:
-        value = self.raw.get(name)
-        if not isinstance(value, str) or (not allow_empty and not value.strip()):
-            raise self.fail(name, "must be a non-empty text" if not allow_empty else "must be a text")
-        return value.strip()
-
-    def integer(self, name: str, minimum: int | None = None, optional: bool = False) -> int | None:
-        value = self.raw.get(name)
-        if value is None and optional:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail(name, "must be a whole number")
-        if minimum is not None and value < minimum:
-            raise self.fail(name, f"must be at least {minimum}")
-        return value
-
-    def days(self, name: str, allow_empty: bool) -> tuple[int, ...]:
-        value = self.raw.get(name)
-        if not isinstance(value, list) or not all(isinstance(d, int) and not isinstance(d, bool) for d in value):
-            raise self.fail(name, "must be a list of whole days")
-        if not value and not allow_empty:
-            raise self.fail(name, "must not be empty")
-        if list(value) != sorted(set(value)):
-            raise self.fail(name, "days must be in increasing order without repeats")
-        return tuple(value)
-
-    def references(self) -> tuple[str, ...]:
-        refs = self.raw.get("references")
-        if not isinstance(refs, list) or not refs or not all(isinstance(k, str) for k in refs):
-            raise self.fail("references", "must be a non-empty list of reference keys")
-        unknown = [k for k in refs if k not in registry()]
-        if unknown:
-            raise self.fail("references", f"unknown reference key(s) {unknown}")
-        return tuple(refs)
-
-
-def _regimen(path: Path, index: int, raw: Any) -> Regimen:
-    rid = raw.get("id") if isinstance(raw, dict) else None
-    row = _Row(path, f"regimen '{rid}'" if isinstance(rid, str) else f"regimen #{index + 1}", raw)
-    product = row.text("product")
-    if product not in BRANDS:
-        raise row.fail("product", f"'{product}' is not one of the brand names {', '.join(BRANDS)}")
-    verified = raw.get("verified")
-    if not isinstance(verified, bool):
-        raise row.fail("verified", "must be true or false")
-    ld_days = row.days("ld_days", allow_empty=not verified)
-    infusion_days = row.days("infusion_days", allow_empty=False)
-    if ld_days and ld_days[-1] >= infusion_days[0]:
-        raise row.fail("ld_days", "chemotherapy must end before the first infusion")
-    window = raw.get("window_after_ld")
-    if window is not None:
-        if (
-            not isinstance(window, list)
-            or len(window) != 2
-            or not all(isinstance(d, int) and not isinstance(d, bool) for d in window)
-            or not 0 < window[0] <= window[1]
-        ):
-            raise row.fail("window_after_ld", "must be [earliest, latest] days, 0 < earliest <= latest")
-        if not ld_days:
-            raise row.fail("window_after_ld", "needs ld_days to count from")
-        if infusion_days[0] - ld_days[-1] != window[0]:
-            raise row.fail("ld_days", "must end so that the first infusion falls at the earliest day of the window")
-        window = (window[0], window[1])
-    note = row.text("note", allow_empty=True)
-    if not verified and "not verified" not in note.lower():
-        raise row.fail("note", "an unverified row must say 'Not verified' in its note, for the reader")
-    return Regimen(
-        id=row.text("id"),
-        product=product,
-        indication=row.text("indication"),
-        regimen=row.text("regimen"),
-        ld_days=ld_days,
-        infusion_days=infusion_days,
-        window_after_ld=window,
-        timing=row.text("timing"),
-        note=note,
-        verified=verified,
-        references=row.references(),
-        infusion_note=row.text("infusion_note", allow_empty=True) if "infusion_note" in raw else "",
-    )
+        return schema.find(self.monitoring, rule_id, "monitoring rule")
 
 
 def load_regimens(path: Path = LYMPHODEPLETION_FILE) -> tuple[Regimen, ...]:
     """Every row of the lymphodepletion table, validated; ids unique, every brand present."""
-    raw = load_yaml(path)
-    if not isinstance(raw, dict) or not isinstance(raw.get("regimens"), list) or not raw["regimens"]:
-        raise CourseDataError(f"{path.name}: expected 'regimens:' with a list of rows")
-    rows = tuple(_regimen(path, i, r) for i, r in enumerate(raw["regimens"]))
-    seen: set[str] = set()
-    for r in rows:
-        if r.id in seen:
-            raise CourseDataError(f"{path.name}: regimen '{r.id}': field 'id': used twice")
-        seen.add(r.id)
+    rows: tuple[Regimen, ...] = schema.load_rows(path, "regimens", Regimen, what="regimen")
     missing = sorted(set(BRANDS) - {r.product for r in rows})
     if missing:
         raise CourseDataError(f"{path.name}: no row for {', '.join(missing)}")
@@ -234,72 +210,15 @@ def load_regimens(path: Path = LYMPHODEPLETION_FILE) -> tuple[Regimen, ...]:
 
 def load_journey(path: Path = VEIN_TO_VEIN_FILE) -> Journey:
     """The five steps, the bridging note, the monitoring rules and the trial drop-out rows."""
-    raw = load_yaml(path)
-    if not isinstance(raw, dict):
-        raise CourseDataError(f"{path.name}: expected a mapping with steps, bridging, monitoring, not_infused")
-    for key in ("steps", "bridging", "monitoring", "not_infused"):
-        if key not in raw:
-            raise CourseDataError(f"{path.name}: '{key}' is missing")
-    steps = []
-    for i, s in enumerate(raw["steps"] or []):
-        row = _Row(path, f"step #{i + 1}", s)
-        where = row.text("where")
-        if where not in WHERE:
-            raise row.fail("where", f"must be one of {WHERE}")
-        steps.append(
-            Step(
-                row.integer("number", 1),
-                row.text("name"),
-                where,
-                row.text("what"),
-                row.text("duration"),
-                row.references(),
-            )
-        )
-    if [s.number for s in steps] != [1, 2, 3, 4, 5]:
-        raise CourseDataError(f"{path.name}: 'steps' must be the five steps numbered 1 to 5 in order")
-    bridging = _Row(path, "bridging", raw["bridging"])
-    monitoring_raw = raw["monitoring"]
-    if not isinstance(monitoring_raw, dict) or not isinstance(monitoring_raw.get("rules"), list):
-        raise CourseDataError(f"{path.name}: 'monitoring' needs 'changed' and a list of 'rules'")
-    rules = []
-    for i, m in enumerate(monitoring_raw["rules"]):
-        row = _Row(path, f"monitoring rule #{i + 1}", m)
-        current = row.integer("current_days", 1)
-        before = row.integer("before_days", 1, optional=True)
-        if before is not None and before <= current:
-            raise row.fail("before_days", "the rule before June 2025 was longer; check the numbers")
-        rules.append(
-            MonitoringRule(
-                row.text("id"),
-                row.text("rule"),
-                current,
-                row.text("current_text"),
-                before,
-                row.text("before_text"),
-                row.references(),
-            )
-        )
-    dropouts = []
-    for i, d in enumerate(raw["not_infused"] or []):
-        row = _Row(path, f"not_infused #{i + 1}", d)
-        enrolled, infused = row.integer("enrolled", 1), row.integer("infused", 0)
-        if infused > enrolled:
-            raise row.fail("infused", "cannot exceed 'enrolled'")
-        product = row.text("product")
-        if product not in BRANDS:
-            raise row.fail("product", f"'{product}' is not one of {', '.join(BRANDS)}")
-        dropouts.append(Dropout(row.text("trial"), product, row.text("disease"), enrolled, infused, row.references()))
-    if not dropouts:
-        raise CourseDataError(f"{path.name}: 'not_infused' needs at least one trial")
+    f: _JourneyFile = schema.read_row(_JourneyFile, load_yaml(path), path.name)
     return Journey(
-        as_of=str(raw.get("as_of", "")),
-        steps=tuple(steps),
-        bridging=bridging.text("what"),
-        bridging_references=bridging.references(),
-        monitoring_changed=str(monitoring_raw.get("changed", "")),
-        monitoring=tuple(rules),
-        not_infused=tuple(dropouts),
+        as_of=f.as_of,
+        steps=f.steps,
+        bridging=f.bridging.what,
+        bridging_references=f.bridging.references,
+        monitoring_changed=f.monitoring.changed,
+        monitoring=f.monitoring.rules,
+        not_infused=f.not_infused,
     )
 
 
@@ -315,10 +234,7 @@ def journey() -> Journey:
 
 
 def regimen(regimen_id: str) -> Regimen:
-    for r in regimens():
-        if r.id == regimen_id:
-            return r
-    raise KeyError(f"no regimen '{regimen_id}'; the table has {', '.join(r.id for r in regimens())}")
+    return schema.find(regimens(), regimen_id, "regimen")
 
 
 def dropout_range() -> tuple[float, float]:

@@ -9,12 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from course.core.errors import CourseDataError
+from course.core import schema
 from course.core.paths import ASSETS
-from course.core.references import registry
-from course.core.yamlio import load_yaml
+from course.core.schema import Convert, Invalid, Pct, Range, Refs
 from course.engine.views import html as views
 
 TIMING_FILE = ASSETS / "icans_timing.yaml"
@@ -28,14 +27,24 @@ SCALE_WORDS = {
     "all-neurotoxicity": "all neurotoxicity",
     "astct-icans": "ASTCT ICANS",
 }
-TARGETS = ("CD19", "BCMA")
-TEXT_FIELDS = ("id", "brand", "generic", "target", "disease", "trial", "scale", "counted", "as_of")
-OPTIONAL_TEXT = ("crs_relation", "note", "timing_label", "timing_footnote", "any_grade_source", "grade3_source")
-NUMBER_FIELDS = ("any_grade_pct", "grade3_plus_pct", "onset_median_days", "duration_median_days")
-RANGE_FIELDS = ("onset_range_days", "duration_range_days")
-FIELDS = set(TEXT_FIELDS) | set(OPTIONAL_TEXT) | set(NUMBER_FIELDS) | set(RANGE_FIELDS) | {"approximate", "references"}
 FOOTNOTE_MARK = "†"
 MAX_DAYS = 1000
+Scale = Literal["neurologic-events", "all-neurotoxicity", "astct-icans"]  # the keys of SCALES
+DaysAfter = Annotated[float, Range(0, MAX_DAYS)]
+
+
+def _span(value: Any) -> tuple[float, float]:
+    if not isinstance(value, list) or len(value) != 2:
+        raise ValueError("must be [lowest, highest]")
+    for v in value:
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise ValueError(f"must be a number, got {v!r}")
+        if not 0 <= v <= MAX_DAYS:
+            raise ValueError(f"must be between 0 and {MAX_DAYS:g}, got {v:g}")
+    return (float(value[0]), float(value[1]))
+
+
+Span = Annotated[tuple[float, float], Convert(_span)]
 
 
 @dataclass(frozen=True)
@@ -43,26 +52,42 @@ class ProductTiming:
     id: str
     brand: str
     generic: str
-    target: str
+    target: Literal["CD19", "BCMA"]
     disease: str
     trial: str
-    scale: str
+    scale: Scale
     counted: str
-    any_grade_pct: float
-    grade3_plus_pct: float
-    onset_median_days: float | None
-    onset_range_days: tuple[float, float] | None
-    duration_median_days: float | None
-    duration_range_days: tuple[float, float] | None
+    any_grade_pct: Pct
+    grade3_plus_pct: Pct
+    onset_median_days: DaysAfter | None
+    onset_range_days: Span | None
+    duration_median_days: DaysAfter | None
+    duration_range_days: Span | None
     crs_relation: str | None
     note: str | None
     as_of: str
-    references: tuple[str, ...]
+    references: Refs
     timing_label: str | None = None
     timing_footnote: str | None = None
     any_grade_source: str | None = None
     grade3_source: str | None = None
     approximate: bool = False
+
+    def check(self) -> None:
+        if self.grade3_plus_pct > self.any_grade_pct:
+            raise Invalid("grade3_plus_pct", "cannot exceed any_grade_pct")
+        for median, span, name in (
+            (self.onset_median_days, self.onset_range_days, "onset"),
+            (self.duration_median_days, self.duration_range_days, "duration"),
+        ):
+            if span is None:
+                continue
+            if median is None:
+                raise Invalid(f"{name}_range_days", f"a range needs {name}_median_days")
+            if not span[0] <= median <= span[1]:
+                raise Invalid(f"{name}_range_days", f"must contain the median {median:g}")
+        if self.timing_footnote and self.onset_median_days is None and self.duration_median_days is None:
+            raise Invalid("timing_footnote", "needs an onset or a duration to qualify")
 
     @property
     def label(self) -> str:
@@ -99,91 +124,9 @@ class ProductTiming:
         return self.onset_median_days is not None
 
 
-def _fail(path: Path, row: str, field: str, problem: str) -> CourseDataError:
-    return CourseDataError(f"{path.name}: row '{row}': field '{field}': {problem}")
-
-
-def _number(path: Path, rid: str, name: str, value: Any, low: float, high: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise _fail(path, rid, name, f"must be a number, got {value!r}")
-    if not low <= value <= high:
-        raise _fail(path, rid, name, f"must be between {low:g} and {high:g}, got {value:g}")
-    return float(value)
-
-
-def _row(path: Path, raw: Any, index: int, known_refs: set[str]) -> ProductTiming:
-    rid = raw.get("id", f"#{index + 1}") if isinstance(raw, dict) else f"#{index + 1}"
-    if not isinstance(raw, dict):
-        raise CourseDataError(f"{path.name}: row #{index + 1}: must be a mapping")
-    unknown = set(raw) - FIELDS
-    if unknown:
-        raise _fail(path, rid, sorted(unknown)[0], "is not a field of this table")
-    values: dict[str, Any] = {}
-    for name in TEXT_FIELDS:
-        value = raw.get(name)
-        if not isinstance(value, str) or not value.strip():
-            raise _fail(path, rid, name, "is missing or empty")
-        values[name] = value.strip()
-    for name in OPTIONAL_TEXT:
-        value = raw.get(name)
-        if value is not None and (not isinstance(value, str) or not value.strip()):
-            raise _fail(path, rid, name, "must be text or null")
-        values[name] = value.strip() if isinstance(value, str) else None
-    approximate = raw.get("approximate", False)
-    if not isinstance(approximate, bool):
-        raise _fail(path, rid, "approximate", "must be true or false")
-    values["approximate"] = approximate
-    if values["scale"] not in SCALES:
-        raise _fail(path, rid, "scale", f"must be one of {', '.join(SCALES)}")
-    if values["target"] not in TARGETS:
-        raise _fail(path, rid, "target", f"must be one of {', '.join(TARGETS)}")
-    for name in ("any_grade_pct", "grade3_plus_pct"):
-        values[name] = _number(path, rid, name, raw.get(name), 0, 100)
-    if values["grade3_plus_pct"] > values["any_grade_pct"]:
-        raise _fail(path, rid, "grade3_plus_pct", "cannot exceed any_grade_pct")
-    for median_name, range_name in (
-        ("onset_median_days", "onset_range_days"),
-        ("duration_median_days", "duration_range_days"),
-    ):
-        median = raw.get(median_name)
-        values[median_name] = None if median is None else _number(path, rid, median_name, median, 0, MAX_DAYS)
-        span = raw.get(range_name)
-        if span is None:
-            values[range_name] = None
-            continue
-        if values[median_name] is None:
-            raise _fail(path, rid, range_name, f"a range needs {median_name}")
-        if not isinstance(span, list) or len(span) != 2:
-            raise _fail(path, rid, range_name, "must be [lowest, highest]")
-        low, high = (_number(path, rid, range_name, v, 0, MAX_DAYS) for v in span)
-        if not low <= values[median_name] <= high:
-            raise _fail(path, rid, range_name, f"must contain the median {values[median_name]:g}")
-        values[range_name] = (low, high)
-    if values["timing_footnote"] and values["onset_median_days"] is None and values["duration_median_days"] is None:
-        raise _fail(path, rid, "timing_footnote", "needs an onset or a duration to qualify")
-    refs = raw.get("references")
-    if not isinstance(refs, list) or not refs or not all(isinstance(k, str) for k in refs):
-        raise _fail(path, rid, "references", "must be a non-empty list of reference keys")
-    missing = [k for k in refs if k not in known_refs]
-    if missing:
-        raise _fail(path, rid, "references", f"unknown key(s) {missing} (add them to assets/references.yaml)")
-    values["references"] = tuple(refs)
-    return ProductTiming(**values)
-
-
 def load_icans_timing(path: Path = TIMING_FILE, known_refs: set[str] | None = None) -> tuple[ProductTiming, ...]:
     """Read and validate the table; ``known_refs`` defaults to the course registry."""
-    raw = load_yaml(path)
-    if not isinstance(raw, dict) or not isinstance(raw.get("products"), list) or not raw["products"]:
-        raise CourseDataError(f"{path.name}: expected a mapping with a non-empty list 'products'")
-    refs = set(registry()) if known_refs is None else known_refs
-    rows = tuple(_row(path, item, i, refs) for i, item in enumerate(raw["products"]))
-    seen: set[str] = set()
-    for row in rows:
-        if row.id in seen:
-            raise _fail(path, row.id, "id", "used twice")
-        seen.add(row.id)
-    return rows
+    return schema.load_rows(path, "products", ProductTiming, known=known_refs)
 
 
 @lru_cache(maxsize=1)
@@ -193,10 +136,7 @@ def products() -> tuple[ProductTiming, ...]:
 
 
 def get(product_id: str) -> ProductTiming:
-    for row in products():
-        if row.id == product_id:
-            return row
-    raise KeyError(f"no product '{product_id}' in {TIMING_FILE.name}; ids: {', '.join(r.id for r in products())}")
+    return schema.find(products(), product_id, f"product in {TIMING_FILE.name}")
 
 
 def earliest_onset() -> ProductTiming:

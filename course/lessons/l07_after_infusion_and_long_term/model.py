@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Literal, get_args
 
 from course.core import schema
 from course.core.paths import ASSETS
@@ -189,36 +189,22 @@ class LongTerm:
     timeline: tuple[Window, ...]
 
     def rule(self, rule_id: str) -> Rule:
-        return _by_id(self.rules, rule_id, "rule")
+        return schema.find(self.rules, rule_id, "rule")
 
     def window(self, window_id: str) -> Window:
-        return _by_id(self.timeline, window_id, "timeline row")
+        return schema.find(self.timeline, window_id, "timeline row")
 
     def references(self) -> list[str]:
         """Every reference key the table cites, in order of first use."""
-        keys: dict[str, None] = {}
-        groups: list[Any] = [
+        return schema.cited(
             self.rules,
             self.call_now,
             self.icaht_phases,
             self.infection_periods,
             self.prophylaxis,
             self.timeline,
-        ]
-        for group in groups:
-            for row in group:
-                for key in row.references:
-                    keys.setdefault(key, None)
-        for key in self.igg_references:
-            keys.setdefault(key, None)
-        return list(keys)
-
-
-def _by_id(rows, row_id: str, what: str):
-    for row in rows:
-        if row.id == row_id:
-            return row
-    raise KeyError(f"no {what} '{row_id}'; known: {', '.join(r.id for r in rows)}")
+            extra=self.igg_references,
+        )
 
 
 def load_long_term(path: Path = DATA_FILE, known: set[str] | None = None) -> LongTerm:

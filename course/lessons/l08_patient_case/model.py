@@ -19,16 +19,17 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, get_args
 
 from course import clinical
+from course.core import schema
 from course.core.errors import CourseDataError
 from course.core.paths import ASSETS
-from course.core.references import registry
+from course.core.schema import Collapsed, Convert, Invalid, Items, Range, Refs, Text
 from course.core.text import inline_html, plain
 from course.core.yamlio import load_yaml
 from course.engine.views import html as views
@@ -37,8 +38,11 @@ from course.lessons.l06_icans import model as icans
 from course.lessons.l07_after_infusion_and_long_term import model as lt
 
 DATA_FILE = ASSETS / "patient_case.yaml"
-LANES = ("care", "treatment")
-ASKS = ("judgement", "crs_grade", "icans_grade", "ice_score", "tocilizumab_mg", "cyclophosphamide_mg", "igg_review")
+Lane = Literal["care", "treatment"]
+Asks = Literal[
+    "judgement", "crs_grade", "icans_grade", "ice_score", "tocilizumab_mg", "cyclophosphamide_mg", "igg_review"
+]
+LANES, ASKS = get_args(Lane), get_args(Asks)
 ICE_ORDER = ("orientation", "naming", "following_commands", "writing", "attention")
 FIRST_DAY, LAST_DAY = -40, 92  # the span of the running timeline
 TIME_PATTERN = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
@@ -51,6 +55,45 @@ TABLE_STYLE = crs.TABLE_STYLE
 WIDE_TABLE_STYLE = "border-collapse:collapse;margin:0.4em 0;font-size:0.95em;max-width:80em"  # the care plan
 
 
+def _pattern(pattern: re.Pattern[str], says: str) -> Convert:
+    """Text that matches ``pattern``, else the problem ``says``."""
+
+    def parse(value: Any) -> str:
+        if not isinstance(value, str) or not pattern.match(value.strip()):
+            raise ValueError(says)
+        return value.strip()
+
+    return Convert(parse)
+
+
+def _ld_days(value: Any) -> tuple[int, ...]:
+    if not isinstance(value, list) or not value or not all(isinstance(d, int) and d < 0 for d in value):
+        raise ValueError("must be a list of negative whole days")
+    if value != sorted(value):
+        raise ValueError("must be in time order")
+    return tuple(value)
+
+
+def _ice(value: Any) -> tuple[int, int, int, int, int]:
+    if not isinstance(value, list) or len(value) != len(ICE_ORDER):
+        raise ValueError(f"must be null or the five ICE task scores {ICE_ORDER}")
+    try:
+        clinical.ice_score(*value)
+    except TypeError as exc:
+        raise ValueError(str(exc)) from None
+    return tuple(value)
+
+
+def _infection_days(value: Any) -> tuple[int, ...]:
+    if not isinstance(value, list) or not all(isinstance(d, int) and 0 <= d <= LAST_DAY for d in value):
+        raise ValueError("must be a list of days after infusion")
+    return tuple(value)
+
+
+CaseDay = Annotated[int, Range(FIRST_DAY, LAST_DAY)]
+Texts = Annotated[tuple[Collapsed, ...], Items(allow_empty=True)]
+
+
 # --------------------------------------------------------------------------------------------
 # Data model
 # --------------------------------------------------------------------------------------------
@@ -58,81 +101,98 @@ WIDE_TABLE_STYLE = "border-collapse:collapse;margin:0.4em 0;font-size:0.95em;max
 
 @dataclass(frozen=True)
 class Patient:
-    name: str
-    age: int
-    weight_kg: float
-    height_cm: float
-    bsa_m2: float
-    diagnosis: str
-    history: str
-    caregiver: str
-    references: tuple[str, ...]
+    name: Collapsed
+    age: Annotated[int, Range(18, 100)]
+    weight_kg: Annotated[float, Range(30, 250)]
+    height_cm: Annotated[float, Range(120, 220)]
+    bsa_m2: Annotated[float, Range(1.0, 3.0)]
+    diagnosis: Collapsed
+    history: Collapsed
+    caregiver: Collapsed
+    references: Refs
 
 
 @dataclass(frozen=True)
 class Product:
-    brand: str
-    generic: str
-    regimen_id: str
-    fludarabine_mg_m2: float
-    cyclophosphamide_mg_m2: float
-    ld_days: tuple[int, ...]
-    infusion_day: int
-    cells_per_kg: float
-    max_cells: float
-    infusion_minutes: float
-    references: tuple[str, ...]
+    brand: Collapsed
+    generic: Collapsed
+    regimen_id: Collapsed
+    fludarabine_mg_m2: Annotated[float, Range(1, 100)]
+    cyclophosphamide_mg_m2: Annotated[float, Range(1, 2000)]
+    ld_days: Annotated[tuple[int, ...], Convert(_ld_days)]
+    infusion_day: Annotated[int, Range(0, 0)]
+    cells_per_kg: Annotated[float, Range(1e4, 1e8)]
+    max_cells: Annotated[float, Range(1e6, 1e10)]
+    infusion_minutes: Annotated[float, Range(1, 240)]
+    references: Refs
 
 
 @dataclass(frozen=True)
 class Event:
-    id: str
-    lane: str
-    day: float
-    end: float | None
-    label: str
-    text: str
-    references: tuple[str, ...]
+    id: Collapsed
+    lane: Lane
+    day: Annotated[float, Range(FIRST_DAY, LAST_DAY)]
+    end: Annotated[float, Range(FIRST_DAY, LAST_DAY)] | None
+    label: Collapsed
+    text: Collapsed
+    references: Refs
+
+    def check(self) -> None:
+        if self.end is not None and self.end <= self.day:
+            raise Invalid("end", "must be after 'day'")
 
 
 @dataclass(frozen=True)
 class Decision:
-    question: str
-    asks: str
+    question: Annotated[str, _pattern(QUESTION_PATTERN, "must be a lesson 08 question id (q08-...)")]
+    asks: Asks
     observation: str | None = None
     lab_day: int | None = None
+
+    def check(self) -> None:
+        if (self.asks in ("crs_grade", "icans_grade", "ice_score")) != (self.observation is not None):
+            raise Invalid("observation", "is needed exactly for crs_grade, icans_grade and ice_score")
+        if (self.asks == "igg_review") != (self.lab_day is not None):
+            raise Invalid("lab_day", "is needed exactly for igg_review")
 
 
 @dataclass(frozen=True)
 class Stage:
-    id: str
-    day: int
-    title: str
-    summary: str
-    nurse: tuple[str, ...]
-    escalate: tuple[str, ...]
-    decisions: tuple[Decision, ...]
-    references: tuple[str, ...]
-    report: tuple[str, ...] = ()  # not urgent, but reported to the team the same day
+    id: Collapsed
+    day: CaseDay
+    title: Collapsed
+    summary: Collapsed
+    nurse: Texts
+    escalate: Texts
+    decisions: Annotated[tuple[Decision, ...], Items(allow_empty=True)]  # [] if the stage asks nothing
+    references: Refs
+    report: Texts = ()  # not urgent, but reported to the team the same day
 
 
 @dataclass(frozen=True)
 class Observation:
-    id: str
-    day: int
-    time: str
-    temp_c: float
-    heart_rate: int
-    sbp: int
-    dbp: int
-    spo2: int
-    oxygen_device: str
-    oxygen_flow_l_min: float
-    hypotension: str
+    id: Collapsed
+    day: CaseDay
+    time: Annotated[str, _pattern(TIME_PATTERN, "must be a 24-hour time such as 08:00")]
+    temp_c: Annotated[float, Range(30, 45)]
+    heart_rate: Annotated[int, Range(20, 250)]
+    sbp: Annotated[int, Range(40, 250)]
+    dbp: Annotated[int, Range(20, 150)]
+    spo2: Annotated[int, Range(50, 100)]
+    oxygen_device: Collapsed
+    oxygen_flow_l_min: Annotated[float, Range(0, 80)]
+    hypotension: Collapsed
     antipyretic_or_anticytokine_given: bool
-    ice: tuple[int, int, int, int, int] | None
-    consciousness: str
-    note: str
+    ice: Annotated[tuple[int, int, int, int, int], Convert(_ice)] | None
+    consciousness: Collapsed
+    note: Annotated[str, Text(allow_empty=True, collapse=True)]
+
+    def check(self) -> None:
+        try:  # the grading functions validate the clinical inputs (device names, flows, consciousness)
+            self.crs()
+            clinical.icans_grade(10 if self.ice is None else self.ice_total, self.consciousness)
+        except ValueError as exc:
+            raise Invalid("", f"not a valid observation for the grading rules: {exc}") from None
 
     @property
     def t(self) -> float:
@@ -179,23 +239,23 @@ class Observation:
 
 @dataclass(frozen=True)
 class LabResult:
-    day: int
-    value: float
+    day: CaseDay
+    value: Annotated[float, Range(0, 5000)]
 
 
 @dataclass(frozen=True)
 class CarePlanRow:
-    problem: str
-    goal: str
-    actions: str
-    escalate: str
-    references: tuple[str, ...]
+    problem: Collapsed
+    goal: Collapsed
+    actions: Collapsed
+    escalate: Collapsed
+    references: Refs
 
 
 @dataclass(frozen=True)
 class Teaching:
-    text: str
-    references: tuple[str, ...]
+    text: Collapsed
+    references: Refs
 
 
 @dataclass(frozen=True)
@@ -215,44 +275,28 @@ class Case:
     education_caregiver: tuple[Teaching, ...]
 
     def observation(self, obs_id: str) -> Observation:
-        for obs in self.observations:
-            if obs.id == obs_id:
-                return obs
-        raise KeyError(f"no observation '{obs_id}'; known: {', '.join(o.id for o in self.observations)}")
+        return schema.find(self.observations, obs_id, "observation")
 
     def stage(self, stage_id: str) -> Stage:
-        for stage in self.stages:
-            if stage.id == stage_id:
-                return stage
-        raise KeyError(f"no stage '{stage_id}'; known: {', '.join(s.id for s in self.stages)}")
+        return schema.find(self.stages, stage_id, "stage")
 
     def event(self, event_id: str) -> Event:
-        for event in self.events:
-            if event.id == event_id:
-                return event
-        raise KeyError(f"no event '{event_id}'; known: {', '.join(e.id for e in self.events)}")
+        return schema.find(self.events, event_id, "event")
 
     def decisions(self) -> list[tuple[Stage, Decision]]:
         return [(stage, d) for stage in self.stages for d in stage.decisions]
 
     def references(self) -> list[str]:
         """Every reference key the case cites, in order of first use."""
-        keys: dict[str, None] = {}
-        groups: list[Any] = [
+        return schema.cited(
             [self.patient, self.product],
             self.events,
             self.stages,
             self.care_plan,
             self.education_patient,
             self.education_caregiver,
-        ]
-        for group in groups:
-            for row in group:
-                for key in row.references:
-                    keys.setdefault(key, None)
-        for key in self.igg_references:
-            keys.setdefault(key, None)
-        return list(keys)
+            extra=self.igg_references,
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -260,247 +304,61 @@ class Case:
 # --------------------------------------------------------------------------------------------
 
 
-class _Row:
-    """Typed access to one mapping, with errors that name the file, the section, the row and the field."""
+@dataclass(frozen=True)
+class _Labs:
+    anc: tuple[LabResult, ...]
+    igg: tuple[LabResult, ...]
+    igg_references: Refs
+    infection_days: Annotated[tuple[int, ...], Convert(_infection_days)]
 
-    def __init__(self, path: Path, section: str, raw: Any, known: set[str], index: int = 0):
-        self.path, self.section, self.known = path, section, known
-        self.name = f"#{index + 1}"
-        if not isinstance(raw, dict):
-            raise self.fail("", "must be a mapping")
-        self.raw = raw
-        if isinstance(raw.get("id"), str):
-            self.name = raw["id"]
-
-    def fail(self, field: str, problem: str) -> CourseDataError:
-        where = f"{self.path.name}: {self.section} '{self.name}'"
-        return CourseDataError(f"{where}: field '{field}': {problem}" if field else f"{where}: {problem}")
-
-    def only(self, *fields: str) -> _Row:
-        """Refuse fields this section does not have (a typo, or a comma inside a flow mapping)."""
-        unknown = sorted(set(self.raw) - set(fields), key=str)
-        if unknown:
-            raise self.fail(str(unknown[0]), f"is not a field here; the fields are {', '.join(fields)}")
-        return self
-
-    def text(self, field: str, allow_empty: bool = False) -> str:
-        value = self.raw.get(field)
-        if not isinstance(value, str) or (not allow_empty and not value.strip()):
-            raise self.fail(field, "must be non-empty text")
-        return " ".join(value.split())
-
-    def number(self, field: str, low: float, high: float, optional: bool = False) -> float | None:
-        value = self.raw.get(field)
-        if value is None and optional:
-            return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise self.fail(field, "must be a number")
-        if not low <= value <= high:
-            raise self.fail(field, f"must be between {low:g} and {high:g}, not {value:g}")
-        return float(value)
-
-    def integer(self, field: str, low: int, high: int) -> int:
-        value = self.raw.get(field)
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail(field, "must be a whole number")
-        if not low <= value <= high:
-            raise self.fail(field, f"must be between {low} and {high}, not {value}")
-        return value
-
-    def texts(self, field: str) -> tuple[str, ...]:
-        value = self.raw.get(field)
-        if not isinstance(value, list) or not all(isinstance(t, str) and t.strip() for t in value):
-            raise self.fail(field, "must be a list of texts")
-        return tuple(" ".join(t.split()) for t in value)
-
-    def refs(self) -> tuple[str, ...]:
-        value = self.raw.get("references")
-        if not isinstance(value, list) or not value or not all(isinstance(k, str) for k in value):
-            raise self.fail("references", "must be a non-empty list of reference keys")
-        unknown = [k for k in value if k not in self.known]
-        if unknown:
-            raise self.fail("references", f"unknown reference key(s) {unknown}")
-        return tuple(value)
+    def check(self) -> None:
+        for name in ("anc", "igg"):
+            days = [x.day for x in getattr(self, name)]
+            if days != sorted(set(days)):
+                raise Invalid(name, "must be in time order, one result a day")
 
 
-def _list(raw: dict, name: str, path: Path) -> list:
-    value = raw.get(name)
-    if not isinstance(value, list) or not value:
-        raise CourseDataError(f"{path.name}: section '{name}' is missing or empty")
-    return value
+@dataclass(frozen=True)
+class _Education:
+    patient: tuple[Teaching, ...]
+    caregiver: tuple[Teaching, ...]
 
 
-def _unique(rows, path: Path, section: str) -> None:
-    seen: set[str] = set()
-    for row in rows:
-        if row.id in seen:
-            raise CourseDataError(f"{path.name}: {section} '{row.id}': field 'id': used twice")
-        seen.add(row.id)
+@dataclass(frozen=True)
+class _CaseFile:
+    """``patient_case.yaml`` as written (observations already turned into rows); Case is what the lesson reads."""
+
+    as_of: str
+    patient: Patient
+    product: Product
+    events: tuple[Event, ...]
+    stages: tuple[Stage, ...]
+    observations: tuple[Observation, ...]
+    labs: _Labs
+    care_plan: tuple[CarePlanRow, ...]
+    education: _Education
+
+    def check(self) -> None:
+        if [s.day for s in self.stages] != sorted(s.day for s in self.stages):
+            raise Invalid("", "stages must be in time order")
+        times = [o.t for o in self.observations]
+        if times != sorted(times) or len(set(times)) != len(times):
+            raise Invalid("", "observations must be in time order, at most one at a time")
+        asked: set[str] = set()
+        ids = {o.id for o in self.observations}
+        for stage in self.stages:
+            row = (("stages", stage.id),)
+            for d in stage.decisions:
+                if d.question in asked:
+                    raise Invalid("decisions", f"question '{d.question}' is asked twice", row)
+                asked.add(d.question)
+                if d.observation is not None and d.observation not in ids:
+                    raise Invalid("decisions", f"unknown observation '{d.observation}'", row)
+                if d.lab_day is not None and d.lab_day not in {x.day for x in self.labs.igg}:
+                    raise Invalid("decisions", f"no IgG result on day {d.lab_day}", row)
 
 
-def _patient(path: Path, raw: Any, known: set[str]) -> Patient:
-    r = _Row(path, "patient", raw, known)
-    r.name = "patient"
-    r.only("name", "age", "weight_kg", "height_cm", "bsa_m2", "diagnosis", "history", "caregiver", "references")
-    return Patient(
-        name=r.text("name"),
-        age=r.integer("age", 18, 100),
-        weight_kg=r.number("weight_kg", 30, 250),
-        height_cm=r.number("height_cm", 120, 220),
-        bsa_m2=r.number("bsa_m2", 1.0, 3.0),
-        diagnosis=r.text("diagnosis"),
-        history=r.text("history"),
-        caregiver=r.text("caregiver"),
-        references=r.refs(),
-    )
-
-
-def _product(path: Path, raw: Any, known: set[str]) -> Product:
-    r = _Row(path, "product", raw, known)
-    r.name = "product"
-    r.only(
-        "brand",
-        "generic",
-        "regimen_id",
-        "fludarabine_mg_m2",
-        "cyclophosphamide_mg_m2",
-        "ld_days",
-        "infusion_day",
-        "cells_per_kg",
-        "max_cells",
-        "infusion_minutes",
-        "references",
-    )
-    ld_days = r.raw.get("ld_days")
-    if not isinstance(ld_days, list) or not ld_days or not all(isinstance(d, int) and d < 0 for d in ld_days):
-        raise r.fail("ld_days", "must be a list of negative whole days")
-    if ld_days != sorted(ld_days):
-        raise r.fail("ld_days", "must be in time order")
-    return Product(
-        brand=r.text("brand"),
-        generic=r.text("generic"),
-        regimen_id=r.text("regimen_id"),
-        fludarabine_mg_m2=r.number("fludarabine_mg_m2", 1, 100),
-        cyclophosphamide_mg_m2=r.number("cyclophosphamide_mg_m2", 1, 2000),
-        ld_days=tuple(ld_days),
-        infusion_day=r.integer("infusion_day", 0, 0),
-        cells_per_kg=r.number("cells_per_kg", 1e4, 1e8),
-        max_cells=r.number("max_cells", 1e6, 1e10),
-        infusion_minutes=r.number("infusion_minutes", 1, 240),
-        references=r.refs(),
-    )
-
-
-def _event(path: Path, index: int, raw: Any, known: set[str]) -> Event:
-    r = _Row(path, "event", raw, known, index).only("id", "lane", "day", "end", "label", "text", "references")
-    lane = r.text("lane")
-    if lane not in LANES:
-        raise r.fail("lane", f"must be one of {LANES}")
-    day = r.number("day", FIRST_DAY, LAST_DAY)
-    end = r.number("end", FIRST_DAY, LAST_DAY, optional=True)
-    if end is not None and end <= day:
-        raise r.fail("end", "must be after 'day'")
-    return Event(r.text("id"), lane, day, end, r.text("label"), r.text("text"), r.refs())
-
-
-def _decision(r: _Row, index: int, raw: Any) -> Decision:
-    if not isinstance(raw, dict):
-        raise r.fail(f"decisions[{index}]", "must be a mapping")
-    extra = sorted(set(raw) - {"question", "asks", "observation", "lab_day"}, key=str)
-    if extra:
-        raise r.fail(f"decisions[{index}].{extra[0]}", "is not a field of a decision")
-    question, asks = raw.get("question"), raw.get("asks")
-    if not isinstance(question, str) or not QUESTION_PATTERN.match(question):
-        raise r.fail(f"decisions[{index}].question", "must be a lesson 08 question id (q08-...)")
-    if asks not in ASKS:
-        raise r.fail(f"decisions[{index}].asks", f"must be one of {ASKS}")
-    observation, lab_day = raw.get("observation"), raw.get("lab_day")
-    needs_obs = asks in ("crs_grade", "icans_grade", "ice_score")
-    if needs_obs != isinstance(observation, str):
-        raise r.fail(f"decisions[{index}].observation", "is needed exactly for crs_grade, icans_grade and ice_score")
-    if (asks == "igg_review") != isinstance(lab_day, int):
-        raise r.fail(f"decisions[{index}].lab_day", "is needed exactly for igg_review")
-    return Decision(question, asks, observation, lab_day)
-
-
-def _stage(path: Path, index: int, raw: Any, known: set[str]) -> Stage:
-    r = _Row(path, "stage", raw, known, index)
-    r.only("id", "day", "title", "summary", "nurse", "escalate", "report", "decisions", "references")
-    decisions = r.raw.get("decisions")
-    if not isinstance(decisions, list):
-        raise r.fail("decisions", "must be a list (empty if the stage asks nothing)")
-    return Stage(
-        id=r.text("id"),
-        day=r.integer("day", FIRST_DAY, LAST_DAY),
-        title=r.text("title"),
-        summary=r.text("summary"),
-        nurse=r.texts("nurse"),
-        escalate=r.texts("escalate"),
-        decisions=tuple(_decision(r, i, d) for i, d in enumerate(decisions)),
-        references=r.refs(),
-        report=r.texts("report") if "report" in r.raw else (),
-    )
-
-
-def _observation(path: Path, index: int, raw: Any, known: set[str]) -> Observation:
-    r = _Row(path, "observation", raw, known, index)
-    time = r.text("time")
-    if not TIME_PATTERN.match(time):
-        raise r.fail("time", "must be a 24-hour time such as 08:00")
-    ice = r.raw.get("ice")
-    if ice is not None:
-        if not isinstance(ice, list) or len(ice) != len(ICE_ORDER):
-            raise r.fail("ice", f"must be null or the five ICE task scores {ICE_ORDER}")
-        try:
-            clinical.ice_score(*ice)
-        except (TypeError, ValueError) as exc:
-            raise r.fail("ice", str(exc)) from None
-        ice = tuple(ice)
-    given = r.raw.get("antipyretic_or_anticytokine_given")
-    if not isinstance(given, bool):
-        raise r.fail("antipyretic_or_anticytokine_given", "must be true or false")
-    obs = Observation(
-        id=r.text("id"),
-        day=r.integer("day", FIRST_DAY, LAST_DAY),
-        time=time,
-        temp_c=r.number("temp_c", 30, 45),
-        heart_rate=r.integer("heart_rate", 20, 250),
-        sbp=r.integer("sbp", 40, 250),
-        dbp=r.integer("dbp", 20, 150),
-        spo2=r.integer("spo2", 50, 100),
-        oxygen_device=r.text("oxygen_device"),
-        oxygen_flow_l_min=r.number("oxygen_flow_l_min", 0, 80),
-        hypotension=r.text("hypotension"),
-        antipyretic_or_anticytokine_given=given,
-        ice=ice,
-        consciousness=r.text("consciousness"),
-        note=r.text("note", allow_empty=True),
-    )
-    try:  # the grading functions validate the clinical inputs (device names, flows, consciousness)
-        obs.crs()
-        clinical.icans_grade(10 if obs.ice is None else obs.ice_total, obs.consciousness)
-    except ValueError as exc:
-        raise r.fail("", f"not a valid observation for the grading rules: {exc}") from None
-    return obs
-
-
-OBSERVATION_COLUMNS = (
-    "id",
-    "day",
-    "time",
-    "temp_c",
-    "heart_rate",
-    "sbp",
-    "dbp",
-    "spo2",
-    "oxygen_device",
-    "oxygen_flow_l_min",
-    "hypotension",
-    "antipyretic_or_anticytokine_given",
-    "ice",
-    "consciousness",
-    "note",
-)
+OBSERVATION_COLUMNS = tuple(f.name for f in fields(Observation))
 
 
 def _observation_rows(raw: dict, path: Path) -> list[dict[str, Any]]:
@@ -523,102 +381,28 @@ def _observation_rows(raw: dict, path: Path) -> list[dict[str, Any]]:
     return out
 
 
-def _labs(path: Path, raw: Any, name: str, known: set[str]) -> tuple[LabResult, ...]:
-    rows = raw.get(name)
-    if not isinstance(rows, list) or not rows:
-        raise CourseDataError(f"{path.name}: labs: field '{name}' must be a non-empty list")
-    out = []
-    for i, item in enumerate(rows):
-        r = _Row(path, f"labs.{name}", item, known, i).only("day", "value")
-        out.append(LabResult(r.integer("day", FIRST_DAY, LAST_DAY), r.number("value", 0, 5000)))
-    if [x.day for x in out] != sorted({x.day for x in out}):
-        raise CourseDataError(f"{path.name}: labs: field '{name}' must be in time order, one result a day")
-    return tuple(out)
-
-
 def load_case(path: Path = DATA_FILE, known: set[str] | None = None) -> Case:
     """Read and validate the case; any problem names the file, the section, the row and the field."""
-    known = set(registry()) if known is None else known
     raw = load_yaml(path)
     if not isinstance(raw, dict):
         raise CourseDataError(f"{path.name}: expected a mapping of sections")
-    top = {"as_of", "patient", "product", "events", "stages", "observations", "labs", "care_plan", "education"}
-    extra = sorted(set(raw) - top, key=str)
-    if extra:
-        raise CourseDataError(f"{path.name}: '{extra[0]}' is not a section of the case file")
-    as_of = raw.get("as_of")
-    if not isinstance(as_of, str) or not as_of.strip():
-        raise CourseDataError(f"{path.name}: field 'as_of' is missing")
-    patient = _patient(path, raw.get("patient"), known)
-    product = _product(path, raw.get("product"), known)
-    events = tuple(_event(path, i, e, known) for i, e in enumerate(_list(raw, "events", path)))
-    _unique(events, path, "event")
-    stages = tuple(_stage(path, i, s, known) for i, s in enumerate(_list(raw, "stages", path)))
-    _unique(stages, path, "stage")
-    if [s.day for s in stages] != sorted(s.day for s in stages):
-        raise CourseDataError(f"{path.name}: stages must be in time order")
-    observations = tuple(_observation(path, i, o, known) for i, o in enumerate(_observation_rows(raw, path)))
-    _unique(observations, path, "observation")
-    times = [o.t for o in observations]
-    if times != sorted(times) or len(set(times)) != len(times):
-        raise CourseDataError(f"{path.name}: observations must be in time order, at most one at a time")
-
-    labs = raw.get("labs")
-    if not isinstance(labs, dict):
-        raise CourseDataError(f"{path.name}: section 'labs' is missing")
-    anc, igg = _labs(path, labs, "anc", known), _labs(path, labs, "igg", known)
-    lr = _Row(path, "labs", labs, known).only("anc", "igg", "igg_references", "infection_days")
-    lr.name = "labs"
-    igg_refs = _Row(path, "labs", {"references": labs.get("igg_references")}, known).refs()
-    infections = labs.get("infection_days")
-    if not isinstance(infections, list) or not all(isinstance(d, int) and 0 <= d <= LAST_DAY for d in infections):
-        raise lr.fail("infection_days", "must be a list of days after infusion")
-
-    seen_questions: set[str] = set()
-    ids = {o.id for o in observations}
-    for stage in stages:
-        for d in stage.decisions:
-            if d.question in seen_questions:
-                raise CourseDataError(f"{path.name}: stage '{stage.id}': question '{d.question}' is asked twice")
-            seen_questions.add(d.question)
-            if d.observation is not None and d.observation not in ids:
-                raise CourseDataError(f"{path.name}: stage '{stage.id}': unknown observation '{d.observation}'")
-            if d.lab_day is not None and d.lab_day not in {x.day for x in igg}:
-                raise CourseDataError(f"{path.name}: stage '{stage.id}': no IgG result on day {d.lab_day}")
-
-    care = tuple(
-        CarePlanRow(r.text("problem"), r.text("goal"), r.text("actions"), r.text("escalate"), r.refs())
-        for r in (
-            _Row(path, "care_plan", item, known, i).only("problem", "goal", "actions", "escalate", "references")
-            for i, item in enumerate(_list(raw, "care_plan", path))
-        )
+    f: _CaseFile = schema.read_row(
+        _CaseFile, {**raw, "observations": _observation_rows(raw, path)}, path.name, known=known
     )
-    education = raw.get("education")
-    if not isinstance(education, dict) or set(education) != {"patient", "caregiver"}:
-        raise CourseDataError(f"{path.name}: section 'education' must have exactly 'patient' and 'caregiver'")
-    teach = {}
-    for who in ("patient", "caregiver"):
-        teach[who] = tuple(
-            Teaching(r.text("text"), r.refs())
-            for r in (
-                _Row(path, f"education.{who}", item, known, i).only("text", "references")
-                for i, item in enumerate(_list(education, who, path))
-            )
-        )
     return Case(
-        as_of=as_of.strip(),
-        patient=patient,
-        product=product,
-        events=events,
-        stages=stages,
-        observations=observations,
-        anc=anc,
-        igg=igg,
-        igg_references=igg_refs,
-        infection_days=tuple(infections),
-        care_plan=care,
-        education_patient=teach["patient"],
-        education_caregiver=teach["caregiver"],
+        as_of=f.as_of,
+        patient=f.patient,
+        product=f.product,
+        events=f.events,
+        stages=f.stages,
+        observations=f.observations,
+        anc=f.labs.anc,
+        igg=f.labs.igg,
+        igg_references=f.labs.igg_references,
+        infection_days=f.labs.infection_days,
+        care_plan=f.care_plan,
+        education_patient=f.education.patient,
+        education_caregiver=f.education.caregiver,
     )
 
 
@@ -852,7 +636,11 @@ def sci(value: float) -> str:
 
 
 def _items(texts) -> str:
-    return "<ul style='margin:0.1em 0;padding-left:1.2em'>" + "".join(f"<li>{inline_html(t)}</li>" for t in texts) + "</ul>"
+    return (
+        "<ul style='margin:0.1em 0;padding-left:1.2em'>"
+        + "".join(f"<li>{inline_html(t)}</li>" for t in texts)
+        + "</ul>"
+    )
 
 
 def state_html(day: int, case: Case | None = None) -> str:
@@ -880,7 +668,9 @@ def state_html(day: int, case: Case | None = None) -> str:
     else:
         parts.append("<p><strong>No ward observations yet:</strong> the infusion is on day 0.</p>")
     if s.treatments:
-        parts.append("<p><strong>Treatments so far:</strong> " + "; ".join(escape(e.text) for e in s.treatments) + ".</p>")
+        parts.append(
+            "<p><strong>Treatments so far:</strong> " + "; ".join(escape(e.text) for e in s.treatments) + ".</p>"
+        )
     parts.append(f"<p><strong>What the nurse does:</strong></p>{_items(s.stage.nurse)}")
     if s.stage.escalate:
         parts.append(f"<p><strong>Escalate at once:</strong></p>{_items(s.stage.escalate)}")
@@ -889,8 +679,12 @@ def state_html(day: int, case: Case | None = None) -> str:
     if s.igg is not None and day >= 30:
         parts.append(f"<p><strong>IgG:</strong> {escape(s.igg.message)}</p>")
     if s.rules and day >= 10:
-        parts.append("<p><strong>Going home (US labels since June 2025):</strong></p>" + _items(r.sentence(day) for r in s.rules))
-    parts.append(f'<p style="font-size:0.9em">Sources: {views.cite(s.stage.references)}. Fictional case, not patient data.</p></div>')
+        parts.append(
+            "<p><strong>Going home (US labels since June 2025):</strong></p>" + _items(r.sentence(day) for r in s.rules)
+        )
+    parts.append(
+        f'<p style="font-size:0.9em">Sources: {views.cite(s.stage.references)}. Fictional case, not patient data.</p></div>'
+    )
     return "".join(parts)
 
 
@@ -941,7 +735,12 @@ def patient_card(case: Case | None = None) -> views.Static:
     p, prod = case.patient, case.product
     cells = cell_dose(case)
     rows = [
-        ["Patient", escape(f"{p.name}, {p.age} years; {p.weight_kg:g} kg, {p.height_cm:g} cm, body surface area {p.bsa_m2:g} m²")],
+        [
+            "Patient",
+            escape(
+                f"{p.name}, {p.age} years; {p.weight_kg:g} kg, {p.height_cm:g} cm, body surface area {p.bsa_m2:g} m²"
+            ),
+        ],
         ["Diagnosis", escape(p.diagnosis)],
         ["History", escape(p.history)],
         ["Caregiver", escape(p.caregiver)],
@@ -976,8 +775,10 @@ def chart(day: int, until: str | None = None, case: Case | None = None) -> views
     for obs in case.observations:
         if obs.day != day or (until is not None and obs.time > until):
             continue
-        ice = f"{obs.ice_total}/10" if obs.ice is not None and not _ice_asked(obs, case) else (
-            "see the question below" if obs.ice is not None else "not done"
+        ice = (
+            f"{obs.ice_total}/10"
+            if obs.ice is not None and not _ice_asked(obs, case)
+            else ("see the question below" if obs.ice is not None else "not done")
         )
         row = [
             escape(obs.time),
@@ -990,9 +791,7 @@ def chart(day: int, until: str | None = None, case: Case | None = None) -> views
             escape(obs.note),
         ]
         rows.append(row)
-        text.append(
-            f"  {obs.time}: {obs.vitals_text()}; ICE {plain(ice)}" + (f"; {obs.note}" if obs.note else "")
-        )
+        text.append(f"  {obs.time}: {obs.vitals_text()}; ICE {plain(ice)}" + (f"; {obs.note}" if obs.note else ""))
     if not rows:
         raise ValueError(f"no observations on day {day}")
     labs = [x for x in case.anc if x.day == day]
@@ -1020,8 +819,11 @@ def ld_table(case: Case | None = None) -> views.Static:
     case = case or data()
     p, bsa = case.product, case.patient.bsa_m2
     rows = [
-        [f"Day {d.day}", f"{p.fludarabine_mg_m2:g} mg/m² × {bsa:g} m² = <strong>{d.fludarabine_mg:g} mg</strong>",
-         f"{p.cyclophosphamide_mg_m2:g} mg/m² × {bsa:g} m² = <strong>{d.cyclophosphamide_mg:g} mg</strong>"]
+        [
+            f"Day {d.day}",
+            f"{p.fludarabine_mg_m2:g} mg/m² × {bsa:g} m² = <strong>{d.fludarabine_mg:g} mg</strong>",
+            f"{p.cyclophosphamide_mg_m2:g} mg/m² × {bsa:g} m² = <strong>{d.cyclophosphamide_mg:g} mg</strong>",
+        ]
         for d in ld_doses(case)
     ]
     html = _table(
@@ -1043,7 +845,13 @@ def care_plan(case: Case | None = None) -> views.Static:
     """The nursing care plan: problem, goal, nursing actions, what to escalate, sources."""
     case = case or data()
     rows = [
-        [inline_html(r.problem), inline_html(r.goal), inline_html(r.actions), inline_html(r.escalate), views.cite(r.references)]
+        [
+            inline_html(r.problem),
+            inline_html(r.goal),
+            inline_html(r.actions),
+            inline_html(r.escalate),
+            views.cite(r.references),
+        ]
         for r in case.care_plan
     ]
     html = _table(
@@ -1080,8 +888,10 @@ def education(case: Case | None = None, day: int = 10) -> views.Static:
         "</div>"
     )
     text = "\n".join(
-        ["Call for help at once, day or night (emergency services first for the first item): "
-         + " ".join(plain(c) for c in call)]
+        [
+            "Call for help at once, day or night (emergency services first for the first item): "
+            + " ".join(plain(c) for c in call)
+        ]
         + ["Patient: " + " ".join(plain(t) for t in patient)]
         + ["Caregiver: " + " ".join(plain(t) for t in carer)]
         + [f"Label minimums on day {day}: " + " ".join(rules)]

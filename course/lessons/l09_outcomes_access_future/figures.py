@@ -41,6 +41,23 @@ def _text_x(value: float, label: float | None) -> float:
     return end + (3.0 if label is not None and abs(label - value) < 4 else 1.2)
 
 
+def _value_and_label(ax, y: float, value: float, label: float | None) -> None:
+    """The published figure written beside its bar, and the label's figure as an open diamond."""
+    if label is not None:
+        ax.plot(
+            label,
+            y,
+            marker="D",
+            markersize=8,
+            markerfacecolor="white",
+            markeredgecolor="black",
+            markeredgewidth=1.4,
+            linestyle="none",
+            zorder=4,
+        )
+    ax.text(_text_x(value, label), y, f"{value:g}%", va="center", fontsize=10, color=INK)
+
+
 def response_chart(disease: str | None = None, target: str | None = None, show_label: bool = True) -> Figure:
     """Grouped horizontal bars: overall response (solid) and deepest response (hatched) per trial."""
     _check(disease, target)
@@ -80,27 +97,7 @@ def response_chart(disease: str | None = None, target: str | None = None, show_l
         previous = t.disease
         y_all, y_cr = i - bar_h / 2, i + bar_h / 2
         ax.barh(y_all, t.overall, height=bar_h, color=OVERALL_COLOUR, edgecolor=OVERALL_COLOUR, zorder=2)
-        text_all = f"{t.overall:g}%"
-        if show_label and t.label is not None and t.label.overall is not None:
-            ax.plot(
-                t.label.overall,
-                y_all,
-                marker="D",
-                markersize=8,
-                markerfacecolor="white",
-                markeredgecolor="black",
-                markeredgewidth=1.4,
-                linestyle="none",
-                zorder=4,
-            )
-        ax.text(
-            _text_x(t.overall, t.label.overall if show_label and t.label else None),
-            y_all,
-            text_all,
-            va="center",
-            fontsize=10,
-            color=INK,
-        )
+        _value_and_label(ax, y_all, t.overall, t.label.overall if show_label and t.label else None)
         if t.complete is None:
             ax.text(
                 1.0,
@@ -122,27 +119,7 @@ def response_chart(disease: str | None = None, target: str | None = None, show_l
                 linewidth=1.4,
                 zorder=2,
             )
-            text_cr = f"{t.complete:g}%"
-            if show_label and t.label is not None and t.label.complete is not None:
-                ax.plot(
-                    t.label.complete,
-                    y_cr,
-                    marker="D",
-                    markersize=8,
-                    markerfacecolor="white",
-                    markeredgecolor="black",
-                    markeredgewidth=1.4,
-                    linestyle="none",
-                    zorder=4,
-                )
-            ax.text(
-                _text_x(t.complete, t.label.complete if show_label and t.label else None),
-                y_cr,
-                text_cr,
-                va="center",
-                fontsize=10,
-                color=INK,
-            )
+            _value_and_label(ax, y_cr, t.complete, t.label.complete if show_label and t.label else None)
         labels.append(f"{t.trial} · {t.product}\n{t.disease} · {t.target} · n = {t.n}")
     ax.set_yticks(range(n), labels, fontsize=10)
     handles = [

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from course.clinical.products import catalogue
-from course.core.errors import CourseDataError
+from course.core import schema
 from course.core.paths import ASSETS
-from course.core.references import registry
+from course.core.schema import Convert, Invalid, Note, Range, References, Refs
 from course.core.yamlio import load_yaml
 from course.engine.views import html as views
 
@@ -52,64 +52,86 @@ LABEL_NOTE = (
     "two analyses differ in who was counted, how response was judged or when the data were cut."
 )
 
-TRIAL_FIELDS = {
-    "trial",
-    "product",
-    "disease",
-    "population",
-    "design",
-    "n",
-    "n_basis",
-    "overall",
-    "overall_measure",
-    "complete",
-    "complete_measure",
-    "follow_up",
-    "enrolled",
-    "received",
-    "enrolment_basis",
-    "enrolment_references",
-    "note",
-    "label",
-    "references",
-}
-LABEL_FIELDS = {"overall", "complete", "n", "complete_measure", "note", "references"}
-DURABILITY_FIELDS = {"id", "label", "short", "months", "more_than", "follow_up", "result", "references"}
+
+def _disease(value: Any) -> str:
+    if value not in DISEASES:
+        raise ValueError(f"'{value}' is not one of {', '.join(DISEASE_ORDER)}")
+    return value
+
+
+def _product(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("must be text and not empty")
+    try:
+        catalogue().get(value.strip())
+    except KeyError:
+        raise ValueError(f"'{value}' is not in the course's product table (assets/products.yaml)") from None
+    return value.strip()
+
+
+Patients = Annotated[int, Range(1, says="must be a whole number of patients, 1 or more")]
+PatientsOrNull = Annotated[int, Range(1, says="must be a whole number of patients, 1 or more, or null")] | None
+Percent = Annotated[float, Range(0, 100, says="must be a percentage from 0 to 100")]
+PercentOrNull = Annotated[float, Range(0, 100, says="must be a percentage from 0 to 100, or null")] | None
 
 
 @dataclass(frozen=True)
 class LabelFigures:
     """The label's figures for a trial, where they differ from the publication."""
 
-    overall: float | None
-    complete: float | None
-    n: int
-    complete_measure: str
+    overall: PercentOrNull
+    complete: PercentOrNull
+    n: Patients
+    complete_measure: Note  # needed when ``complete`` is given
     note: str
-    references: tuple[str, ...]
+    references: Refs
+
+    def check(self) -> None:
+        if self.overall is None and self.complete is None:
+            raise Invalid("overall", "a label entry needs an overall or a complete figure")
+        if self.complete is not None and not self.complete_measure:
+            raise Invalid("complete_measure", "must be text and not empty")
 
 
 @dataclass(frozen=True)
 class Trial:
+    ROW_KEY = "trial"  # trials are named, and told apart, by their trial name
+
     trial: str
-    product: str
-    disease: str
+    product: Annotated[str, Convert(_product)]
+    disease: Annotated[str, Convert(_disease)]
     population: str
     design: str
-    n: int
+    n: Patients
     n_basis: str
-    overall: float
+    overall: Percent
     overall_measure: str
-    complete: float | None
+    complete: PercentOrNull
     complete_measure: str
     follow_up: str
-    enrolled: int | None
-    received: int | None
-    enrolment_basis: str
-    enrolment_references: tuple[str, ...]
-    note: str
+    enrolled: PatientsOrNull
+    received: PatientsOrNull
+    enrolment_basis: Note  # needed when the counts are given
+    enrolment_references: Annotated[tuple[str, ...], References(allow_empty=True)]  # likewise
+    note: Note
     label: LabelFigures | None
-    references: tuple[str, ...]
+    references: Refs
+
+    def check(self) -> None:
+        if self.complete is not None and self.complete > self.overall:
+            raise Invalid("complete", f"{self.complete}% cannot exceed the overall figure {self.overall}%")
+        if (self.enrolled is None) != (self.received is None):
+            raise Invalid("received", "give both 'enrolled' and 'received', or neither")
+        if self.enrolled is None or self.received is None:
+            return
+        if not self.enrolment_references:
+            raise Invalid("enrolment_references", "must be a non-empty list of reference keys")
+        if self.received > self.enrolled:
+            raise Invalid("received", f"{self.received} cannot exceed enrolled ({self.enrolled})")
+        if not self.enrolment_basis:
+            raise Invalid("enrolment_basis", "must be text and not empty")
+        if self.n > self.enrolled:
+            raise Invalid("n", f"{self.n} patients assessed cannot exceed the {self.enrolled} enrolled")
 
     @property
     def target(self) -> str:
@@ -142,11 +164,17 @@ class Durability:
     id: str
     label: str
     short: str
-    months: float
+    months: Annotated[float, Range(0, 240, says="must be a follow-up time in months, more than 0 and at most 240")]
     more_than: bool
     follow_up: str
     result: str
-    references: tuple[str, ...]
+    references: Refs
+
+    def check(self) -> None:
+        if len(self.short) > 50:
+            raise Invalid("short", "must be at most 50 characters (it is written on the chart)")
+        if self.months <= 0:
+            raise Invalid("months", "must be a follow-up time in months, more than 0 and at most 240")
 
     @property
     def years(self) -> float:
@@ -155,15 +183,14 @@ class Durability:
 
 @dataclass(frozen=True)
 class Efficacy:
+    """Everything in ``efficacy.yaml``, declared as the file is written."""
+
     as_of: str
     trials: tuple[Trial, ...]
     durability: tuple[Durability, ...]
 
     def get(self, name: str) -> Trial:
-        for t in self.trials:
-            if t.trial == name:
-                return t
-        raise KeyError(f"no trial '{name}'; the table has {', '.join(t.trial for t in self.trials)}")
+        return schema.find(self.trials, name, "trial", key="trial")
 
 
 def not_infused_percent(enrolled: int, received: int) -> float:
@@ -179,179 +206,9 @@ def not_infused_percent(enrolled: int, received: int) -> float:
     return round(100 * (enrolled - received) / enrolled, 1)
 
 
-# --------------------------------------------------------------------------- validation
-class _Row:
-    """Field access with messages that name the file, the row and the field."""
-
-    def __init__(self, path: Path, where: str, raw: dict[str, Any]):
-        self.path, self.where, self.raw = path, where, raw
-
-    def fail(self, field: str, problem: str) -> CourseDataError:
-        return CourseDataError(f"{self.path.name}: {self.where}: field '{field}': {problem}")
-
-    def text(self, field: str, required: bool = True, allowed: tuple[str, ...] | None = None) -> str:
-        value = self.raw.get(field, "")
-        value = "" if value is None else value
-        if not isinstance(value, str):
-            raise self.fail(field, "must be text")
-        if required and not value.strip():
-            raise self.fail(field, "is missing or empty")
-        if allowed is not None and value not in allowed:
-            raise self.fail(field, f"'{value}' is not one of {', '.join(allowed)}")
-        return value.strip()
-
-    def count(self, field: str, required: bool = True) -> int | None:
-        value = self.raw.get(field)
-        if value is None and not required:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise self.fail(field, "must be a whole number of patients, 1 or more" + ("" if required else ", or null"))
-        return value
-
-    def percent(self, field: str, required: bool = True) -> float | None:
-        value = self.raw.get(field)
-        if value is None and not required:
-            return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:
-            raise self.fail(field, "must be a percentage from 0 to 100" + ("" if required else ", or null"))
-        return float(value)
-
-    def references(self, field: str = "references", required: bool = True) -> tuple[str, ...]:
-        refs = self.raw.get(field)
-        if not required and refs in (None, []):
-            return ()
-        if not isinstance(refs, list) or not refs or not all(isinstance(k, str) for k in refs):
-            raise self.fail(field, "must be a non-empty list of reference keys")
-        unknown = [k for k in refs if k not in registry()]
-        if unknown:
-            raise self.fail(field, f"unknown reference key(s) {unknown}")
-        return tuple(refs)
-
-    def unknown(self, allowed: set[str]) -> None:
-        extra = sorted(set(self.raw) - allowed)
-        if extra:
-            raise self.fail(extra[0], "is not a field of this table")
-
-
-def _label(row: _Row, raw: Any) -> LabelFigures | None:
-    if raw is None:
-        return None
-    if not isinstance(raw, dict):
-        raise row.fail("label", "must be a mapping or be left out")
-    sub = _Row(row.path, f"{row.where} label", raw)
-    sub.unknown(LABEL_FIELDS)
-    overall, complete = sub.percent("overall", required=False), sub.percent("complete", required=False)
-    if overall is None and complete is None:
-        raise sub.fail("overall", "a label entry needs an overall or a complete figure")
-    return LabelFigures(
-        overall=overall,
-        complete=complete,
-        n=sub.count("n"),
-        complete_measure=sub.text("complete_measure", required=complete is not None),
-        note=sub.text("note"),
-        references=sub.references(),
-    )
-
-
-def _trial(path: Path, index: int, raw: Any) -> Trial:
-    if not isinstance(raw, dict):
-        raise CourseDataError(f"{path.name}: trial #{index + 1}: must be a mapping")
-    name = raw.get("trial") if isinstance(raw.get("trial"), str) else f"#{index + 1}"
-    row = _Row(path, f"trial '{name}'", raw)
-    row.unknown(TRIAL_FIELDS)
-    product = row.text("product")
-    try:
-        catalogue().get(product)
-    except KeyError:
-        raise row.fail("product", f"'{product}' is not in the course's product table (assets/products.yaml)") from None
-    overall, complete = row.percent("overall"), row.percent("complete", required=False)
-    if complete is not None and complete > overall:
-        raise row.fail("complete", f"{complete}% cannot exceed the overall figure {overall}%")
-    enrolled, received = row.count("enrolled", required=False), row.count("received", required=False)
-    if (enrolled is None) != (received is None):
-        raise row.fail("received", "give both 'enrolled' and 'received', or neither")
-    enrolment_references = row.references("enrolment_references", required=enrolled is not None)
-    if enrolled is not None:
-        if received > enrolled:
-            raise row.fail("received", f"{received} cannot exceed enrolled ({enrolled})")
-        basis = row.text("enrolment_basis")
-    else:
-        basis = row.text("enrolment_basis", required=False)
-    n = row.count("n")
-    if received is not None and n > enrolled:
-        raise row.fail("n", f"{n} patients assessed cannot exceed the {enrolled} enrolled")
-    return Trial(
-        trial=row.text("trial"),
-        product=product,
-        disease=row.text("disease", allowed=DISEASE_ORDER),
-        population=row.text("population"),
-        design=row.text("design"),
-        n=n,
-        n_basis=row.text("n_basis"),
-        overall=overall,
-        overall_measure=row.text("overall_measure"),
-        complete=complete,
-        complete_measure=row.text("complete_measure"),
-        follow_up=row.text("follow_up"),
-        enrolled=enrolled,
-        received=received,
-        enrolment_basis=basis,
-        enrolment_references=enrolment_references,
-        note=row.text("note", required=False),
-        label=_label(row, raw.get("label")),
-        references=row.references(),
-    )
-
-
-def _durability(path: Path, index: int, raw: Any) -> Durability:
-    if not isinstance(raw, dict):
-        raise CourseDataError(f"{path.name}: durability #{index + 1}: must be a mapping")
-    name = raw.get("id") if isinstance(raw.get("id"), str) else f"#{index + 1}"
-    row = _Row(path, f"durability '{name}'", raw)
-    row.unknown(DURABILITY_FIELDS)
-    months = raw.get("months")
-    if len(str(raw.get("short", ""))) > 50:
-        raise row.fail("short", "must be at most 50 characters (it is written on the chart)")
-    if isinstance(months, bool) or not isinstance(months, (int, float)) or not 0 < months <= 240:
-        raise row.fail("months", "must be a follow-up time in months, more than 0 and at most 240")
-    if not isinstance(raw.get("more_than"), bool):
-        raise row.fail("more_than", "must be true or false")
-    return Durability(
-        id=row.text("id"),
-        label=row.text("label"),
-        short=row.text("short"),
-        months=float(months),
-        more_than=raw["more_than"],
-        follow_up=row.text("follow_up"),
-        result=row.text("result"),
-        references=row.references(),
-    )
-
-
 def load_efficacy(path: Path = DATA_FILE) -> Efficacy:
     """Read and validate the efficacy table; a bad row fails with file, row and field named."""
-    raw = load_yaml(path)
-    if not isinstance(raw, dict) or not isinstance(raw.get("trials"), list) or not raw["trials"]:
-        raise CourseDataError(f"{path.name}: expected a mapping with 'as_of', a list 'trials' and a list 'durability'")
-    as_of = raw.get("as_of")
-    if not isinstance(as_of, str) or not as_of.strip():
-        raise CourseDataError(f"{path.name}: field 'as_of' must say when the table was last checked")
-    extra = sorted(set(raw) - {"as_of", "trials", "durability"})
-    if extra:
-        raise CourseDataError(f"{path.name}: field '{extra[0]}' is not part of this file")
-    trials = tuple(_trial(path, i, t) for i, t in enumerate(raw["trials"]))
-    names = [t.trial for t in trials]
-    twice = sorted({n for n in names if names.count(n) > 1})
-    if twice:
-        raise CourseDataError(f"{path.name}: trial '{twice[0]}': field 'trial': listed twice")
-    items = raw.get("durability")
-    if not isinstance(items, list) or not items:
-        raise CourseDataError(f"{path.name}: field 'durability' must be a non-empty list")
-    durability = tuple(_durability(path, i, d) for i, d in enumerate(items))
-    ids = [d.id for d in durability]
-    if len(set(ids)) != len(ids):
-        raise CourseDataError(f"{path.name}: durability ids must be unique")
-    return Efficacy(as_of.strip(), trials, durability)
+    return schema.read_row(Efficacy, load_yaml(path), path.name)
 
 
 @lru_cache(maxsize=1)

@@ -22,12 +22,13 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from course import clinical
+from course.core import schema
 from course.core.errors import CourseDataError
 from course.core.paths import ASSETS
-from course.core.yamlio import load_yaml
+from course.core.schema import Convert, Invalid, Refs
 from course.engine.questions.model import TYPES, Bank, Question, bank_path, load_bank
 
 LESSON = "10_final_assessment"
@@ -142,60 +143,49 @@ RULES: dict[str, Callable[[Mapping[str, Any]], Computed]] = {
 QUOTED_RULES = ("crs_grade", "icans_grade", "tocilizumab_dose")
 
 
+def _question_id(value: Any) -> str:
+    if not isinstance(value, str) or not ID_PATTERN.match(value):
+        raise ValueError("must be a question id starting with 'q10-'")
+    return value
+
+
+def _rule(value: Any) -> str:
+    if value not in RULES:
+        raise ValueError(f"must be one of {', '.join(RULES)}")
+    return value
+
+
+def _inputs(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict) or not value:
+        raise ValueError("must be a mapping of the rule's inputs")
+    return dict(value)
+
+
 @dataclass(frozen=True)
 class Case:
     """One computed answer: the question, the rule, its inputs and its sources."""
 
-    question: str
-    rule: str
-    inputs: dict[str, Any]
-    references: tuple[str, ...]
+    ROW_KEY = "question"
+
+    question: Annotated[str, Convert(_question_id)]
+    rule: Annotated[str, Convert(_rule)]
+    inputs: Annotated[dict[str, Any], Convert(_inputs)]
+    references: Refs
     claim: Any = None  # for true/false questions: the value the statement claims
+
+    def check(self) -> None:
+        try:
+            self.compute()
+        except (TypeError, ValueError, KeyError) as exc:
+            raise Invalid("inputs", f"the rule {self.rule} refuses them: {exc}") from None
 
     def compute(self) -> Computed:
         return RULES[self.rule](self.inputs)
 
 
-def _fail(path: Path, where: str, field: str, problem: str) -> CourseDataError:
-    return CourseDataError(f"{path.name}: {where}: field '{field}': {problem}")
-
-
 def load_cases(path: Path = CASES_FILE) -> tuple[Case, ...]:
     """Read and validate the cases; every case must compute without error."""
-    raw = load_yaml(path)
-    items = raw.get("cases") if isinstance(raw, dict) else None
-    if not isinstance(items, list) or not items:
-        raise CourseDataError(f"{path.name}: expected a non-empty list 'cases'")
-    cases: list[Case] = []
-    for i, item in enumerate(items):
-        where = f"case #{i + 1}"
-        if not isinstance(item, dict):
-            raise CourseDataError(f"{path.name}: {where}: must be a mapping")
-        unknown = set(item) - {"question", "rule", "inputs", "references", "claim"}
-        if unknown:
-            raise _fail(path, where, sorted(unknown)[0], "is not a field of a case")
-        qid = item.get("question")
-        if not isinstance(qid, str) or not ID_PATTERN.match(qid):
-            raise _fail(path, where, "question", "must be a question id starting with 'q10-'")
-        where = f"case '{qid}'"
-        rule = item.get("rule")
-        if rule not in RULES:
-            raise _fail(path, where, "rule", f"must be one of {', '.join(RULES)}")
-        inputs = item.get("inputs")
-        if not isinstance(inputs, dict) or not inputs:
-            raise _fail(path, where, "inputs", "must be a mapping of the rule's inputs")
-        refs = item.get("references")
-        if not isinstance(refs, list) or not refs or not all(isinstance(k, str) for k in refs):
-            raise _fail(path, where, "references", "must be a non-empty list of reference keys")
-        case = Case(qid, rule, dict(inputs), tuple(refs), item.get("claim"))
-        try:
-            case.compute()
-        except (TypeError, ValueError, KeyError) as exc:
-            raise _fail(path, where, "inputs", f"the rule {rule} refuses them: {exc}") from None
-        if any(c.question == qid for c in cases):
-            raise _fail(path, where, "question", "has two cases")
-        cases.append(case)
-    return tuple(cases)
+    return schema.load_rows(path, "cases", Case, what="case", key="question", twice="has two cases")
 
 
 def keyed_answer(q: Question) -> Any:
