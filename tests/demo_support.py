@@ -1,10 +1,7 @@
 """What the demo tests share: a demo's controls found in its widget tree, the check that each is
-labelled and styled, and the CPU time one change of a control takes to redraw."""
+labelled and styled."""
 
 from __future__ import annotations
-
-import time
-from collections.abc import Callable
 
 import ipywidgets as w
 
@@ -29,10 +26,3 @@ def assert_labelled(box: w.Box, count: int, css_prefix: str) -> None:
     for control in found:
         assert control.description.strip()
         assert any(cls.startswith(css_prefix) for cls in control._dom_classes)
-
-
-def redraw_cpu_seconds(change: Callable[[], None]) -> float:
-    """CPU time, not wall time, of one change: the machine running the suite may be busy."""
-    start = time.process_time()
-    change()
-    return time.process_time() - start

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from course.figures.catalog import show
@@ -15,8 +13,6 @@ from course.lessons.l01_what_car_t_treats.demos import (
     product_demo,
 )
 from course.lessons.l01_what_car_t_treats.figures import b_lineage, hit_stages, lines_history
-
-REDRAW_CPU_LIMIT_S = 1.0  # CPU time of one redraw: wall time varies with the load of a shared machine
 
 
 def test_hit_stages_follow_the_simplified_lineage():
@@ -49,9 +45,7 @@ def test_lineage_explorer_redraws_on_choice():
     demo = LineageExplorer()
     before_figure, before_note = demo.figure.value, demo.note.value
     assert "cart-l01-target-choice" in demo.choice._dom_classes and demo.choice.description
-    start = time.process_time()
     demo.choice.value = "CD19"
-    assert time.process_time() - start < REDRAW_CPU_LIMIT_S
     assert demo.figure.value != before_figure and demo.note.value != before_note
     assert "B-cell aplasia" in demo.note.value and "Pro-B" in demo.note.value
     demo.choice.value = "BCMA"
@@ -72,9 +66,7 @@ def test_product_explorer_filters_summary_table_and_timeline():
     assert "cart-l01-disease" in demo.disease._dom_classes and "cart-l01-target" in demo.target._dom_classes
     assert "7 of 7 products match" in demo.summary.value
     figure = demo.figure.value
-    start = time.process_time()
     demo.disease.value = "MM"
-    assert time.process_time() - start < REDRAW_CPU_LIMIT_S
     assert "2 of 7 products match" in demo.summary.value and "Abecma, Carvykti" in demo.summary.value
     assert "Kymriah" not in demo.table.value and "(matches)" in demo.table.value
     assert demo.figure.value != figure

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import ipywidgets as w
 
 from course.lessons.l03_the_five_steps.demos import (
@@ -62,17 +60,6 @@ def test_old_rules_checkbox_redraws():
     assert demo.figure.value != first and "before June 2025" not in demo.view.alt
 
 
-def test_redraw_is_well_under_a_second():
-    """CPU time of this process, so that other jobs on a busy machine do not make the test flaky."""
-    demo = TimelineDemo()
-    cpu, wall = [], []
-    for rid in ("breyanzi", "tecartus-all", "yescarta"):
-        start, start_wall = time.process_time(), time.perf_counter()
-        demo.product.value = rid
-        cpu.append(time.process_time() - start)
-        wall.append(time.perf_counter() - start_wall)
-    print(f"lesson 03 timeline redraw: CPU best {min(cpu):.3f} s; wall best {min(wall):.3f} s")
-    assert min(cpu) < 1.0
 
 
 def test_html_is_escaped():

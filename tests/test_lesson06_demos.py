@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from course import clinical
@@ -79,12 +77,6 @@ def test_tremor_and_hemorrhage_add_notes_but_not_a_grade():
     assert "excluded from ICANS grading" in g.result.value
 
 
-def test_redraw_is_well_under_a_second():
-    """CPU time, not wall time, so a busy test machine does not make it flaky."""
-    g = lesson06.icans_grader().grader
-    start = time.process_time()
-    g.naming.value = 1
-    assert time.process_time() - start < 0.8
 
 
 def test_explorer_card_follows_the_dropdown(explorer_demo):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import ipywidgets as w
 import pytest
 
@@ -12,7 +10,6 @@ from course.figures.style import MIN_FONT_PT
 from course.lessons.l07_after_infusion_and_long_term import demos as demo
 from course.lessons.l07_after_infusion_and_long_term import figures as figs
 from course.lessons.l07_after_infusion_and_long_term import model as lt
-from tests.demo_support import redraw_cpu_seconds
 
 # --- Journey demo ------------------------------------------------------------------------------------
 
@@ -41,12 +38,6 @@ def test_choosing_a_row_redraws_the_figure_and_explains_it():
     assert d.explanation.value == text_before
 
 
-def test_journey_redraw_is_well_under_a_second():
-    """CPU time, not wall time: the machine running the suite may be busy with other work."""
-    d = demo.JourneyDemo()
-    start = time.process_time()
-    d.dropdown.value = "infections"
-    assert time.process_time() - start < 1.0
 
 
 def test_journey_demo_bundle_has_static_figure_and_every_explanation():
@@ -96,9 +87,6 @@ def test_changing_the_pattern_changes_the_anc_and_the_prophylaxis():
     assert "Quick recovery" in d.summary.value
 
 
-def test_day_redraw_is_well_under_a_second():
-    d = demo.DayDemo()
-    assert redraw_cpu_seconds(lambda: setattr(d.slider, "value", 100)) < 1.0
 
 
 def test_day_demo_static_view_shows_the_default_state():

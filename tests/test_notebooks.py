@@ -9,7 +9,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from html.parser import HTMLParser
 
 import pytest
@@ -220,12 +219,18 @@ def test_sanitize_never_changes_a_byte_of_image_data(path):
     assert _sanitize("AAAA0x7fAAAA") == "AAAA0x7fAAAA" and _sanitize("AA/0x7f") == "AA/0x7f"
 
 
-def test_sanitize_is_linear_in_the_size_of_a_base64_image():
-    """The old pattern (a leading \\S*) took 13 of lesson 05's 16 s; 1 MB of base64 was minutes."""
-    token = base64.b64encode(bytes(range(256)) * 3000).decode()  # about 1 MB without whitespace
-    start = time.perf_counter()
-    assert _sanitize(token) == token
-    assert time.perf_counter() - start < 2.0
+def test_no_sanitize_pattern_starts_with_an_unbounded_run():
+    """A pattern that starts with ``\\S*`` or ``.*`` is retried at every position of a long base64
+    image (the old one took 13 of lesson 05's 16 s). Each must start at something fixed instead;
+    checked on the patterns themselves, not by timing a run on a shared machine."""
+    patterns = [
+        line.split(":", 1)[1].strip()
+        for line in (ROOT / "tests" / "sanitize.cfg").read_text().splitlines()
+        if line.startswith("regex:")
+    ]
+    assert patterns
+    for pattern in patterns:
+        assert not re.match(r"^(\\S|\.|\[[^\]]*\])[*+]", pattern), pattern
 
 
 def _changed_png(png: bytes) -> bytes:
