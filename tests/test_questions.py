@@ -19,6 +19,7 @@ BANK = {
         {
             "id": "q-single",
             "type": "single",
+            "level": "recall",
             "objective": "O1",
             "stem": "Pick **B**.",
             "explanation": "Because.",
@@ -32,6 +33,7 @@ BANK = {
         {
             "id": "q-multi",
             "type": "multiple",
+            "level": "application",
             "objective": "O1",
             "stem": "Pick A and C.",
             "explanation": "AC.",
@@ -45,6 +47,7 @@ BANK = {
         {
             "id": "q-tf",
             "type": "truefalse",
+            "level": "application",
             "objective": "O1",
             "stem": "Sky is green.",
             "explanation": "No.",
@@ -56,6 +59,7 @@ BANK = {
         {
             "id": "q-num",
             "type": "numeric",
+            "level": "application",
             "objective": "O2",
             "stem": "Dose?",
             "explanation": "8 x 100 capped.",
@@ -70,6 +74,7 @@ BANK = {
         {
             "id": "q-order",
             "type": "ordering",
+            "level": "application",
             "objective": "O1",
             "stem": "Order.",
             "explanation": "1 2 3 4.",
@@ -80,6 +85,7 @@ BANK = {
         {
             "id": "q-match",
             "type": "matching",
+            "level": "application",
             "objective": "O1",
             "stem": "Match.",
             "explanation": "pairs.",
@@ -192,7 +198,7 @@ class TestGrading:
     def test_single(self, bank):
         q = bank.get("q-single")
         right = grade(q, 1)
-        assert right.correct and "B" in right.summary and right.lines[0].text == "yes B"
+        assert right.correct and right.lines[0].label == "B" and right.lines[0].text == "yes B"
         wrong = grade(q, 0)
         assert not wrong.correct and wrong.lines[0].text == "no A" and "B" not in wrong.summary
         for bad in (None, 3, -1, "1", True):
@@ -204,7 +210,7 @@ class TestGrading:
         assert grade(q, [0, 2]).correct
         partial = grade(q, [0])
         assert not partial.correct and "1 correct option(s) are still unticked" in partial.summary
-        assert [line.label for line in partial.lines] == ["A. A"]  # no give-away of unticked answers
+        assert [line.label for line in partial.lines] == ["A"]  # no give-away of unticked answers
         extra = grade(q, {0, 1, 2})
         assert not extra.correct and "1 ticked option(s) should not be ticked" in extra.summary
         for bad in ([], None, "02", [5], [True]):
