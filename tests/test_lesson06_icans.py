@@ -93,8 +93,8 @@ def test_which_domain_names_the_deciding_domain():
 def test_ice_10_with_drowsiness_is_still_icans():
     inputs = icans.VIGNETTES["q06-ice10"].inputs
     grade = clinical.icans_grade(**inputs).grade
-    assert grade > 0 and q("q06-ice10").answer is False
-    assert f"grade {grade}" in q("q06-ice10").feedback_false
+    assert grade > 0 and q("q06-ice10").answer is True  # the statement: she has ICANS despite ICE 10
+    assert f"grade {grade}" in q("q06-ice10").feedback_true
 
 
 def test_isolated_icans_explanation_states_the_computed_grade():

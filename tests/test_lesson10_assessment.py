@@ -241,7 +241,7 @@ def _answer_right(widget) -> None:
     elif q.type == "truefalse":
         inp.radio.value = q.answer
     elif q.type == "multiple":
-        for i, box in enumerate(inp.checks):
+        for i, box in zip(inp.order, inp.checks, strict=True):  # display order is the learner's
             box.value = q.options[i].correct
     elif q.type == "numeric":
         inp.text.value = f"{q.answer:g}"

@@ -70,17 +70,18 @@ def test_single_choice_flow_and_restart_restore(lesson, tmp_path):
     w.check.click()
     assert "Check your input" in w.feedback.value and "Choose one option" in w.feedback.value
     assert lesson.store.attempts() == []  # bad input is not an attempt
-    w.input.radio.value = 1
+    key = w.q.correct_options()[0]  # a bank index: the display order is the learner's own
+    w.input.radio.value = (key + 1) % len(w.q.options)
     w.check.click()
     assert "✘" in w.feedback.value and "Not yet right" in w.feedback.value and "Attempts: 1" in w.feedback.value
     assert "Why:" not in w.feedback.value  # explanation waits until it is right
-    w.input.radio.value = 0
+    w.input.radio.value = key
     w.check.click()
     assert "✔" in w.feedback.value and "Correct" in w.feedback.value and "Attempts: 2" in w.feedback.value
     assert "Why:" in w.feedback.value and 'role="status"' in w.feedback.value
     restarted = start_lesson("00_start_here", ProgressStore(tmp_path, "ana"))
     again = _widget(restarted, "q00-car-letters")
-    assert again.input.radio.value == 0
+    assert again.input.radio.value == key
     assert "restored from your saved answers" in again.feedback.value and "Attempts: 2" in again.feedback.value
     again.retry.click()
     assert again.input.radio.value is None and again.feedback.value == ""
@@ -90,21 +91,22 @@ def test_multiple_select_flow(lesson):
     w = _widget(lesson, "q00-targets")
     w.check.click()
     assert "Tick at least one" in w.feedback.value
-    w.input.checks[0].value = True
+    right = [pos for pos, i in enumerate(w.input.order) if w.q.options[i].correct]
+    w.input.checks[right[0]].value = True
     w.check.click()
     assert "still unticked" in w.feedback.value
-    w.input.checks[1].value = True
+    w.input.checks[right[1]].value = True
     w.check.click()
     assert "Correct" in w.feedback.value
-    assert lesson.store.latest("00_start_here", "q00-targets").response == [0, 1]
+    assert lesson.store.latest("00_start_here", "q00-targets").response == w.q.correct_options()
 
 
 def test_truefalse_flow(lesson):
     w = _widget(lesson, "q00-off-the-shelf")
-    w.input.radio.value = True
+    w.input.radio.value = not w.q.answer
     w.check.click()
     assert "autologous" in w.feedback.value and "✘" in w.feedback.value
-    w.input.radio.value = False
+    w.input.radio.value = w.q.answer
     w.check.click()
     assert "✔" in w.feedback.value
 
@@ -115,6 +117,9 @@ def test_numeric_flow_with_bad_input_and_common_error(lesson):
     w.check.click()
     assert "is not a number" in w.feedback.value
     w.input.text.value = "100.4"
+    w.check.click()
+    assert "°F" in w.feedback.value  # the Fahrenheit slip gets its own feedback
+    w.input.text.value = "400"
     w.check.click()
     assert "outside the possible range" in w.feedback.value
     w.input.text.value = "38.5"
@@ -158,13 +163,14 @@ def test_matching_flow_and_reveal(lesson):
 def test_score_view_updates_live_and_static_is_stable(lesson):
     score = lesson.score()
     assert isinstance(score, ScoreView)
-    assert "0 of 7 correct" in score.html.value
+    n = len(lesson.bank.questions)
+    assert f"0 of {n} correct" in score.html.value
     w = _widget(lesson, "q00-car-letters")
-    w.input.radio.value = 0
+    w.input.radio.value = w.q.correct_options()[0]
     w.check.click()
-    assert "1 of 7 correct" in score.html.value and "✔ correct (1 attempt)" in score.html.value
+    assert f"1 of {n} correct" in score.html.value and "✔ correct (1 attempt)" in score.html.value
     bundle = score._repr_mimebundle_()
-    assert "7 questions" in bundle["text/html"] and "Your score" not in bundle["text/html"]
+    assert f"{n} questions" in bundle["text/html"] and "Your score" not in bundle["text/html"]
     assert WIDGET_MIME in bundle
 
 
@@ -175,7 +181,7 @@ def test_score_view_says_when_progress_is_in_memory(tmp_path):
     with pytest.warns(UserWarning, match="memory only") as caught:
         score = lesson.score()
         w = _widget(lesson, "q00-car-letters")
-        w.input.radio.value = 0
+        w.input.radio.value = w.q.correct_options()[0]
         w.check.click()
     assert len(caught) == 1
     assert "memory only" in score.html.value and "✔" in w.feedback.value

@@ -10,13 +10,44 @@ _ITALIC = re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])")
 _CODE = re.compile(r"`([^`]+)`")
 
 
-def inline_html(text: str) -> str:
-    """Escape ``text`` and turn **bold**, *italic* and `code` into HTML; nothing else passes."""
-    out = html.escape(text.strip(), quote=True)
+_TABLE_ROW = re.compile(r"^\|.*\|$")
+_TABLE_RULE = re.compile(r"^\|[\s:|-]+\|$")
+
+
+def _marks(out: str) -> str:
     out = _CODE.sub(r"<code>\1</code>", out)
     out = _BOLD.sub(r"<strong>\1</strong>", out)
-    out = _ITALIC.sub(r"<em>\1</em>", out)
-    return out.replace("\n", "<br>")
+    return _ITALIC.sub(r"<em>\1</em>", out)
+
+
+def _table(rows: list[str]) -> str:
+    """Pipe-table lines (header, rule, body) as an HTML table with column headers."""
+    cells = [[c.strip() for c in r.strip("|").split("|")] for r in rows if not _TABLE_RULE.match(r)]
+    pad = "padding:0.15em 0.7em;text-align:left"
+    head = "".join(f'<th scope="col" style="{pad};border-bottom:1px solid #767676">{_marks(c)}</th>' for c in cells[0])
+    body = "".join(
+        "<tr>" + "".join(f'<td style="{pad}">{_marks(c)}</td>' for c in row) + "</tr>" for row in cells[1:]
+    )
+    return (
+        '<table class="cart-q-table" style="border-collapse:collapse;margin:0.3em 0">'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
+
+
+def inline_html(text: str) -> str:
+    """Escape ``text`` and turn **bold**, *italic*, `code` and pipe tables (a chart in a stem) into HTML."""
+    lines = html.escape(text.strip(), quote=True).split("\n")
+    parts: list[str] = []
+    table: list[str] = []
+    for line in [*lines, ""]:
+        if _TABLE_ROW.match(line.strip()):
+            table.append(line.strip())
+            continue
+        if table:
+            parts.append(_table(table) if len(table) > 1 else _marks(table[0]))
+            table = []
+        parts.append(_marks(line))
+    return "<br>".join(parts[:-1]).replace("</table><br>", "</table>")
 
 
 def plain(text: str) -> str:

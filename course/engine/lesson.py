@@ -52,6 +52,7 @@ class QuestionView:
                 revealed=any(a.revealed for a in rows),
                 exam=lesson.exam,
                 submitted=lesson.exam and lesson.submitted,
+                learner=lesson.store.learner,
             )
         return self._widget
 

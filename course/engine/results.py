@@ -19,7 +19,8 @@ from typing import Any
 
 from course.engine.progress import ProgressStore, json_bytes, safe_name
 from course.engine.questions.grading import grade
-from course.engine.questions.model import Bank
+from course.engine.questions.model import Bank, Question
+from course.engine.questions.order import match_choice_order, option_order
 
 EXPORT_SCHEMA = "cart-course-export/2"
 EXPORT_SCHEMAS = ("cart-course-export/1", EXPORT_SCHEMA)  # /1 has no ``revealed``; the report reads both
@@ -31,10 +32,13 @@ class QuestionResult:
     question: str
     objective: str
     type: str
-    response: Any
+    response: Any  # as graded: bank indices for single/multiple (see grading.py)
     correct: bool
     attempts: int
     revealed: bool = False  # the learner pressed "Show answer": never counted correct
+    level: str = ""
+    chosen: Any = None  # the response by content: option texts, not positions
+    shown: tuple[str, ...] = ()  # the options in the order this learner saw them
 
 
 @dataclass(frozen=True)
@@ -83,8 +87,46 @@ def lesson_result(bank: Bank, store: ProgressStore, mode: str, round: int) -> Le
                 correct = grade(q, response).correct and not revealed
             except ValueError:
                 correct = False
-        rows.append(QuestionResult(q.id, q.objective, q.type, response, correct, len(attempts), revealed))
+        rows.append(
+            QuestionResult(
+                q.id,
+                q.objective,
+                q.type,
+                response,
+                correct,
+                len(attempts),
+                revealed=revealed,
+                level=q.level,
+                chosen=chosen_by_content(q, response),
+                shown=shown_options(q, store.learner),
+            )
+        )
     return LessonResult(bank.lesson, store.learner, mode, round, tuple(rows))
+
+
+def chosen_by_content(q: Question, response: Any) -> Any:
+    """A response named by what the learner chose (option or item texts), so it reads without a letter."""
+    if response is None:
+        return None
+    try:
+        if q.type == "single":
+            return q.options[response].text
+        if q.type == "multiple":
+            return [q.options[i].text for i in sorted(response)]
+        if q.type == "ordering":
+            return [q.items[i] for i in response]
+    except (IndexError, TypeError):
+        return None
+    return response
+
+
+def shown_options(q: Question, learner: str) -> tuple[str, ...]:
+    """The choices in the order this learner saw them (empty for types without options)."""
+    if q.type in ("single", "multiple"):
+        return tuple(q.options[i].text for i in option_order(q, learner))
+    if q.type == "matching":
+        return tuple(match_choice_order(q, learner))
+    return ()
 
 
 def login_name() -> str:

@@ -1,7 +1,8 @@
 """Grading: pure functions from (question, response) to a Result with teaching feedback.
 
 Responses, by type:
-- single: the index of the chosen option; multiple: a collection of indices;
+- single: the index of the chosen option in the bank's list (not its display position, which is
+  shuffled per learner by ``order.py``); multiple: a collection of such indices;
 - truefalse: a bool; numeric: a number or the text the learner typed;
 - ordering: item indices (as in the bank, i.e. the correct order) in the order the learner put them;
 - matching: a mapping from each left text to the chosen right text.
@@ -68,9 +69,9 @@ def _single(q: Question, response: Any) -> Result:
     if isinstance(response, bool) or not isinstance(response, int) or not 0 <= response < len(q.options):
         raise InvalidResponse(f"Choose one of the options A to {letter(len(q.options) - 1)}.")
     chosen = q.options[response]
-    right = q.correct_options()[0]
-    lines = [FeedbackLine(f"{letter(response)}. {chosen.text}", chosen.correct, chosen.feedback)]
-    summary = "Read why, then try again." if not chosen.correct else f"{letter(right)} is the answer."
+    # Options are named by their text, never by letter: each learner sees them in their own order.
+    lines = [FeedbackLine(chosen.text, chosen.correct, chosen.feedback)]
+    summary = "Read why, then try again." if not chosen.correct else "That is the answer."
     return Result(chosen.correct, summary, tuple(lines))
 
 
@@ -83,7 +84,7 @@ def _multiple(q: Question, response: Any) -> Result:
     if not chosen:
         raise InvalidResponse("Tick at least one option, then press Check.")
     lines = tuple(
-        FeedbackLine(f"{letter(i)}. {option.text}", option.correct, option.feedback)
+        FeedbackLine(option.text, option.correct, option.feedback)
         for i, option in enumerate(q.options)
         if i in chosen
     )

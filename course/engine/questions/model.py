@@ -29,6 +29,9 @@ TYPE_NAMES = {
     "matching": "matching",
 }
 MAX_CHOICES = 26  # options, items and matching choices are lettered A to Z in every view
+# Cognitive level of what a question asks (recall a fact; explain or classify against one definition;
+# apply a rule or a calculation to a case; weigh several findings, trends, patients or a plan).
+LEVELS = ("recall", "understanding", "application", "analysis")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$")
 OBJECTIVE_PATTERN = re.compile(r"^O[1-9][0-9]?$")
 MEASURABLE_VERBS = (
@@ -100,6 +103,8 @@ class Question:
     stem: str
     explanation: str
     references: tuple[str, ...]
+    level: str = "recall"
+    parallel: str = ""  # pre-test items: the final-assessment question that tests the same objective
     options: tuple[Option, ...] = ()
     answer: Any = None
     tolerance: float = 0.0
@@ -204,7 +209,7 @@ class _Reader:
 
 
 ALLOWED_FIELDS = {
-    "common": {"id", "type", "objective", "stem", "explanation", "references", "clinical"},
+    "common": {"id", "type", "objective", "stem", "explanation", "references", "clinical", "level", "parallel"},
     "single": {"options"},
     "multiple": {"options"},
     "truefalse": {"answer", "feedback_true", "feedback_false"},
@@ -259,6 +264,12 @@ def _question(path: Path, lesson: str, objectives: dict[str, str], raw: Any, ind
     if clinical and not refs:
         raise r.fail("references", "a clinical question needs at least one reference key "
                                    "(only 'clinical: false' questions about the course itself may have none)")
+    level = raw.get("level")
+    if level not in LEVELS:
+        raise r.fail("level", f"must be one of {', '.join(LEVELS)}")
+    parallel = raw.get("parallel", "")
+    if not isinstance(parallel, str) or (parallel and not ID_PATTERN.match(parallel)):
+        raise r.fail("parallel", "must be the id of a question in the final assessment")
     common = dict(
         id=qid,
         type=qtype,
@@ -267,6 +278,8 @@ def _question(path: Path, lesson: str, objectives: dict[str, str], raw: Any, ind
         stem=r.text("stem"),
         explanation=r.text("explanation"),
         references=tuple(refs),
+        level=level,
+        parallel=parallel,
     )
     if qtype in ("single", "multiple"):
         entries = r.mapping_list("options", ("text", "feedback"), 2)

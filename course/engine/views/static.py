@@ -11,6 +11,7 @@ from html import escape
 from course.core.text import inline_html, letter, plain
 from course.engine.questions.grading import with_unit
 from course.engine.questions.model import Bank, Question
+from course.engine.questions.order import match_choice_order, option_order
 
 ICON_OK = "✔"
 ICON_NO = "✘"
@@ -25,7 +26,7 @@ def header_html(q: Question, number: int) -> str:
     return (
         f'<p class="cart-q-meta" style="margin:0 0 0.3em 0;color:#333">'
         f"<strong>Question {number}</strong> · {escape(q.type_name)} · objective {escape(q.objective)}</p>"
-        f'<p class="cart-q-stem" style="margin:0 0 0.5em 0">{inline_html(q.stem)}</p>'
+        f'<div class="cart-q-stem" style="margin:0 0 0.5em 0">{inline_html(q.stem)}</div>'
     )
 
 
@@ -59,13 +60,18 @@ def choices_html(q: Question) -> str:
     )
 
 
-def answer_html(q: Question) -> str:
-    """The answer and every part's feedback, as HTML (inside <details> in the static view)."""
+def answer_html(q: Question, learner: str = "") -> str:
+    """The answer and every part's feedback, as HTML (inside <details> in the static view).
+
+    Letters follow the order ``learner`` sees (``order.py``; the bank's order without a learner),
+    and every answer also names the option's text, so it never depends on a letter alone.
+    """
     if q.type in ("single", "multiple"):
-        right = ", ".join(letter(i) for i in q.correct_options())
+        shown = [(letter(pos), q.options[i]) for pos, i in enumerate(option_order(q, learner))]
+        right = "; ".join(f"{mark}. {inline_html(o.text)}" for mark, o in shown if o.correct)
         items = "".join(
-            f"<li>{letter(i)}. {inline_html(o.text)}: {_verdict(o.correct)}. {inline_html(o.feedback)}</li>"
-            for i, o in enumerate(q.options)
+            f"<li>{mark}. {inline_html(o.text)}: {_verdict(o.correct)}. {inline_html(o.feedback)}</li>"
+            for mark, o in shown
         )
         return f"<p><strong>Answer: {right}</strong></p><ul>{items}</ul>"
     if q.type == "truefalse":
@@ -90,7 +96,7 @@ def answer_html(q: Question) -> str:
             for n, (item, fb) in enumerate(zip(q.items, q.item_feedback, strict=True), start=1)
         )
         return f"<p><strong>Answer: {right}</strong></p><ul style=\"list-style:none;padding-left:1em\">{items}</ul>"
-    choices = q.match_choices()
+    choices = match_choice_order(q, learner)
     items = "".join(
         f"<li>{n}. {inline_html(p.left)} → {letter(choices.index(p.right))}. {inline_html(p.right)}: "
         f"{inline_html(p.feedback)}</li>"

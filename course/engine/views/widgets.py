@@ -16,6 +16,7 @@ from course.core.errors import InvalidResponse
 from course.core.text import inline_html, letter
 from course.engine.questions.grading import ORDINALS, Result, grade, gradeable
 from course.engine.questions.model import Question
+from course.engine.questions.order import match_choice_order, option_order
 from course.engine.views.static import ICON_NO, ICON_OK, answer_html, explanation_html, header_html
 
 OK_COLOUR = "#009E73"  # Okabe-Ito bluish green: a second cue beside icon and words
@@ -65,11 +66,11 @@ def message_html(text: str) -> str:
     )
 
 
-def reveal_html(q: Question) -> str:
+def reveal_html(q: Question, learner: str = "") -> str:
     return (
         '<div role="status" aria-live="polite" class="cart-fb cart-fb-revealed" '
         'style="border-left:6px solid #0072B2;padding:0.3em 0.8em;margin-top:0.4em">'
-        f"{answer_html(q)}{explanation_html(q)}"
+        f"{answer_html(q, learner)}{explanation_html(q)}"
         '<p style="font-size:0.9em"><em>The answer is shown, so this question no longer counts toward '
         "your score; you can still answer it to practise.</em></p></div>"
     )
@@ -78,8 +79,8 @@ def reveal_html(q: Question) -> str:
 class _Input:
     """One kind of answer control: builds widgets, reads and restores a response."""
 
-    def __init__(self, q: Question):
-        self.q = q
+    def __init__(self, q: Question, learner: str = ""):
+        self.q, self.learner = q, learner
         self.box = w.VBox(self.build(), layout=w.Layout(width="100%"))
         self.box.add_class("cart-input")
 
@@ -100,7 +101,8 @@ class _Radio(_Input):
     def choices(self) -> list[tuple[str, Any]]:
         if self.q.type == "truefalse":
             return [("True", True), ("False", False)]
-        return [(f"{letter(i)}. {o.text}", i) for i, o in enumerate(self.q.options)]
+        order = option_order(self.q, self.learner)
+        return [(f"{letter(pos)}. {self.q.options[i].text}", i) for pos, i in enumerate(order)]
 
     def build(self) -> list[w.Widget]:
         self.radio = w.RadioButtons(
@@ -125,18 +127,24 @@ class _Radio(_Input):
 
 class _Checks(_Input):
     def build(self) -> list[w.Widget]:
+        self.order = option_order(self.q, self.learner)  # checkbox n shows bank option order[n]
         self.checks = [
-            w.Checkbox(value=False, description=f"{letter(i)}. {o.text}", indent=False, layout=w.Layout(width="auto"))
-            for i, o in enumerate(self.q.options)
+            w.Checkbox(
+                value=False,
+                description=f"{letter(pos)}. {self.q.options[i].text}",
+                indent=False,
+                layout=w.Layout(width="auto"),
+            )
+            for pos, i in enumerate(self.order)
         ]
         return [w.HTML("<em>Tick every option that applies.</em>"), *self.checks]
 
     def read(self) -> Any:
-        return [i for i, c in enumerate(self.checks) if c.value]
+        return sorted(i for i, c in zip(self.order, self.checks, strict=True) if c.value)
 
     def restore(self, response: Any) -> None:
         picked = set(response or [])
-        for i, c in enumerate(self.checks):
+        for i, c in zip(self.order, self.checks, strict=True):
             c.value = i in picked
 
     def clear(self) -> None:
@@ -197,7 +205,8 @@ class _Order(_Input):
 
 class _Match(_Input):
     def build(self) -> list[w.Widget]:
-        choices = [(PLACEHOLDER, None)] + [(f"{letter(i)}. {c}", c) for i, c in enumerate(self.q.match_choices())]
+        shown = match_choice_order(self.q, self.learner)
+        choices = [(PLACEHOLDER, None)] + [(f"{letter(i)}. {c}", c) for i, c in enumerate(shown)]
         self.drops = [
             w.Dropdown(
                 options=choices,
@@ -264,9 +273,10 @@ class QuestionWidget:
         revealed: bool = False,
         exam: bool = False,
         submitted: bool = False,
+        learner: str = "",
     ):
-        self.q, self.record, self.attempts, self.exam = q, record, attempts, exam
-        self.input = INPUTS[q.type](q)
+        self.q, self.record, self.attempts, self.exam, self.learner = q, record, attempts, exam, learner
+        self.input = INPUTS[q.type](q, learner)
         if exam:
             self.check = w.Button(
                 description="Save answer",
@@ -307,11 +317,11 @@ class QuestionWidget:
                 except InvalidResponse:
                     self.feedback.value = ""
         elif revealed and not exam:
-            self.feedback.value = reveal_html(q)
+            self.feedback.value = reveal_html(q, learner)
         if exam and submitted:
             self.lock(True)
             if last_response is None:
-                self.feedback.value = unanswered_html(q)
+                self.feedback.value = unanswered_html(q, learner)
 
     def on_check(self) -> None:
         response = self.input.read()
@@ -329,7 +339,7 @@ class QuestionWidget:
 
     def on_reveal(self) -> None:
         self.record(self.q, None, False, True)
-        self.feedback.value = reveal_html(self.q)
+        self.feedback.value = reveal_html(self.q, self.learner)
 
     def lock(self, locked: bool) -> None:
         """After an exam is submitted the answers are final until a retake."""
@@ -342,7 +352,7 @@ class QuestionWidget:
         """Exam submitted: graded feedback for the saved answer (or a note that none was given)."""
         self.lock(True)
         if response is None or not gradeable(self.q, response):
-            self.feedback.value = unanswered_html(self.q)
+            self.feedback.value = unanswered_html(self.q, self.learner)
             return
         self.feedback.value = feedback_html(self.q, grade(self.q, response), self.attempts)
 
@@ -356,13 +366,13 @@ class QuestionWidget:
             self.header.value = header_html(self.q, number)
 
 
-def unanswered_html(q: Question) -> str:
+def unanswered_html(q: Question, learner: str = "") -> str:
     return (
         '<div role="status" class="cart-fb cart-fb-wrong" '
         f'style="border-left:6px solid {NO_COLOUR};padding:0.3em 0.8em;margin-top:0.4em">'
         f'<p style="margin:0.2em 0"><span aria-hidden="true">{ICON_NO}</span> <strong>Not answered.</strong> '
         "It counts as wrong.</p>"
-        f"{answer_html(q)}{explanation_html(q)}</div>"
+        f"{answer_html(q, learner)}{explanation_html(q)}</div>"
     )
 
 
