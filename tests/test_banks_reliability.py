@@ -117,7 +117,8 @@ def _numeric(rng: random.Random) -> dict:
 
 
 def _question(rng: random.Random, qtype: str, n: int) -> dict:
-    q = {"id": f"q-{n}", "type": qtype, "objective": f"O{n % 2 + 1}", "stem": _text(rng),
+    level = rng.choice(("recall", "understanding", "application", "analysis"))
+    q = {"id": f"q-{n}", "type": qtype, "objective": f"O{n % 2 + 1}", "level": level, "stem": _text(rng),
          "explanation": _text(rng), "references": ["lee2019-astct"]}
     if qtype in ("single", "multiple"):
         count = rng.randint(2, 26)

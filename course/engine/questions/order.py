@@ -16,7 +16,8 @@ from course.engine.questions.model import Question
 
 
 def _rng(learner: str, question_id: str) -> random.Random:
-    digest = hashlib.sha256(f"{learner}\x1f{question_id}".encode()).digest()
+    # surrogatepass: a name with a lone surrogate (a broken keyboard or paste) still gets its own order
+    digest = hashlib.sha256(f"{learner}\x1f{question_id}".encode("utf-8", "surrogatepass")).digest()
     return random.Random(int.from_bytes(digest[:8], "big"))
 
 
