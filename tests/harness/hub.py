@@ -1,16 +1,16 @@
-"""A real JupyterHub on 127.0.0.1 for tests and benchmarks of the instructor path.
+"""A real JupyterHub on 127.0.0.1, started from the SHIPPED configuration, for tests and benchmarks.
 
-``running_hub()`` starts JupyterHub with configurable-http-proxy, the ``shared-password``
-authenticator (anyone may log in with the shared password), and the simple local process
-spawner with every student's home in a throw-away folder. The single-user servers run from this
-interpreter's environment, which has the course's dependencies but not the course itself: the
-server's working folder is the student's home, PYTHONPATH is never passed on, and the project is
-not installed, so ``import course`` only works inside an nbgitpuller clone (its notebooks' setup
-cell adds the clone to ``sys.path``). A service token with the scopes in
+``running_hub()`` starts ``jupyterhub -f tests/harness/hub_overrides.py``: that file loads
+``docs/hub/jupyterhub_config.py`` (what instructors run) and then changes only ports, temporary
+folders, the proxy's path, the account groups and the interpreter (its header says why each).
+Students are real system accounts made by the shipped ``docs/hub/add_students.py`` (in a group made
+for this run, homes in a throw-away folder, removed afterwards); they log in through PAM and each
+server runs as its student. So this needs root, as the shipped configuration does.
+
+The students' servers run from this interpreter's environment, which has the course's dependencies
+but not the course itself: PYTHONPATH is never passed on and the project is not installed, so
+``import course`` only works inside an nbgitpuller clone. A service token with the scopes in
 ``SERVICE_SCOPES`` drives the hub's REST API and the students' servers.
-
-``hub_memory_table()`` measures memory per student on such a hub. Only ``shared-password`` and
-``SimpleLocalProcessSpawner`` make this safe to run as a test; never use this set-up for real students.
 """
 
 from __future__ import annotations
@@ -18,10 +18,13 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import pwd
 import secrets
 import shutil
+import statistics
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 import uuid
@@ -34,12 +37,17 @@ from typing import Any
 from course.core.paths import ROOT
 from tests.harness.serve import free_port, wait_http
 
+SHIPPED_CONFIG = ROOT / "docs" / "hub" / "jupyterhub_config.py"
+OVERRIDES = Path(__file__).with_name("hub_overrides.py")
+ADD_STUDENTS = ROOT / "docs" / "hub" / "add_students.py"
+SETTINGS_VARIABLE = "CART_HUB_TEST_SETTINGS"
 SERVICE_NAME = "course-driver"
 SERVICE_SCOPES = ["admin:users", "admin:servers", "tokens", "access:servers"]
 PROXY_VARIABLE = "CART_COURSE_CHP"
 PROXY_IN_REPO = ROOT / "tests" / "hub" / "node_modules" / ".bin" / "configurable-http-proxy"
-BUDGET_MB_PER_STUDENT = 250.0
+BUDGET_MB_PER_STUDENT = 220.0
 NOTEBOOK = "00_start_here.ipynb"
+FIRST_QUESTION = "q00-car-letters"
 # Variables the hub and the students' servers must not inherit from whoever starts the hub: a
 # PYTHONPATH could make the course importable without the clone; JUPYTERHUB_* would be read as
 # hub configuration; the others belong to the test run, not to a student.
@@ -48,7 +56,7 @@ DROPPED_PREFIXES = ("PYTHONPATH", "PYTHONHOME", "JUPYTERHUB_", "JUPYTER_", "IPYT
 
 
 # --------------------------------------------------------------------------------------------
-# What the hub needs, and its configuration (pure, unit-tested)
+# What the hub needs, and the per-run settings the override file reads (pure, unit-tested)
 # --------------------------------------------------------------------------------------------
 
 def proxy_path() -> Path | None:
@@ -60,11 +68,6 @@ def proxy_path() -> Path | None:
         return PROXY_IN_REPO
     found = shutil.which("configurable-http-proxy")
     return Path(found) if found else None
-
-
-def singleuser_command() -> Path:
-    """``jupyterhub-singleuser`` next to this interpreter (the environment the students get)."""
-    return Path(sys.executable).parent / "jupyterhub-singleuser"
 
 
 def hub_requirements() -> list[str]:
@@ -79,13 +82,16 @@ def hub_requirements() -> list[str]:
         missing.append("node is not installed (configurable-http-proxy runs on it)")
     if shutil.which("git") is None:
         missing.append("git is not installed (nbgitpuller needs it)")
-    for module in ("jupyterhub", "nbgitpuller"):
+    if os.name != "posix" or os.geteuid() != 0:
+        missing.append("root (the shipped configuration runs each student's server as their own account)")
+    for program in ("useradd", "userdel", "groupadd", "groupdel", "chpasswd", "runuser"):
+        if shutil.which(program) is None and not Path("/usr/sbin", program).exists():
+            missing.append(f"{program} is not installed (the students are real system accounts)")
+    for module in ("jupyterhub", "nbgitpuller", "pamela"):
         try:
             __import__(module)
         except ImportError:
             missing.append(f"the Python package {module} is not installed in {sys.prefix}")
-    if not singleuser_command().exists():
-        missing.append(f"{singleuser_command()} is missing (pip install jupyterhub)")
     return missing
 
 
@@ -94,9 +100,47 @@ def clean_environment(environ: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in environ.items() if not k.startswith(DROPPED_PREFIXES)}
 
 
+def runs_as_nobody(python: str) -> bool:
+    """Can an unprivileged account start ``python`` and import JupyterHub's single-user server?"""
+    try:
+        result = subprocess.run(["runuser", "-u", "nobody", "--", python, "-c", "import jupyterhub.singleuser"],
+                                capture_output=True, timeout=120, cwd="/")
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return result.returncode == 0
+
+
+def student_interpreter(base: Path) -> str:
+    """An interpreter the students' accounts may run, with this environment's packages.
+
+    This one when every student could run it; otherwise (the environment lives under /root, which
+    only root may enter) a venv of the system Python of the same version whose ``.pth`` file points
+    at this environment's site-packages. Real hubs install into a world-readable folder instead.
+    """
+    if runs_as_nobody(sys.executable):
+        return sys.executable
+    system = Path(f"/usr/bin/python{sys.version_info.major}.{sys.version_info.minor}")
+    if not system.exists():
+        raise RuntimeError(f"{sys.executable} is not readable by the students' accounts and {system} is missing")
+    base.chmod(0o755)
+    env = base / "student-env"
+    subprocess.run([str(system), "-m", "venv", "--without-pip", str(env)], check=True, capture_output=True)
+    site = env / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" / "site-packages"
+    paths = dict.fromkeys([sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]])
+    (site / "course-environment.pth").write_text("\n".join(paths) + "\n")
+    for shared in ("share/jupyter", "etc/jupyter"):  # JupyterLab's files and the server extensions' switches
+        (env / shared).parent.mkdir(parents=True, exist_ok=True)
+        (env / shared).symlink_to(Path(sys.prefix) / shared)
+    python = str(env / "bin" / "python")
+    if not runs_as_nobody(python):
+        raise RuntimeError(f"the students' accounts cannot run {python} with {', '.join(paths)}: "
+                           "install the environment in a folder every account may read")
+    return python
+
+
 @dataclass(frozen=True)
 class HubSettings:
-    """Everything that varies between two hubs: folders, ports and secrets."""
+    """Everything that varies between two hubs: folders, ports, secrets, groups and the interpreter."""
 
     base: Path
     port: int
@@ -106,7 +150,8 @@ class HubSettings:
     service_token: str
     proxy_token: str
     proxy: Path
-    singleuser: Path
+    python: str
+    run_id: str
 
     @property
     def homes(self) -> Path:
@@ -117,79 +162,124 @@ class HubSettings:
         """A Jupyter config folder every student's server reads (JUPYTER_CONFIG_PATH, read-only)."""
         return self.base / "user-config"
 
+    @property
+    def student_group(self) -> str:
+        return f"cartst{self.run_id}"
+
+    @property
+    def instructor_group(self) -> str:
+        return f"cartin{self.run_id}"
+
+    @property
+    def settings_file(self) -> Path:
+        return self.base / "hub-test-settings.json"
+
     @classmethod
-    def fresh(cls, base: Path, proxy: Path | None = None) -> HubSettings:
+    def fresh(cls, base: Path, proxy: Path | None = None, python: str | None = None) -> HubSettings:
         return cls(
             base=base, port=free_port(), hub_port=free_port(), api_port=free_port(),
             password=secrets.token_urlsafe(12), service_token=secrets.token_hex(32),
             proxy_token=secrets.token_hex(32), proxy=proxy or proxy_path() or PROXY_IN_REPO,
-            singleuser=singleuser_command(),
+            python=python or sys.executable, run_id=secrets.token_hex(3),
         )
 
 
-def singleuser_environment(settings: HubSettings) -> dict[str, str]:
-    """Extra variables of a student's server: this environment's programs, no PYTHONPATH."""
-    path = os.pathsep.join([str(settings.singleuser.parent), "/usr/local/bin", "/usr/bin", "/bin"])
+def run_settings(settings: HubSettings) -> dict[str, Any]:
+    """What ``hub_overrides.py`` reads (JSON): only the values a test must change."""
     return {
-        "PATH": path,
-        "LANG": "C.UTF-8",
-        "JUPYTER_PLATFORM_DIRS": "1",
-        "JUPYTER_CONFIG_PATH": str(settings.user_config),
-    }
-
-
-def hub_config(settings: HubSettings) -> dict[str, Any]:
-    """The hub's configuration as a traitlets JSON config (written to ``jupyterhub_config.json``)."""
-    base = settings.base
-    return {
-        "JupyterHub": {
-            "bind_url": f"http://127.0.0.1:{settings.port}",
-            "hub_bind_url": f"http://127.0.0.1:{settings.hub_port}",
-            "authenticator_class": "shared-password",
-            "spawner_class": "simple",
-            "db_url": f"sqlite:///{base / 'jupyterhub.sqlite'}",
-            "cookie_secret_file": str(base / "jupyterhub_cookie_secret"),
-            "pid_file": str(base / "jupyterhub.pid"),
-            "cleanup_servers": True,
-            "cleanup_proxy": True,
-            "services": [{"name": SERVICE_NAME, "api_token": settings.service_token}],
-            "load_roles": [{"name": SERVICE_NAME, "scopes": SERVICE_SCOPES, "services": [SERVICE_NAME]}],
-        },
-        "ConfigurableHTTPProxy": {
-            "command": [str(settings.proxy)],
-            "api_url": f"http://127.0.0.1:{settings.api_port}",
-            "auth_token": settings.proxy_token,
-            "pid_file": str(base / "proxy.pid"),
-            "should_start": True,
-        },
-        "Authenticator": {"allow_all": True},
-        "SharedPasswordAuthenticator": {"user_password": settings.password},
-        "Spawner": {
-            "cmd": [str(settings.singleuser)],
-            "args": ["--allow-root"],
-            "ip": "127.0.0.1",
-            "default_url": "/lab",
-            "env_keep": [],
-            "environment": singleuser_environment(settings),
-            "start_timeout": 120,  # generous: a loaded 2-core machine can take 20 s per spawn
-            "http_timeout": 120,
-        },
-        "SimpleLocalProcessSpawner": {"home_dir_template": str(settings.homes / "{username}")},
+        "shipped_config": str(SHIPPED_CONFIG),
+        "base": str(settings.base),
+        "port": settings.port,
+        "hub_port": settings.hub_port,
+        "api_port": settings.api_port,
+        "proxy_token": settings.proxy_token,
+        "proxy": str(settings.proxy),
+        "student_group": settings.student_group,
+        "instructor_group": settings.instructor_group,
+        "singleuser_cmd": [settings.python, "-m", "jupyterhub.singleuser"],
+        "user_config": str(settings.user_config),
+        "service_name": SERVICE_NAME,
+        "service_token": settings.service_token,
+        "service_scopes": SERVICE_SCOPES,
     }
 
 
 def write_hub_files(settings: HubSettings) -> Path:
-    """The config file, the homes folder and the students' shared Jupyter config; returns the config."""
+    """The settings file, the homes folder and the students' shared Jupyter config; returns the settings."""
+    settings.base.chmod(0o755)  # students pass through it to their homes and the course clone
     settings.homes.mkdir(parents=True, exist_ok=True)
+    settings.homes.chmod(0o755)
     labconfig = settings.user_config / "labconfig"
     labconfig.mkdir(parents=True, exist_ok=True)
     # No "Jupyter news" pop-up over a student's first notebook.
     (labconfig / "page_config.json").write_text(
         json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}})
     )
-    config = settings.base / "jupyterhub_config.json"
-    config.write_text(json.dumps(hub_config(settings), indent=1))
-    return config
+    for folder in (settings.user_config, labconfig):
+        folder.chmod(0o755)
+    (labconfig / "page_config.json").chmod(0o644)
+    settings.settings_file.write_text(json.dumps(run_settings(settings), indent=1))
+    settings.settings_file.chmod(0o600)
+    return settings.settings_file
+
+
+def hub_config(settings: HubSettings) -> dict[str, Any]:
+    """The hub's effective configuration: the shipped file, then the override file, as JupyterHub loads them."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    path = write_hub_files(settings)
+    previous = os.environ.get(SETTINGS_VARIABLE)
+    os.environ[SETTINGS_VARIABLE] = str(path)
+    try:
+        return PyFileConfigLoader(OVERRIDES.name, str(OVERRIDES.parent)).load_config()
+    finally:
+        if previous is None:
+            os.environ.pop(SETTINGS_VARIABLE, None)
+        else:
+            os.environ[SETTINGS_VARIABLE] = previous
+
+
+def shipped_config() -> dict[str, Any]:
+    """The shipped file alone, as JupyterHub would load it on an instructor's machine."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    return PyFileConfigLoader(SHIPPED_CONFIG.name, str(SHIPPED_CONFIG.parent)).load_config()
+
+
+# --------------------------------------------------------------------------------------------
+# Students: real system accounts, made and removed by the shipped add_students.py
+# --------------------------------------------------------------------------------------------
+
+def add_students(settings: HubSettings, names: Iterable[str]) -> None:
+    """Create ``names`` with the shipped tool, then give them the run's password (the tests log in with it)."""
+    names = list(names)
+    if not names:
+        return
+    listing = settings.base / f"names-{uuid.uuid4().hex[:8]}.txt"
+    listing.write_text("\n".join(names) + "\n")
+    passwords = settings.base / "passwords.csv"
+    result = subprocess.run(
+        [sys.executable, str(ADD_STUDENTS), str(listing), "--out", str(passwords),
+         "--group", settings.student_group, "--instructor-group", settings.instructor_group,
+         "--home-base", str(settings.homes)],
+        capture_output=True, text=True, timeout=300,
+    )
+    if result.returncode:
+        raise RuntimeError(f"add_students.py failed: {result.stderr.strip()}")
+    subprocess.run(["chpasswd"], input="".join(f"{n}:{settings.password}\n" for n in names), text=True,
+                   check=True, capture_output=True, timeout=120)
+
+
+def remove_students(settings: HubSettings, names: Iterable[str]) -> None:
+    """Remove the run's accounts and homes (the shipped tool), then its groups."""
+    names = list(names)
+    if names:
+        listing = settings.base / "names-remove.txt"
+        listing.write_text("\n".join(names) + "\n")
+        subprocess.run([sys.executable, str(ADD_STUDENTS), str(listing), "--remove",
+                        "--group", settings.student_group], capture_output=True, timeout=300)
+    for group in (settings.student_group, settings.instructor_group):
+        subprocess.run(["groupdel", group], capture_output=True, timeout=60)
 
 
 # --------------------------------------------------------------------------------------------
@@ -202,6 +292,7 @@ class Hub:
     process: subprocess.Popen
     log_path: Path
     _seen: dict[int, Any] = field(default_factory=dict)
+    students: set[str] = field(default_factory=set)
 
     @property
     def url(self) -> str:
@@ -216,7 +307,17 @@ class Hub:
         return self.settings.service_token
 
     def home(self, user: str) -> Path:
-        return self.settings.homes / user
+        """The student's home: their system account's, under the run's homes folder."""
+        try:
+            return Path(pwd.getpwnam(user).pw_dir)
+        except KeyError:
+            return self.settings.homes / user
+
+    def ensure_students(self, *users: str) -> None:
+        """Make the system accounts of ``users`` that this hub has not made yet (shipped add_students.py)."""
+        new = [u for u in users if u not in self.students]
+        add_students(self.settings, new)
+        self.students.update(new)
 
     def session(self):
         """A requests session that talks to 127.0.0.1 directly (never through an HTTP proxy)."""
@@ -250,6 +351,7 @@ class Hub:
         """Create the user if needed and start their server through the REST API (and wait until ready)."""
         import requests
 
+        self.ensure_students(user)
         try:
             self.api("GET", f"/users/{user}")
         except requests.HTTPError as exc:
@@ -341,6 +443,7 @@ class Hub:
             with contextlib.suppress(psutil.Error):
                 proc.kill()
         psutil.wait_procs(still, timeout=5)
+        remove_students(self.settings, sorted(self.students))
 
 
 def _alive(proc) -> bool:
@@ -359,13 +462,15 @@ def running_hub(timeout: float = 60) -> Iterator[Hub]:
     if missing:
         raise RuntimeError("cannot start a JupyterHub: " + "; ".join(missing))
     with tempfile.TemporaryDirectory(prefix="cart-hub-") as tmp:
-        settings = HubSettings.fresh(Path(tmp))
-        config = write_hub_files(settings)
+        settings = HubSettings.fresh(Path(tmp), python=student_interpreter(Path(tmp)))
+        settings_file = write_hub_files(settings)
         log_path = settings.base / "hub.log"
+        env = clean_environment(dict(os.environ))
+        env[SETTINGS_VARIABLE] = str(settings_file)
         with open(log_path, "wb") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "jupyterhub", "-f", str(config)],
-                cwd=settings.base, env=clean_environment(dict(os.environ)),
+                [sys.executable, "-m", "jupyterhub", "-f", str(OVERRIDES)],
+                cwd=settings.base, env=env,
                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             )
             hub = Hub(settings, process, log_path)
@@ -385,6 +490,7 @@ def running_hub(timeout: float = 60) -> Iterator[Hub]:
 
 def login(page, hub: Hub, username: str, timeout_ms: int = 60_000) -> None:
     """Log a student in through the hub's login form in the browser; the hub then starts their server."""
+    hub.ensure_students(username)
     page.goto(f"{hub.url}/hub/login")
     page.fill("#username_input", username)
     page.fill("#password_input", hub.password)
@@ -399,6 +505,7 @@ def login_http(hub: Hub, username: str, timeout: float = 60):
 
     Returns the student's requests session (cookies set), as a browser would hold them.
     """
+    hub.ensure_students(username)
     http = hub.session()
     http.get(f"{hub.url}/hub/login", timeout=30).raise_for_status()
     xsrf = http.cookies.get("_xsrf", "")
