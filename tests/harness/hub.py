@@ -198,6 +198,7 @@ def run_settings(settings: HubSettings) -> dict[str, Any]:
         "instructor_group": settings.instructor_group,
         "singleuser_cmd": [settings.python, "-m", "jupyterhub.singleuser"],
         "user_config": str(settings.user_config),
+        "git_config": str(settings.base / "students.gitconfig"),
         "service_name": SERVICE_NAME,
         "service_token": settings.service_token,
         "service_scopes": SERVICE_SCOPES,
@@ -218,6 +219,10 @@ def write_hub_files(settings: HubSettings) -> Path:
     for folder in (settings.user_config, labconfig):
         folder.chmod(0o755)
     (labconfig / "page_config.json").chmod(0o644)
+    # The students pull from a local clone owned by root; git refuses that unless told it is safe.
+    gitconfig = settings.base / "students.gitconfig"
+    gitconfig.write_text("[safe]\n\tdirectory = *\n")
+    gitconfig.chmod(0o644)
     settings.settings_file.write_text(json.dumps(run_settings(settings), indent=1))
     settings.settings_file.chmod(0o600)
     return settings.settings_file
@@ -548,6 +553,16 @@ def git_pull(hub: Hub, user: str, repo: str, target: str, branch: str = "main", 
     raise TimeoutError(f"nbgitpuller did not finish for {user} within {timeout:.0f} s")
 
 
+# The widget the question cell displayed: choose the keyed option, then Check (what a click does).
+ANSWER_CODE = (
+    f"_w = lesson._views[{FIRST_QUESTION!r}].widget()\n"
+    "_w.input.restore(_w.q.correct_options()[0])\n"
+    "_w.on_check()\n"
+    "print('Correct' in _w.feedback.value)\n"
+    "print(lesson.store.path)"
+)
+
+
 @dataclass
 class KernelResult:
     status: str
@@ -624,6 +639,17 @@ class KernelSession:
                 result = self.run(cell.source, timeout=max(1.0, deadline - time.monotonic()))
                 if not result.ok:
                     raise RuntimeError(f"{self.user}: a cell of {notebook.name} failed: {result.error}")
+
+    def answer_first_question(self) -> tuple[bool, str]:
+        """Answer lesson 00's first question as a click on Check does (after the notebook ran).
+
+        Returns whether the feedback said "Correct" and the progress file the kernel wrote to.
+        """
+        result = self.run(ANSWER_CODE)
+        if not result.ok:
+            raise RuntimeError(f"{self.user}: answering {FIRST_QUESTION} failed: {result.error}")
+        correct, path = result.stdout.strip().splitlines()[-2:]
+        return correct == "True", path
 
     def close(self, shutdown: bool = True) -> None:
         with contextlib.suppress(Exception):

@@ -43,9 +43,7 @@ c.Spawner.cmd = run["singleuser_cmd"]
 # update() and append() keep what the shipped file set (and work when it set nothing).
 c.Spawner.environment.update({
     "JUPYTER_CONFIG_PATH": run["user_config"],
-    "GIT_CONFIG_COUNT": "1",
-    "GIT_CONFIG_KEY_0": "safe.directory",
-    "GIT_CONFIG_VALUE_0": "*",
+    "GIT_CONFIG_GLOBAL": run["git_config"],  # git reads safe.directory only from a global or system file
 })
 
 c.JupyterHub.services.append({"name": run["service_name"], "api_token": run["service_token"]})
