@@ -174,6 +174,32 @@ def test_memory_table_has_rows_mean_and_shared_processes():
         hubmod.memory_table([], 1, 1)
 
 
+def test_percentile_is_nearest_rank():
+    values = [float(v) for v in range(1, 41)]
+    assert hubmod.percentile(values, 0.5) == 20.0
+    assert hubmod.percentile(values, 0.95) == 38.0
+    assert hubmod.percentile([3.0], 0.95) == 3.0
+
+
+def test_load_table_reports_times_memory_and_lost_answers(tmp_path):
+    kept = tmp_path / "progress-a.json"
+    kept.write_text(json.dumps({"attempts": [{"question": hubmod.FIRST_QUESTION, "correct": True}]}))
+    empty = tmp_path / "progress-b.json"
+    empty.write_text(json.dumps({"attempts": []}))
+    runs = [hubmod.StudentRun("a", 10.0, 12.0, True, str(kept)), hubmod.StudentRun("b", 30.0, 33.0, True, str(empty)),
+            hubmod.StudentRun("c", error="TimeoutError: no reply")]
+    memory = [hubmod.StudentMemory("a", 100, 90, 1, 150), hubmod.StudentMemory("b", 110, 100, 1, 160)]
+    table = hubmod.load_table(runs, memory, hub_mb=120, proxy_mb=60, class_mb=400)
+    assert "| students who reached a live question | 2 of 3 |" in table
+    assert "| time to the first live question: p50 / p95 / max (s) | 10.0 / 30.0 / 30.0 |" in table
+    assert "| answers found in the students' progress files afterwards | 1 of 3 (2 LOST) |" in table
+    assert "| memory per student: server + kernel RSS, mean / max (MB) | 200 / 210 |" in table
+    assert "| memory in total: students' USS + hub + proxy (MB) | 490 |" in table
+    assert "- c: TimeoutError: no reply" in table
+    assert hubmod.answer_kept(str(kept)) and not hubmod.answer_kept(str(empty))
+    assert not hubmod.answer_kept(str(tmp_path / "missing.json"))
+
+
 def test_link_to_a_local_clone_targets_its_folder(tmp_path):
     link = nbgitpuller_link("http://127.0.0.1:8001", str(tmp_path / TARGET), NOTEBOOK)
     assert link.startswith("http://127.0.0.1:8001/hub/user-redirect/git-pull?repo=")

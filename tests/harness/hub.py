@@ -21,7 +21,6 @@ import os
 import pwd
 import secrets
 import shutil
-import statistics
 import subprocess
 import sys
 import sysconfig
@@ -342,12 +341,12 @@ class Hub:
         response.raise_for_status()
         return response.json() if response.content else None
 
-    def user_api(self, user: str, method: str, path: str, **kwargs):
+    def user_api(self, user: str, method: str, path: str, timeout: float = 60, **kwargs):
         """Call a student's Jupyter server API (``path`` after /user/<name>/api) with the service token."""
         with self.session() as http:
             response = http.request(
                 method, f"{self.url}/user/{user}/api{path}", headers={"Authorization": f"token {self.token}"},
-                timeout=60, **kwargs,
+                timeout=timeout, **kwargs,
             )
         response.raise_for_status()
         return response.json() if response.content else None
@@ -577,11 +576,11 @@ class KernelResult:
 class KernelSession:
     """A notebook session in a student's server (as JupyterLab opens one) and its kernel's websocket."""
 
-    def __init__(self, hub: Hub, user: str, path: str):
+    def __init__(self, hub: Hub, user: str, path: str, timeout: float = 60):
         import websocket
 
         self.hub, self.user, self.path = hub, user, path
-        model = hub.user_api(user, "POST", "/sessions",
+        model = hub.user_api(user, "POST", "/sessions", timeout=timeout,
                              json={"path": path, "name": Path(path).name, "type": "notebook",
                                    "kernel": {"name": "python3"}})
         self.session_id = uuid.uuid4().hex
@@ -589,7 +588,7 @@ class KernelSession:
         self.model_id = model["id"]
         url = (f"ws://127.0.0.1:{hub.settings.port}/user/{user}/api/kernels/{self.kernel_id}/channels"
                f"?session_id={self.session_id}")
-        self.ws = websocket.create_connection(url, header=[f"Authorization: token {hub.token}"], timeout=60)
+        self.ws = websocket.create_connection(url, header=[f"Authorization: token {hub.token}"], timeout=timeout)
 
     def run(self, code: str, timeout: float = 60) -> KernelResult:
         """Execute ``code`` and wait for the reply and for the kernel to go idle again."""
@@ -809,3 +808,139 @@ def hub_memory_table(students: int = 5, browser: bool | None = None) -> str:
     how = ("each student a headless Chromium page running JupyterLab" if browser
            else "no browser: login form by HTTP, cells run through the kernel websocket")
     return memory_table(rows, hub_mb, proxy_mb) + f"\n{students} students logged in at once; {how}."
+
+
+# --------------------------------------------------------------------------------------------
+# A class logging in at once (python -m course bench --hub-load N)
+# --------------------------------------------------------------------------------------------
+
+@dataclass
+class StudentRun:
+    """One student of the load test: seconds from pressing "log in" to each step, and what was saved."""
+
+    user: str
+    first_question_s: float = float("nan")  # the first question's cell has run: its widget is live
+    answered_s: float = float("nan")
+    correct: bool = False
+    progress: str = ""
+    error: str = ""
+
+
+def _class_student(hub: Hub, user: str, repo: Path, target: str, timeout: float) -> tuple[StudentRun, Any]:
+    """Log in, follow the link (pull), open lesson 00, Run All, answer its first question."""
+    import nbformat
+
+    run, session = StudentRun(user), None
+    start = time.perf_counter()
+    try:
+        login_http(hub, user, timeout=timeout)
+        git_pull(hub, user, str(repo), target, timeout=timeout)
+        session = KernelSession(hub, user, f"{target}/notebooks/{NOTEBOOK}", timeout=timeout)
+        cells = [c for c in nbformat.read(hub.home(user) / target / "notebooks" / NOTEBOOK, as_version=4).cells
+                 if c.cell_type == "code" and c.source.strip()]
+        for cell in cells:
+            result = session.run(cell.source, timeout=timeout)
+            if not result.ok:
+                raise RuntimeError(f"a cell failed: {result.error}")
+            if FIRST_QUESTION in cell.source and run.first_question_s != run.first_question_s:
+                run.first_question_s = time.perf_counter() - start
+        run.correct, run.progress = session.answer_first_question()
+        run.answered_s = time.perf_counter() - start
+    except Exception as exc:  # noqa: BLE001 - one student's failure is reported, the class goes on
+        run.error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    return run, session
+
+
+def answer_kept(path: str) -> bool:
+    """Does the student's progress file (read by root after the class) hold the first question's answer?"""
+    try:
+        data = json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return False
+    rows = data.get("attempts", []) if isinstance(data, dict) else []
+    return any(isinstance(r, dict) and r.get("question") == FIRST_QUESTION and r.get("correct") for r in rows)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile (p95 of 40 values is the 38th smallest)."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, int(-(-fraction * len(ordered) // 1)) - 1))]
+
+
+def load_table(runs: list[StudentRun], memory: list[StudentMemory], hub_mb: float, proxy_mb: float,
+               class_mb: float) -> str:
+    """The load test's findings as a Markdown table and notes (pure, unit-tested)."""
+    n = len(runs)
+    done = [r for r in runs if not r.error]
+    firsts = [r.first_question_s for r in done]
+    answered = [r.answered_s for r in done]
+    kept = sum(1 for r in runs if r.progress and answer_kept(r.progress))
+    mean = (lambda xs: sum(xs) / len(xs) if xs else float("nan"))  # noqa: E731
+    rss = [m.total_mb for m in memory]
+    uss = [m.unique_mb for m in memory]
+    lost = n - kept
+    rows = [
+        ("students who reached a live question", f"{len(done)} of {n}"),
+        ("time to the first live question: p50 / p95 / max (s)",
+         f"{percentile(firsts, .5):.1f} / {percentile(firsts, .95):.1f} / {max(firsts, default=float('nan')):.1f}"),
+        ("time to the question answered: p50 / p95 (s)",
+         f"{percentile(answered, .5):.1f} / {percentile(answered, .95):.1f}"),
+        ("answers found in the students' progress files afterwards",
+         f"{kept} of {n} ({'none lost' if lost == 0 else f'{lost} LOST'})"),
+        ("memory per student: server + kernel RSS, mean / max (MB)", f"{mean(rss):.0f} / {max(rss, default=0):.0f}"),
+        ("memory per student: unique (USS), mean (MB)", f"{mean(uss):.0f}"),
+        ("memory in total: students' USS + hub + proxy (MB)", f"{sum(uss) + hub_mb + proxy_mb:.0f}"),
+        ("drop in the machine's available memory during the class (MB)", f"{class_mb:.0f}"),
+    ]
+    lines = ["| measure | value |", "|---|---:|", *(f"| {k} | {v} |" for k, v in rows)]
+    for r in runs:
+        if r.error:
+            lines.append(f"- {r.user}: {r.error}")
+    return "\n".join(lines)
+
+
+def hub_load_report(students: int = 40, timeout: float = 900) -> str:
+    """``students`` log in at the same moment on the shipped configuration and each answers a question.
+
+    Every student is a thread doing what the browser does, by HTTP and the kernel websocket: the login
+    form, the nbgitpuller pull of a local clone of the committed HEAD, lesson 00 opened as a notebook
+    session, every code cell run in order, then the first question answered through its live widget.
+    The accounts exist before the clock starts (the instructor makes them before class).
+    """
+    import psutil
+
+    if students < 1:
+        raise ValueError("at least one student")
+    target = "cart-course"
+    users = [f"load{i + 1:03d}" for i in range(students)]
+    with contextlib.ExitStack() as stack:
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="cart-hub-repo-")))
+        tmp.chmod(0o755)
+        repo = clone_committed(tmp / target)
+        hub = stack.enter_context(running_hub())
+        hub.ensure_students(*users)
+        time.sleep(2.0)
+        available_before = psutil.virtual_memory().available
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=students) as pool:
+            results = list(pool.map(lambda u: _class_student(hub, u, repo, target, timeout), users))
+        wall = time.perf_counter() - started
+        for _, session in results:
+            if session is not None:
+                stack.callback(session.close, shutdown=False)
+        time.sleep(2.0)
+        class_mb = (available_before - psutil.virtual_memory().available) / 2**20
+        runs = [r for r, _ in results]
+        memory = student_memory(hub, [r.user for r in runs if not r.error])
+        proxy = hub.proxy_process()
+        hub_mb = hub._hub_process().memory_info().rss / 2**20
+        proxy_mb = _rss_mb(proxy) if proxy is not None else float("nan")
+        table = load_table(runs, memory, hub_mb, proxy_mb, class_mb)
+    load = ", ".join(f"{x:.1f}" for x in psutil.getloadavg())
+    return (f"{students} students logging in at once on the shipped hub configuration "
+            f"(no browser: login form by HTTP, cells through the kernel websocket)\n\n{table}\n\n"
+            f"The whole class was done in {wall:.0f} s. Machine: {psutil.cpu_count()} cores, "
+            f"{psutil.virtual_memory().total / 2**30:.0f} GiB; load average at the end {load} "
+            "(other work on the machine slows every figure).")
