@@ -790,6 +790,7 @@ def hub_memory_table(students: int = 5, browser: bool | None = None) -> str:
     users = [f"student{i + 1}" for i in range(students)]
     with contextlib.ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="cart-hub-repo-")))
+        tmp.chmod(0o755)  # the students' accounts clone from it
         repo = clone_committed(tmp / target)
         hub = stack.enter_context(running_hub())
         if browser:
