@@ -200,6 +200,51 @@ def test_load_table_reports_times_memory_and_lost_answers(tmp_path):
     assert not hubmod.answer_kept(str(tmp_path / "missing.json"))
 
 
+def _z2jh_known_keys() -> tuple[set[str], tuple[str, ...]]:
+    lines = [ln.strip() for ln in (ROOT / "tests" / "hub" / "z2jh_keys.txt").read_text().splitlines()]
+    keys = {ln for ln in lines if ln and not ln.startswith("#")}
+    free = tuple(k.removesuffix("*") for k in keys if k.endswith(".*"))
+    return {k for k in keys if not k.endswith(".*")} | {k.removesuffix(".*") for k in keys if k.endswith(".*")}, free
+
+
+def _dotted_keys(values, prefix=""):
+    for key, value in values.items():
+        path = f"{prefix}{key}"
+        yield path
+        if isinstance(value, dict):
+            yield from _dotted_keys(value, path + ".")
+
+
+def _unknown_z2jh_keys(values) -> list[str]:
+    known, free = _z2jh_known_keys()
+    return [k for k in _dotted_keys(values) if k not in known and not k.startswith(free)]
+
+
+def test_kubernetes_values_use_only_keys_the_chart_knows():
+    import yaml
+
+    values = yaml.safe_load((ROOT / "docs" / "hub" / "zero-to-jupyterhub-config.yaml").read_text())
+    assert _unknown_z2jh_keys(values) == []
+    # The check can fail: a misspelt or misplaced key is caught.
+    assert _unknown_z2jh_keys({"singleuser": {"memory": {"limt": "1G"}}, "culling": {}}) == \
+        ["singleuser.memory.limt", "culling"]
+    assert _unknown_z2jh_keys({"hub": {"config": {"Anything": {"goes": 1}}}}) == []
+
+
+def test_kubernetes_values_match_the_one_machine_server_and_measured_memory():
+    import yaml
+
+    values = yaml.safe_load((ROOT / "docs" / "hub" / "zero-to-jupyterhub-config.yaml").read_text())
+    single = values["singleuser"]
+    assert single["cmd"][0] == "jupyterhub-singleuser"
+    assert single["cmd"][1:] == hubmod.shipped_config()["Spawner"]["args"]  # the same trimmed server
+    assert single["defaultUrl"] == "/lab"
+    guarantee = int(single["memory"]["guarantee"].removesuffix("M"))
+    limit = int(single["memory"]["limit"].removesuffix("M"))
+    assert hubmod.BUDGET_MB_PER_STUDENT <= guarantee * 1.2 and limit >= 3 * guarantee
+    assert values["cull"]["enabled"] is True
+
+
 def test_link_to_a_local_clone_targets_its_folder(tmp_path):
     link = nbgitpuller_link("http://127.0.0.1:8001", str(tmp_path / TARGET), NOTEBOOK)
     assert link.startswith("http://127.0.0.1:8001/hub/user-redirect/git-pull?repo=")
