@@ -1,8 +1,10 @@
-"""A real JupyterHub on 127.0.0.1: a student follows the instructor's nbgitpuller link, works, pulls again.
+"""A real JupyterHub on 127.0.0.1, started from the SHIPPED docs/hub/jupyterhub_config.py.
 
-The hub tests (marker ``hub``) need Chromium and configurable-http-proxy; they are skipped with the
-reason when either is missing, except in CI (``CI=true``), where that is a failure. The unit tests
-at the top (configuration, environment, table) need neither.
+Students follow the instructor's nbgitpuller link, work, pull again; two students cannot read each
+other's files. The hub tests (marker ``hub``) need Chromium, configurable-http-proxy and root (each
+test student is a real system account, made by the shipped add_students.py and removed afterwards);
+they are skipped with the reason when one is missing, except in CI (``CI=true``), where that is a
+failure. The unit tests at the top (configuration, Kubernetes values, tables) need none of these.
 """
 
 from __future__ import annotations
@@ -196,6 +198,8 @@ def test_load_table_reports_times_memory_and_lost_answers(tmp_path):
     assert "| memory per student: server + kernel RSS, mean / max (MB) | 200 / 210 |" in table
     assert "| memory in total: students' USS + hub + proxy (MB) | 490 |" in table
     assert "- c: TimeoutError: no reply" in table
+    with_cpu = hubmod.load_table(runs, memory, hub_mb=120, proxy_mb=60, class_mb=400, cpu=[5.0, 7.0])
+    assert "| CPU time per student to get there: server + kernel + git, mean (s) | 6.0 |" in with_cpu
     assert hubmod.answer_kept(str(kept)) and not hubmod.answer_kept(str(empty))
     assert not hubmod.answer_kept(str(tmp_path / "missing.json"))
 

@@ -870,8 +870,23 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[max(0, min(len(ordered) - 1, int(-(-fraction * len(ordered) // 1)) - 1))]
 
 
+def cpu_seconds(hub: Hub, user: str) -> float:
+    """CPU time used so far by a student's server, its kernels and the programs it ran (git)."""
+    import psutil
+
+    total = 0.0
+    server = hub.server_process(user)
+    if server is None:
+        return float("nan")
+    for proc in [server, *server.children(recursive=True)]:
+        with contextlib.suppress(psutil.Error):
+            t = proc.cpu_times()
+            total += t.user + t.system + t.children_user + t.children_system
+    return total
+
+
 def load_table(runs: list[StudentRun], memory: list[StudentMemory], hub_mb: float, proxy_mb: float,
-               class_mb: float) -> str:
+               class_mb: float, cpu: list[float] | None = None) -> str:
     """The load test's findings as a Markdown table and notes (pure, unit-tested)."""
     n = len(runs)
     done = [r for r in runs if not r.error]
@@ -895,6 +910,8 @@ def load_table(runs: list[StudentRun], memory: list[StudentMemory], hub_mb: floa
         ("memory in total: students' USS + hub + proxy (MB)", f"{sum(uss) + hub_mb + proxy_mb:.0f}"),
         ("drop in the machine's available memory during the class (MB)", f"{class_mb:.0f}"),
     ]
+    if cpu:
+        rows.append(("CPU time per student to get there: server + kernel + git, mean (s)", f"{mean(cpu):.1f}"))
     lines = ["| measure | value |", "|---|---:|", *(f"| {k} | {v} |" for k, v in rows)]
     for r in runs:
         if r.error:
@@ -935,10 +952,11 @@ def hub_load_report(students: int = 40, timeout: float = 900) -> str:
         class_mb = (available_before - psutil.virtual_memory().available) / 2**20
         runs = [r for r, _ in results]
         memory = student_memory(hub, [r.user for r in runs if not r.error])
+        cpu = [cpu_seconds(hub, r.user) for r in runs if not r.error]
         proxy = hub.proxy_process()
         hub_mb = hub._hub_process().memory_info().rss / 2**20
         proxy_mb = _rss_mb(proxy) if proxy is not None else float("nan")
-        table = load_table(runs, memory, hub_mb, proxy_mb, class_mb)
+        table = load_table(runs, memory, hub_mb, proxy_mb, class_mb, cpu)
     load = ", ".join(f"{x:.1f}" for x in psutil.getloadavg())
     return (f"{students} students logging in at once on the shipped hub configuration "
             f"(no browser: login form by HTTP, cells through the kernel websocket)\n\n{table}\n\n"
