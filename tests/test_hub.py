@@ -194,7 +194,8 @@ def test_load_table_reports_times_memory_and_lost_answers(tmp_path):
     table = hubmod.load_table(runs, memory, hub_mb=120, proxy_mb=60, class_mb=400)
     assert "| students who reached a live question | 2 of 3 |" in table
     assert "| time to the first live question: p50 / p95 / max (s) | 10.0 / 30.0 / 30.0 |" in table
-    assert "| answers found in the students' progress files afterwards | 1 of 3 (2 LOST) |" in table
+    assert "| answers given, and found in the students' progress files afterwards | 2 given, 1 found (1 LOST) |" \
+        in table
     assert "| memory per student: server + kernel RSS, mean / max (MB) | 200 / 210 |" in table
     assert "| memory in total: students' USS + hub + proxy (MB) | 490 |" in table
     assert "- c: TimeoutError: no reply" in table

@@ -297,6 +297,7 @@ class Hub:
     log_path: Path
     _seen: dict[int, Any] = field(default_factory=dict)
     students: set[str] = field(default_factory=set)
+    relaunched: dict[str, int] = field(default_factory=dict)  # servers a student had to start again
 
     @property
     def url(self) -> str:
@@ -507,7 +508,9 @@ def login(page, hub: Hub, username: str, timeout_ms: int = 60_000) -> None:
 def login_http(hub: Hub, username: str, timeout: float = 60):
     """Log a student in without a browser: the login form by HTTP, then wait for their JupyterLab.
 
-    Returns the student's requests session (cookies set), as a browser would hold them.
+    Returns the student's requests session (cookies set), as a browser would hold them. When the
+    server fails to start (the hub answers 424), the student presses "Relaunch" (``/hub/spawn``), at
+    most twice; ``hub.relaunched`` counts it.
     """
     hub.ensure_students(username)
     http = hub.session()
@@ -515,7 +518,7 @@ def login_http(hub: Hub, username: str, timeout: float = 60):
     xsrf = http.cookies.get("_xsrf", "")
     response = http.post(
         f"{hub.url}/hub/login", data={"username": username, "password": hub.password, "_xsrf": xsrf},
-        timeout=60,
+        timeout=max(60, timeout / 2),
     )
     response.raise_for_status()
     deadline = time.monotonic() + timeout
@@ -524,6 +527,11 @@ def login_http(hub: Hub, username: str, timeout: float = 60):
         response = http.get(f"{hub.url}/user/{username}/lab", timeout=30)
         if response.status_code == 200 and f"/user/{username}/" in response.url:
             return http
+        if response.status_code == 424:  # "Spawn failed" (e.g. its random port was taken meanwhile)
+            hub.relaunched[username] = hub.relaunched.get(username, 0) + 1
+            if hub.relaunched[username] > 2:
+                raise RuntimeError(f"{username}'s server failed to start three times\n{hub.log_tail()}")
+            http.get(f"{hub.url}/hub/spawn/{username}", timeout=max(60, timeout / 2))
         time.sleep(0.25)
     raise TimeoutError(f"{username}'s JupyterLab did not answer within {timeout:.0f} s\n{hub.log_tail()}")
 
@@ -886,25 +894,27 @@ def cpu_seconds(hub: Hub, user: str) -> float:
 
 
 def load_table(runs: list[StudentRun], memory: list[StudentMemory], hub_mb: float, proxy_mb: float,
-               class_mb: float, cpu: list[float] | None = None) -> str:
+               class_mb: float, cpu: list[float] | None = None, relaunched: int = 0) -> str:
     """The load test's findings as a Markdown table and notes (pure, unit-tested)."""
     n = len(runs)
     done = [r for r in runs if not r.error]
     firsts = [r.first_question_s for r in done]
     answered = [r.answered_s for r in done]
-    kept = sum(1 for r in runs if r.progress and answer_kept(r.progress))
+    given = [r for r in done if r.correct]  # answered, and the feedback said so
+    kept = sum(1 for r in given if answer_kept(r.progress))
     mean = (lambda xs: sum(xs) / len(xs) if xs else float("nan"))  # noqa: E731
     rss = [m.total_mb for m in memory]
     uss = [m.unique_mb for m in memory]
-    lost = n - kept
+    lost = len(given) - kept
     rows = [
         ("students who reached a live question", f"{len(done)} of {n}"),
+        ("servers that failed to start and were relaunched by the student", f"{relaunched}"),
         ("time to the first live question: p50 / p95 / max (s)",
          f"{percentile(firsts, .5):.1f} / {percentile(firsts, .95):.1f} / {max(firsts, default=float('nan')):.1f}"),
         ("time to the question answered: p50 / p95 (s)",
          f"{percentile(answered, .5):.1f} / {percentile(answered, .95):.1f}"),
-        ("answers found in the students' progress files afterwards",
-         f"{kept} of {n} ({'none lost' if lost == 0 else f'{lost} LOST'})"),
+        ("answers given, and found in the students' progress files afterwards",
+         f"{len(given)} given, {kept} found ({'none lost' if lost == 0 else f'{lost} LOST'})"),
         ("memory per student: server + kernel RSS, mean / max (MB)", f"{mean(rss):.0f} / {max(rss, default=0):.0f}"),
         ("memory per student: unique (USS), mean (MB)", f"{mean(uss):.0f}"),
         ("memory in total: students' USS + hub + proxy (MB)", f"{sum(uss) + hub_mb + proxy_mb:.0f}"),
@@ -956,7 +966,7 @@ def hub_load_report(students: int = 40, timeout: float = 900) -> str:
         proxy = hub.proxy_process()
         hub_mb = hub._hub_process().memory_info().rss / 2**20
         proxy_mb = _rss_mb(proxy) if proxy is not None else float("nan")
-        table = load_table(runs, memory, hub_mb, proxy_mb, class_mb, cpu)
+        table = load_table(runs, memory, hub_mb, proxy_mb, class_mb, cpu, sum(hub.relaunched.values()))
     load = ", ".join(f"{x:.1f}" for x in psutil.getloadavg())
     return (f"{students} students logging in at once on the shipped hub configuration "
             f"(no browser: login form by HTTP, cells through the kernel websocket)\n\n{table}\n\n"
