@@ -60,6 +60,10 @@ def test_shipped_config_isolates_students_with_their_own_accounts():
     assert "PYTHONPATH" not in spawner["env_keep"]
     assert "mem_limit" not in spawner  # LocalProcessSpawner would ignore it: docs/hub.md says so
     assert "CART_COURSE_MODE" not in json.dumps(config, default=str)  # exam mode: docs/exams.md
+    before = os.umask(0o022)
+    os.umask(before)
+    hubmod.shipped_config()
+    assert os.umask(before) == before  # loading it here leaves this process's umask alone
 
 
 def test_shipped_config_switches_off_what_students_never_use():
@@ -308,8 +312,10 @@ class Clock:
 
 
 def _git(repo: Path, *args: str) -> str:
+    """git as the instructor (root); the students' clones belong to their accounts, hence safe.directory."""
     return subprocess.run(
-        ["git", "-C", str(repo), "-c", "user.name=Instructor", "-c", "user.email=instructor@example.org", *args],
+        ["git", "-c", "safe.directory=*", "-C", str(repo), "-c", "user.name=Instructor",
+         "-c", "user.email=instructor@example.org", *args],
         check=True, capture_output=True, text=True, timeout=60,
     ).stdout
 

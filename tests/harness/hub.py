@@ -99,14 +99,15 @@ def clean_environment(environ: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in environ.items() if not k.startswith(DROPPED_PREFIXES)}
 
 
-def runs_as_nobody(python: str) -> bool:
-    """Can an unprivileged account start ``python`` and import JupyterHub's single-user server?"""
+def runs_as_nobody(python: str) -> str | None:
+    """None when an unprivileged account can start ``python`` and import JupyterHub's single-user
+    server; otherwise why not."""
     try:
         result = subprocess.run(["runuser", "-u", "nobody", "--", python, "-c", "import jupyterhub.singleuser"],
-                                capture_output=True, timeout=120, cwd="/")
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return result.returncode == 0
+                                capture_output=True, text=True, timeout=300, cwd="/")
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return str(exc)
+    return None if result.returncode == 0 else (result.stderr.strip().splitlines() or ["exit code"])[-1]
 
 
 def student_interpreter(base: Path) -> str:
@@ -116,7 +117,7 @@ def student_interpreter(base: Path) -> str:
     only root may enter) a venv of the system Python of the same version whose ``.pth`` file points
     at this environment's site-packages. Real hubs install into a world-readable folder instead.
     """
-    if runs_as_nobody(sys.executable):
+    if runs_as_nobody(sys.executable) is None:
         return sys.executable
     system = Path(f"/usr/bin/python{sys.version_info.major}.{sys.version_info.minor}")
     if not system.exists():
@@ -131,8 +132,9 @@ def student_interpreter(base: Path) -> str:
         (env / shared).parent.mkdir(parents=True, exist_ok=True)
         (env / shared).symlink_to(Path(sys.prefix) / shared)
     python = str(env / "bin" / "python")
-    if not runs_as_nobody(python):
-        raise RuntimeError(f"the students' accounts cannot run {python} with {', '.join(paths)}: "
+    why = runs_as_nobody(python)
+    if why is not None:
+        raise RuntimeError(f"the students' accounts cannot run {python} with {', '.join(paths)} ({why}): "
                            "install the environment in a folder every account may read")
     return python
 
@@ -227,15 +229,25 @@ def write_hub_files(settings: HubSettings) -> Path:
     return settings.settings_file
 
 
-def hub_config(settings: HubSettings) -> dict[str, Any]:
-    """The hub's effective configuration: the shipped file, then the override file, as JupyterHub loads them."""
+def _load_config(path: Path) -> dict[str, Any]:
+    """A JupyterHub config file loaded in this process; the umask it sets for the hub is undone here."""
     from traitlets.config.loader import PyFileConfigLoader
 
+    umask = os.umask(0o022)
+    os.umask(umask)
+    try:
+        return PyFileConfigLoader(path.name, str(path.parent)).load_config()
+    finally:
+        os.umask(umask)
+
+
+def hub_config(settings: HubSettings) -> dict[str, Any]:
+    """The hub's effective configuration: the shipped file, then the override file, as JupyterHub loads them."""
     path = write_hub_files(settings)
     previous = os.environ.get(SETTINGS_VARIABLE)
     os.environ[SETTINGS_VARIABLE] = str(path)
     try:
-        return PyFileConfigLoader(OVERRIDES.name, str(OVERRIDES.parent)).load_config()
+        return _load_config(OVERRIDES)
     finally:
         if previous is None:
             os.environ.pop(SETTINGS_VARIABLE, None)
@@ -245,9 +257,7 @@ def hub_config(settings: HubSettings) -> dict[str, Any]:
 
 def shipped_config() -> dict[str, Any]:
     """The shipped file alone, as JupyterHub would load it on an instructor's machine."""
-    from traitlets.config.loader import PyFileConfigLoader
-
-    return PyFileConfigLoader(SHIPPED_CONFIG.name, str(SHIPPED_CONFIG.parent)).load_config()
+    return _load_config(SHIPPED_CONFIG)
 
 
 # --------------------------------------------------------------------------------------------
