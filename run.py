@@ -1,9 +1,13 @@
 #!/usr/bin/env python3
 """Set up and run the course with nothing but Python 3.11+ and git.
 
-    python3 run.py lab       create or reuse .venv, then open the course in JupyterLab
-    python3 run.py test      create or reuse .venv, then run the whole test suite
+    python3 run.py lab       create or reuse .venv, then open the course in JupyterLab at lesson 00
+    python3 run.py test      create or reuse .venv, then run the whole test suite (about 12 to 15 minutes)
+    python3 run.py course    the course's own commands (links, class report, handouts), from any folder:
+                             python3 run.py course --help
     python3 run.py upgrade   re-resolve every dependency, rewrite the pins, re-execute the notebooks
+
+Anything after the command is passed on (to JupyterLab, pytest or the course command).
 
 The environment is rebuilt whenever requirements/constraints.txt or pyproject.toml change, so a
 pin change can never leave a stale environment behind. Standard library only: this file runs
@@ -66,12 +70,36 @@ def ensure_env() -> Path:
     return python
 
 
+FIRST_LESSON = "notebooks/00_start_here.ipynb"
+
+
+def lab_command(python: Path, extra_args: list[str], is_root: bool) -> list[str]:
+    """JupyterLab over the whole repository, opening (and printing a URL that opens) lesson 00."""
+    command = [str(python), "-m", "jupyter", "lab", f"--ServerApp.root_dir={ROOT}",
+               f"--LabApp.default_url=/lab/tree/{FIRST_LESSON}", *extra_args]
+    if is_root and "--allow-root" not in extra_args:
+        command.append("--allow-root")
+    return command
+
+
 def lab(extra_args: list[str]) -> int:
     python = ensure_env()
-    say("starting JupyterLab; press Ctrl+C twice to stop it")
-    return subprocess.call(
-        [str(python), "-m", "jupyter", "lab", "notebooks/00_start_here.ipynb", *extra_args], cwd=ROOT
-    )
+    is_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    if is_root and "--allow-root" not in extra_args:
+        say("you are root (common in containers and cloud machines); Jupyter refuses to run as root unless "
+            "told, so this adds --allow-root. On a shared machine, run the course as an ordinary user instead.")
+    say("starting JupyterLab at lesson 00; open the http://127.0.0.1:... address it prints; Ctrl+C twice stops it")
+    code = subprocess.call(lab_command(python, extra_args, is_root), cwd=ROOT)
+    if code not in (0, -2, 130):
+        say(f"JupyterLab stopped with exit code {code}; the lines above say why (a port in use: add --port=8890)")
+    return code
+
+
+def course(extra_args: list[str]) -> int:
+    """``python -m course`` with the course's environment, from whatever folder you are in."""
+    python = ensure_env()
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    return subprocess.call([str(python), "-m", "course", *extra_args], env=env)
 
 
 def ensure_hub_proxy() -> None:
@@ -133,10 +161,12 @@ def upgrade(extra_args: list[str]) -> int:
     return subprocess.call([str(python), "-m", "course", "execute", *extra_args], cwd=ROOT)
 
 
-COMMANDS = {"lab": lab, "test": test, "upgrade": upgrade}
+COMMANDS = {"lab": lab, "test": test, "course": course, "upgrade": upgrade}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
         print(__doc__)
+        if len(sys.argv) >= 2 and sys.argv[1] not in ("-h", "--help", "help"):
+            print(f"unknown command {sys.argv[1]!r}: use one of {', '.join(COMMANDS)}")
         sys.exit(2)
     sys.exit(COMMANDS[sys.argv[1]](sys.argv[2:]))

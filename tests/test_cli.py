@@ -11,7 +11,7 @@ from course.cli import main
 from course.cli.bench import Row, measure, table
 from course.cli.links import nbgitpuller_link
 from course.cli.notebooks import execute
-from course.core.paths import NOTEBOOKS
+from course.core.paths import NOTEBOOKS, ROOT
 
 START = NOTEBOOKS / "00_start_here.ipynb"
 
@@ -59,9 +59,41 @@ def test_check_command_reports_pass_and_failure(capsys, tmp_path):
     assert "✘ 00_start_here.ipynb" in out and "missing section: key points" in out
 
 
-def test_unknown_notebook_is_a_clear_error():
-    with pytest.raises(SystemExit, match="no such notebook: 99_nothing"):
-        main(["check", "99_nothing"])
+def test_unknown_notebook_is_a_clear_error(capsys):
+    assert main(["check", "99_nothing"]) == 2
+    err = capsys.readouterr().err
+    assert "no lesson called '99_nothing'" in err and "00_start_here" in err
+
+
+def test_link_to_an_unknown_lesson_fails_and_a_number_finds_the_lesson(capsys):
+    assert main(["link", "--hub", "https://h.example", "--repo", "https://g.example/o/r", "--notebook", "99"]) == 2
+    assert "no lesson called '99'" in capsys.readouterr().err
+    assert main(["link", "--hub", "https://h.example", "--repo", "https://g.example/o/r", "--notebook", "5"]) == 0
+    assert "notebooks%2F05_cytokine_release_syndrome.ipynb" in capsys.readouterr().out
+
+
+def test_report_on_a_missing_or_empty_folder_fails_clearly(capsys, tmp_path):
+    assert main(["report", str(tmp_path / "nowhere")]) == 2
+    assert "no such file or folder" in capsys.readouterr().err
+    assert main(["report", str(tmp_path)]) != 0
+    assert "no valid export file" in capsys.readouterr().err
+    assert not (ROOT / "class-report.html").exists()
+
+
+def test_report_goes_outside_the_repository_by_default(monkeypatch, tmp_path):
+    from course.cli.report import DEFAULT_OUT
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert DEFAULT_OUT.expanduser() == tmp_path / "car-t-course-reports" / "class-report.html"
+    assert not DEFAULT_OUT.expanduser().resolve().is_relative_to(ROOT)
+
+
+def test_help_speaks_to_instructors_with_examples(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "For instructors" in out and "For authors and maintainers" in out
+    assert "python3 run.py course link --hub" in out and "``" not in out
 
 
 def test_execute_reproduces_the_committed_notebook(tmp_path):

@@ -1,8 +1,10 @@
-"""A real JupyterHub on 127.0.0.1: a student follows the instructor's nbgitpuller link, works, pulls again.
+"""A real JupyterHub on 127.0.0.1, started from the SHIPPED docs/hub/jupyterhub_config.py.
 
-The hub tests (marker ``hub``) need Chromium and configurable-http-proxy; they are skipped with the
-reason when either is missing, except in CI (``CI=true``), where that is a failure. The unit tests
-at the top (configuration, environment, table) need neither.
+Students follow the instructor's nbgitpuller link, work, pull again; two students cannot read each
+other's files. The hub tests (marker ``hub``) need Chromium, configurable-http-proxy and root (each
+test student is a real system account, made by the shipped add_students.py and removed afterwards);
+they are skipped with the reason when one is missing, except in CI (``CI=true``), where that is a
+failure. The unit tests at the top (configuration, Kubernetes values, tables) need none of these.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -37,51 +40,83 @@ def settings(tmp_path):
     return hubmod.HubSettings(
         base=tmp_path, port=8001, hub_port=8002, api_port=8003, password="shared-secret-1",
         service_token="s" * 64, proxy_token="p" * 64, proxy=tmp_path / "chp",
-        singleuser=Path("/env/bin/jupyterhub-singleuser"),
+        python="/env/bin/python", run_id="abc123",
     )
 
 
-def test_config_binds_everything_to_loopback(settings):
-    config = hubmod.hub_config(settings)
-    assert config["JupyterHub"]["bind_url"] == "http://127.0.0.1:8001"
-    assert config["JupyterHub"]["hub_bind_url"] == "http://127.0.0.1:8002"
-    assert config["ConfigurableHTTPProxy"]["api_url"] == "http://127.0.0.1:8003"
-    assert config["Spawner"]["ip"] == "127.0.0.1"
-    text = json.dumps(config)
-    assert "0.0.0.0" not in text and "localhost" not in text
-
-
-def test_config_uses_shared_password_simple_spawner_and_lab(settings):
-    config = hubmod.hub_config(settings)
-    assert config["JupyterHub"]["authenticator_class"] == "shared-password"
-    assert config["SharedPasswordAuthenticator"]["user_password"] == "shared-secret-1"
-    assert config["Authenticator"]["allow_all"] is True
-    assert config["JupyterHub"]["spawner_class"] == "simple"
-    assert config["SimpleLocalProcessSpawner"]["home_dir_template"] == str(settings.base / "homes" / "{username}")
+def test_shipped_config_isolates_students_with_their_own_accounts():
+    """What an instructor runs: PAM logins limited to the course's groups, each server as its student."""
+    config = hubmod.shipped_config()
+    hub = config["JupyterHub"]
+    assert hub["authenticator_class"] == "pam"
+    assert hub["spawner_class"] == "localprocess"
+    assert hub["admin_access"] is False
+    assert config["PAMAuthenticator"]["allowed_groups"] == {"cart-students", "cart-instructors"}
+    assert config["PAMAuthenticator"]["admin_groups"] == {"cart-instructors"}
+    assert config["LocalAuthenticator"]["create_system_users"] is False
+    assert "allow_all" not in config.get("Authenticator", {})  # nobody outside the groups gets in
     spawner = config["Spawner"]
-    assert spawner["default_url"] == "/lab"
-    assert spawner["args"] == ["--allow-root"]
-    assert spawner["cmd"] == ["/env/bin/jupyterhub-singleuser"]
-    assert config["ConfigurableHTTPProxy"]["command"] == [str(settings.base / "chp")]
-    # The hub's database, cookie secret and pid files stay in the throw-away folder.
+    assert spawner["notebook_dir"] == "~" and spawner["default_url"] == "/lab"
+    assert "PYTHONPATH" not in spawner["env_keep"]
+    assert "mem_limit" not in spawner  # LocalProcessSpawner would ignore it: docs/hub.md says so
+    assert "CART_COURSE_MODE" not in json.dumps(config, default=str)  # exam mode: docs/exams.md
+    before = os.umask(0o022)
+    os.umask(before)
+    hubmod.shipped_config()
+    assert os.umask(before) == before  # loading it here leaves this process's umask alone
+
+
+def test_shipped_config_switches_off_what_students_never_use():
+    args = hubmod.shipped_config()["Spawner"]["args"]
+    for extension in ("jupyter_lsp", "jupyter_server_terminals", "notebook", "notebook_shim"):
+        assert f"--ServerApp.jpserver_extensions={extension}=False" in args
+    assert "--ServerApp.terminals_enabled=False" in args
+    assert not any("jupyterlab=False" in a or "nbgitpuller=False" in a for a in args)
+
+
+def test_overrides_change_only_what_a_test_must(settings):
+    """The effective test config is the shipped one plus ports, folders, proxy, groups and interpreter."""
+    shipped = hubmod.shipped_config()
+    tested = hubmod.hub_config(settings)
+    assert tested["JupyterHub"]["bind_url"] == "http://127.0.0.1:8001"
+    assert tested["JupyterHub"]["hub_bind_url"] == "http://127.0.0.1:8002"
+    assert tested["ConfigurableHTTPProxy"]["api_url"] == "http://127.0.0.1:8003"
+    assert tested["ConfigurableHTTPProxy"]["command"] == [str(settings.base / "chp")]
+    assert tested["Spawner"]["ip"] == "127.0.0.1"
+    assert tested["Spawner"]["cmd"] == ["/env/bin/python", "-m", "jupyterhub.singleuser"]
+    assert tested["PAMAuthenticator"]["allowed_groups"] == {"cartstabc123", "cartinabc123"}
     for key in ("db_url", "cookie_secret_file", "pid_file"):
-        assert str(settings.base) in config["JupyterHub"][key]
+        assert str(settings.base) in tested["JupyterHub"][key]
+    text = json.dumps(tested, default=str)
+    assert "0.0.0.0" not in text and "localhost" not in text
+    # Everything a student meets is the shipped file's, unchanged.
+    for section, key in (("JupyterHub", "authenticator_class"), ("JupyterHub", "spawner_class"),
+                         ("JupyterHub", "admin_access"), ("Spawner", "args"), ("Spawner", "notebook_dir"),
+                         ("Spawner", "default_url"), ("Spawner", "env_keep"),
+                         ("LocalAuthenticator", "create_system_users")):
+        assert tested[section][key] == shipped[section][key], (section, key)
+    environment = _resolved(tested["Spawner"]["environment"], {})
+    assert {k: environment[k] for k in shipped["Spawner"]["environment"]} == shipped["Spawner"]["environment"]
 
 
-def test_config_gives_the_service_token_the_documented_scopes(settings):
+def _resolved(value, empty):
+    """A value as JupyterHub will see it (append()/update() in a config file leave a lazy value)."""
+    return value.get_value(empty) if hasattr(value, "get_value") else value
+
+
+def test_overrides_add_the_driver_service_with_the_documented_scopes(settings):
     config = hubmod.hub_config(settings)["JupyterHub"]
-    assert config["services"] == [{"name": hubmod.SERVICE_NAME, "api_token": "s" * 64}]
-    (role,) = config["load_roles"]
+    assert {"name": hubmod.SERVICE_NAME, "api_token": "s" * 64} in _resolved(config["services"], [])
+    (role,) = [r for r in _resolved(config["load_roles"], []) if r["name"] == hubmod.SERVICE_NAME]
     assert role["services"] == [hubmod.SERVICE_NAME]
     assert set(role["scopes"]) == {"admin:users", "admin:servers", "tokens", "access:servers"}
 
 
 def test_students_servers_never_inherit_a_pythonpath(settings):
     spawner = hubmod.hub_config(settings)["Spawner"]
-    assert spawner["env_keep"] == []  # nothing from the hub's environment, PYTHONPATH included
-    env = spawner["environment"]
+    assert "PYTHONPATH" not in spawner["env_keep"]
+    env = _resolved(spawner["environment"], {})
     assert "PYTHONPATH" not in env
-    assert env["PATH"].split(os.pathsep)[0] == "/env/bin"
     assert str(ROOT) not in json.dumps(env)
     assert env["JUPYTER_CONFIG_PATH"] == str(settings.base / "user-config")
 
@@ -95,19 +130,34 @@ def test_clean_environment_drops_what_could_leak(monkeypatch):
     assert hubmod.clean_environment(dirty) == {"PATH": "/usr/bin", "HOME": "/root"}
 
 
-def test_written_config_is_valid_json_and_hides_the_news_popup(settings):
+def test_written_settings_are_private_and_hide_the_news_popup(settings):
     path = hubmod.write_hub_files(settings)
-    assert json.loads(path.read_text()) == hubmod.hub_config(settings)
+    assert json.loads(path.read_text()) == hubmod.run_settings(settings)
+    assert path.stat().st_mode & 0o077 == 0  # holds the service token
     page_config = json.loads((settings.base / "user-config" / "labconfig" / "page_config.json").read_text())
     assert page_config["disabledExtensions"]["@jupyterlab/apputils-extension:announcements"] is True
     assert (settings.base / "homes").is_dir()
 
 
-def test_fresh_settings_have_distinct_ports_and_strong_secrets(tmp_path):
-    s = hubmod.HubSettings.fresh(tmp_path)
+def test_fresh_settings_have_distinct_ports_groups_and_strong_secrets(tmp_path):
+    s, t = hubmod.HubSettings.fresh(tmp_path), hubmod.HubSettings.fresh(tmp_path)
     assert len({s.port, s.hub_port, s.api_port}) == 3
-    assert len(s.password) >= 8  # SharedPasswordAuthenticator refuses shorter ones
+    assert len(s.password) >= 8
     assert len({s.password, s.service_token, s.proxy_token}) == 3
+    assert s.student_group != t.student_group and len(s.student_group) <= 32
+
+
+def test_add_students_rejects_bad_names_readably(tmp_path):
+    names = tmp_path / "students.txt"
+    names.write_text("ana\n# a comment\n\nBob Smith\nzoe\n1nurse\n")
+    spec = __import__("importlib.util").util.spec_from_file_location("add_students", hubmod.ADD_STUDENTS)
+    module = __import__("importlib.util").util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    with pytest.raises(ValueError, match=r"line 4: 'Bob Smith'.*line 6: '1nurse'"):
+        module.read_names(names)
+    names.write_text("ana\n# a comment\nzoe  # second\n")
+    assert module.read_names(names) == ["ana", "zoe"]
+    assert len({module.new_password() for _ in range(20)}) == 20
 
 
 def test_missing_proxy_is_reported_readably(monkeypatch, tmp_path):
@@ -124,10 +174,84 @@ def test_memory_table_has_rows_mean_and_shared_processes():
     assert "| student1 | 130 | 100 | 230 | 170 |" in lines
     assert "| **mean** | 140 | 110 | **250** | 180 |" in lines
     assert "hub 124 MB RSS, proxy 56 MB RSS" in table
-    assert "(within target)" in table
+    assert "(within target)" in hubmod.memory_table(rows, 1, 1, budget_mb=250)
     assert "(OVER target)" in hubmod.memory_table(rows, 1, 1, budget_mb=200)
     with pytest.raises(ValueError):
         hubmod.memory_table([], 1, 1)
+
+
+def test_percentile_is_nearest_rank():
+    values = [float(v) for v in range(1, 41)]
+    assert hubmod.percentile(values, 0.5) == 20.0
+    assert hubmod.percentile(values, 0.95) == 38.0
+    assert hubmod.percentile([3.0], 0.95) == 3.0
+
+
+def test_load_table_reports_times_memory_and_lost_answers(tmp_path):
+    kept = tmp_path / "progress-a.json"
+    kept.write_text(json.dumps({"attempts": [{"question": hubmod.FIRST_QUESTION, "correct": True}]}))
+    empty = tmp_path / "progress-b.json"
+    empty.write_text(json.dumps({"attempts": []}))
+    runs = [hubmod.StudentRun("a", 10.0, 12.0, True, str(kept)), hubmod.StudentRun("b", 30.0, 33.0, True, str(empty)),
+            hubmod.StudentRun("c", error="TimeoutError: no reply")]
+    memory = [hubmod.StudentMemory("a", 100, 90, 1, 150), hubmod.StudentMemory("b", 110, 100, 1, 160)]
+    table = hubmod.load_table(runs, memory, hub_mb=120, proxy_mb=60, class_mb=400)
+    assert "| students who reached a live question | 2 of 3 |" in table
+    assert "| time to the first live question: p50 / p95 / max (s) | 10.0 / 30.0 / 30.0 |" in table
+    assert "| answers given, and found in the students' progress files afterwards | 2 given, 1 found (1 LOST) |" \
+        in table
+    assert "| memory per student: server + kernel RSS, mean / max (MB) | 200 / 210 |" in table
+    assert "| memory in total: students' USS + hub + proxy (MB) | 490 |" in table
+    assert "- c: TimeoutError: no reply" in table
+    with_cpu = hubmod.load_table(runs, memory, hub_mb=120, proxy_mb=60, class_mb=400, cpu=[5.0, 7.0])
+    assert "| CPU time per student to get there: server + kernel + git, mean (s) | 6.0 |" in with_cpu
+    assert hubmod.answer_kept(str(kept)) and not hubmod.answer_kept(str(empty))
+    assert not hubmod.answer_kept(str(tmp_path / "missing.json"))
+
+
+def _z2jh_known_keys() -> tuple[set[str], tuple[str, ...]]:
+    lines = [ln.strip() for ln in (ROOT / "tests" / "hub" / "z2jh_keys.txt").read_text().splitlines()]
+    keys = {ln for ln in lines if ln and not ln.startswith("#")}
+    free = tuple(k.removesuffix("*") for k in keys if k.endswith(".*"))
+    return {k for k in keys if not k.endswith(".*")} | {k.removesuffix(".*") for k in keys if k.endswith(".*")}, free
+
+
+def _dotted_keys(values, prefix=""):
+    for key, value in values.items():
+        path = f"{prefix}{key}"
+        yield path
+        if isinstance(value, dict):
+            yield from _dotted_keys(value, path + ".")
+
+
+def _unknown_z2jh_keys(values) -> list[str]:
+    known, free = _z2jh_known_keys()
+    return [k for k in _dotted_keys(values) if k not in known and not k.startswith(free)]
+
+
+def test_kubernetes_values_use_only_keys_the_chart_knows():
+    import yaml
+
+    values = yaml.safe_load((ROOT / "docs" / "hub" / "zero-to-jupyterhub-config.yaml").read_text())
+    assert _unknown_z2jh_keys(values) == []
+    # The check can fail: a misspelt or misplaced key is caught.
+    assert _unknown_z2jh_keys({"singleuser": {"memory": {"limt": "1G"}}, "culling": {}}) == \
+        ["singleuser.memory.limt", "culling"]
+    assert _unknown_z2jh_keys({"hub": {"config": {"Anything": {"goes": 1}}}}) == []
+
+
+def test_kubernetes_values_match_the_one_machine_server_and_measured_memory():
+    import yaml
+
+    values = yaml.safe_load((ROOT / "docs" / "hub" / "zero-to-jupyterhub-config.yaml").read_text())
+    single = values["singleuser"]
+    assert single["cmd"][0] == "jupyterhub-singleuser"
+    assert single["cmd"][1:] == hubmod.shipped_config()["Spawner"]["args"]  # the same trimmed server
+    assert single["defaultUrl"] == "/lab"
+    guarantee = int(single["memory"]["guarantee"].removesuffix("M"))
+    limit = int(single["memory"]["limit"].removesuffix("M"))
+    assert guarantee >= hubmod.BUDGET_MB_PER_STUDENT and limit >= 3 * guarantee  # two lessons open, and room
+    assert values["cull"]["enabled"] is True
 
 
 def test_link_to_a_local_clone_targets_its_folder(tmp_path):
@@ -188,16 +312,21 @@ class Clock:
 
 
 def _git(repo: Path, *args: str) -> str:
+    """git as the instructor (root); the students' clones belong to their accounts, hence safe.directory."""
     return subprocess.run(
-        ["git", "-C", str(repo), "-c", "user.name=Instructor", "-c", "user.email=instructor@example.org", *args],
+        ["git", "-c", "safe.directory=*", "-C", str(repo), "-c", "user.name=Instructor",
+         "-c", "user.email=instructor@example.org", *args],
         check=True, capture_output=True, text=True, timeout=60,
     ).stdout
 
 
 @pytest.fixture(scope="module")
-def source_repo(tmp_path_factory):
+def source_repo():
+    """The course as the instructor publishes it: a clone every student account may read."""
     _require_hub_and_browser()
-    return hubmod.clone_committed(tmp_path_factory.mktemp("source") / TARGET)
+    with tempfile.TemporaryDirectory(prefix="cart-hub-source-") as tmp:
+        Path(tmp).chmod(0o755)  # pytest's own temporary folders are root's only
+        yield hubmod.clone_committed(Path(tmp) / TARGET)
 
 
 @pytest.fixture(scope="module")
@@ -397,3 +526,48 @@ def test_summative_exam_keeps_the_key_out_of_the_students_notebook_and_kernel(hu
     html = out.read_text()
     assert f"<td>{user}</td><td>{user}</td><td>{100 / len(bank.questions):.0f}% (1 of {len(bank.questions)})" in html
     clock("collected and graded with the private bank")
+
+
+@pytest.mark.hub
+def test_students_cannot_read_each_others_files_or_answers(hub, source_repo, pytestconfig):
+    """Two students on the shipped configuration: each answers; neither can read the other's home or progress."""
+    clock = Clock(pytestconfig, "hub isolation")
+    first, second = "isoa", "isob"
+    for user in (first, second):
+        hubmod.login_http(hub, user)
+        hubmod.git_pull(hub, user, str(source_repo), TARGET)
+    clock("two students logged in and pulled")
+    sessions = {}
+    try:
+        for user in (first, second):
+            sessions[user] = hubmod.KernelSession(hub, user, f"{TARGET}/notebooks/{NOTEBOOK}")
+            sessions[user].run_notebook(hub.home(user) / TARGET / "notebooks" / NOTEBOOK)
+            correct, progress = sessions[user].answer_first_question()
+            assert correct
+            sessions[user].progress = Path(progress)
+        clock("both ran lesson 00 and answered a question")
+        theirs = sessions[second].progress
+        assert theirs.is_file() and hubmod.FIRST_QUESTION in theirs.read_text()  # root (the test) can read it
+        assert theirs.is_relative_to(hub.home(second))
+        home_b = hub.home(second)
+        assert home_b.stat().st_mode & 0o077 == 0, oct(home_b.stat().st_mode)
+        assert home_b.owner() == second and hub.home(first).owner() == first
+        probe = sessions[first].run(
+            "import os\n"
+            f"for _p in ({str(theirs)!r}, {str(home_b)!r}, {str(home_b / TARGET / 'notebooks' / NOTEBOOK)!r}):\n"
+            "    try:\n"
+            "        open(_p).read() if os.path.isfile(_p) else os.listdir(_p)\n"
+            "        print('READ', _p)\n"
+            "    except PermissionError:\n"
+            "        print('DENIED', _p)\n"
+            "print(os.getuid() != 0)"
+        )
+        lines = probe.stdout.split()
+        assert probe.ok and lines.count("DENIED") == 3 and "READ" not in lines, probe
+        assert lines[-1] == "True"  # the kernel is not root
+        own = sessions[first].run(f"print(open({str(sessions[first].progress)!r}).read().count({hubmod.FIRST_QUESTION!r}))")
+        assert own.ok and int(own.stdout) >= 1  # each student still reads their own
+    finally:
+        for session in sessions.values():
+            session.close()
+    clock("student A was refused B's home, progress file and notebook")

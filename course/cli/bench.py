@@ -107,3 +107,20 @@ def table(rows: list[Row]) -> str:
         "kernel CPU time does not)."
     )
     return "\n".join([head, *body, "", total, "", budgets])
+
+
+    return "\n".join([head, *body, "", budgets])
+
+
+def hub_sections(memory: bool, load: int | None) -> list[str]:
+    """``--hub`` and ``--hub-load N``: a real hub started from the shipped configuration (tests/harness/hub.py)."""
+    sections = []
+    if memory:
+        from tests.harness.hub import hub_memory_table
+
+        sections.append(hub_memory_table(students=5))
+    if load:
+        from tests.harness.hub import hub_load_report
+
+        sections.append(hub_load_report(load))
+    return sections
