@@ -14,9 +14,7 @@ def low_for(days: int, anc: float, start: int = 0) -> list[tuple[int, float]]:
 
 
 # Early ICAHT: days at or below 500/µL decide grades 1-3.
-@pytest.mark.parametrize(
-    ("days", "grade"), [(1, 1), (6, 1), (7, 2), (13, 2), (14, 3), (30, 3)]
-)
+@pytest.mark.parametrize(("days", "grade"), [(1, 1), (6, 1), (7, 2), (13, 2), (14, 3), (30, 3)])
 def test_early_grade_by_days_at_or_below_500(days, grade):
     result = early_icaht(low_for(days, 500))
     assert result.grade == grade
@@ -124,3 +122,64 @@ def test_generator_input_is_read_once():
 def test_bad_input_is_refused_with_a_clear_message(series, message):
     with pytest.raises(ValueError, match=message):
         icaht_grade(series)
+
+
+# The lesson 07 questions: every keyed ICAHT answer is what the grader computes.
+from course.engine.questions.model import bank_path, load_bank  # noqa: E402
+from course.lessons.l07_after_infusion_and_long_term import demos as l07  # noqa: E402
+
+BANK07 = load_bank(bank_path("07_after_infusion_and_long_term"))
+
+
+def keyed_text(qid: str) -> str:
+    question = BANK07.get(qid)
+    return question.options[question.correct_options()[0]].text
+
+
+def test_numeric_icaht_answer_is_the_graders():
+    result = icaht_grade(l07.ICAHT_QUESTIONS["q07-icaht-early-calc"])
+    assert BANK07.get("q07-icaht-early-calc").answer == result.early.grade == result.grade
+    assert result.period == "early"
+
+
+@pytest.mark.parametrize("qid", ["q07-icaht-profound", "q07-icaht-late-depth"])
+def test_single_choice_icaht_key_is_the_graders(qid):
+    result = icaht_grade(l07.ICAHT_QUESTIONS[qid])
+    assert keyed_text(qid) == f"{result.period.capitalize()} ICAHT grade {result.grade}"
+    wrong = [o.text for o in BANK07.get(qid).options if not o.correct]
+    assert f"{result.period.capitalize()} ICAHT grade {result.grade}" not in wrong
+
+
+def test_fever_question_patient_has_early_icaht():
+    # day 2 to 8 at or below 500 (the last result counts for day 9 only): the stem's "since day 2" holds
+    result = icaht_grade(l07.ICAHT_QUESTIONS["q07-icaht-fever"])
+    assert (result.period, result.grade) == ("early", 2)
+    assert "200/µL today" in BANK07.get("q07-icaht-fever").stem
+
+
+def test_every_demo_patient_is_gradable_and_the_menu_spans_grades():
+    grades = {icaht_grade(series).grade for _, series in l07.ICAHT_PATIENTS.values()}
+    assert grades >= {1, 3, 4}
+
+
+def test_demo_grades_the_chosen_patient_and_keeps_bad_input():
+    demo = l07.IcahtDemo()
+    demo.patient.value = "profound"
+    assert "Grade 4</strong>, early ICAHT" in demo.output.value
+    assert "What the nurse does" in demo.output.value
+    demo.results.value = "3: 400\n12 four hundred"
+    demo.grade()
+    assert "Not graded" in demo.output.value and "line 2" in demo.output.value
+    assert demo.results.value == "3: 400\n12 four hundred"  # nothing the learner typed is lost
+    demo.results.value = "35: 900\n42: 800"
+    demo.button.click()
+    assert "Grade 2</strong>, late ICAHT" in demo.output.value
+
+
+def test_demo_static_view_grades_every_patient_and_is_listed():
+    assert l07.SHOWS["icaht_demo"] is l07.icaht_demo
+    html = l07.icaht_demo()._repr_mimebundle_()["text/html"]
+    for title, series in l07.ICAHT_PATIENTS.values():
+        assert title in html
+        assert f"Grade {icaht_grade(series).grade}</strong>" in html
+    assert "Grade 4" in html and "below 100/µL" in html
