@@ -207,7 +207,7 @@ def test_timing_figures_match_the_fact_sheet():
         "tecartus-all": (87, 35, None),
         "breyanzi-lbcl": (30, 10, None),
         "abecma-mm": (28, 4, 2),
-        "carvykti-mm": (21, 10, None),
+        "carvykti-mm": (21, 10, 8),
         "aucatzyl-all": (24, 7.1, None),
     }
     for pid, (any_pct, g3, onset) in expected.items():
