@@ -148,7 +148,8 @@ def test_html_table_shows_definitions_label_note_and_escapes():
 def test_rows_without_a_verified_label_figure_say_the_label_has_its_own_analysis():
     html = ef.table_html(ef.filter_trials(), show_label=True)
     assert "Same as the publication" not in html
-    assert html.count("The label reports its own analysis of this trial") == 5
+    assert html.count("The label reports its own analysis of this trial") == 4  # ZUMA-5 shows its FL note instead
+    assert "follicular lymphoma only" in html and "94% overall and 79% complete" in html
     assert "March 2021 approval" in html and "different, deeper category" in html
     assert "(primary efficacy analysis (" not in html  # no double parentheses
     assert "follicular and marginal zone lymphoma pooled" in html
