@@ -213,13 +213,13 @@ ICAHT_QUESTIONS = {
 }
 ICAHT_ACTIONS = {
     0: "No ICAHT. Keep checking the count as the protocol asks; fever is still reported at once.",
-    1: "Mild. Neutropenic precautions while the ANC is at or below 500/µL; fever of 38.0 °C or more is an "
+    1: "Neutropenic precautions while the ANC is at or below 500/µL; fever of 38.0 °C or more is an "
     "emergency (neutropenic sepsis pathway and call the team).",
-    2: "Moderate. As grade 1; check that the antibacterial and antifungal prophylaxis the team prescribed for the "
+    2: "As grade 1; check that the antibacterial and antifungal prophylaxis the team prescribed for the "
     "time with ANC at or below 500/µL is being taken; the team may give G-CSF.",
-    3: "Severe. Tell the team today: they look for causes (infection, drugs, relapse), review prophylaxis and G-CSF, "
+    3: "Tell the team today: they look for causes (infection, drugs, relapse), review prophylaxis and G-CSF, "
     "and plan transfusion support. Every fever is treated as neutropenic sepsis.",
-    4: "Aplastic. Tell the team today: as grade 3, and the team may test the marrow and, where a stored stem-cell "
+    4: "Tell the team today: as grade 3, and the team may test the marrow and, where a stored stem-cell "
     "product exists, consider a stem-cell boost. Strict infection precautions.",
 }
 ICAHT_REFS = ("rejeski2023-icaht", "santomasso2021-asco")
