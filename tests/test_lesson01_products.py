@@ -54,12 +54,12 @@ def test_first_approval_dates_and_unverified_day_given_as_month_only():
         "Kymriah": "30 Aug 2017",
         "Yescarta": "18 Oct 2017",
         "Tecartus": "24 Jul 2020",
-        "Breyanzi": "Feb 2021",  # exact day not verified: month and year only
+        "Breyanzi": "5 Feb 2021",  # fact sheet section 11
         "Abecma": "26 Mar 2021",
         "Carvykti": "28 Feb 2022",
         "Aucatzyl": "8 Nov 2024",
     }
-    assert "not confirmed" in catalogue().get("Breyanzi").notes
+    assert "5 February 2021" in catalogue().get("Breyanzi").notes
     assert "27" in catalogue().get("Abecma").notes  # the conflicting date is named, and the choice said
 
 
@@ -69,7 +69,7 @@ def test_key_indications_and_earlier_lines():
     lines = {(p.brand, i.disease, str(i.approved)): i.prior_lines for p in load_products() for i in p.indications}
     assert lines[("Yescarta", "LBCL", "1 Apr 2022")] == 1
     assert lines[("Breyanzi", "LBCL", "24 Jun 2022")] == 1
-    assert lines[("Abecma", "MM", "26 Mar 2021")] == 4 and lines[("Abecma", "MM", "2024")] == 2
+    assert lines[("Abecma", "MM", "26 Mar 2021")] == 4 and lines[("Abecma", "MM", "4 Apr 2024")] == 2
     assert lines[("Carvykti", "MM", "5 Apr 2024")] == 1
     assert lines[("Breyanzi", "MZL", "4 Dec 2025")] == 2
 
@@ -200,4 +200,6 @@ def test_accelerated_approval_only_where_a_source_marks_it():
     marked = {
         (p.brand, i.disease) for p in load_products() for i in p.indications if "accelerated" in i.setting.lower()
     }
-    assert marked == {("Tecartus", "MCL"), ("Yescarta", "FL"), ("Breyanzi", "FL")}
+    assert marked == {
+        ("Tecartus", "MCL"), ("Yescarta", "FL"), ("Breyanzi", "FL"), ("Kymriah", "FL"), ("Breyanzi", "CLL/SLL")
+    }

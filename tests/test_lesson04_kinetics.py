@@ -48,7 +48,7 @@ def test_default_run_peaks_in_the_label_window_and_contracts(default):
 
 def test_alt_text_numbers_match_the_model(default):
     assert round(default.peak_day) == 10  # l04_phases alt: "a peak around day 10"
-    assert 1500 < default.peak_level < 3000  # "about two thousand-fold" from a dose of 1 unit
+    assert 1000 < default.peak_level < 2000  # "more than a thousand-fold" from a dose of 1 unit
 
 
 @pytest.mark.parametrize(("dose", "burden", "costim"), list(itertools.product(DOSE_RANGE, BURDEN_RANGE, COSTIM)))
@@ -66,10 +66,27 @@ def test_more_tumour_means_more_expansion_and_more_cytokine(costim):
     assert cytokines == sorted(cytokines) and cytokines[-1] > 10 * cytokines[0]
 
 
-def test_dose_matters_much_less_than_burden():
-    low, high = cached(Inputs(dose=DOSE_RANGE[0])), cached(Inputs(dose=DOSE_RANGE[1]))
-    assert 0.5 < high.peak_level / low.peak_level < 2  # 16-fold dose range, peak within 2-fold
-    assert high.peak_day < low.peak_day  # a bigger dose gets there sooner
+def test_a_higher_dose_gives_a_higher_peak_and_earlier_cytokine():
+    """Not the opposite of the clinic: dose-response for expansion (KarMMa), none assumed away."""
+    runs = [cached(Inputs(dose=d)) for d in (DOSE_RANGE[0], 1.0, DOSE_RANGE[1])]
+    peaks = [r.peak_level for r in runs]
+    assert peaks == sorted(peaks) and peaks[-1] > 4 * peaks[0]
+    cytokine_days = [r.cytokine_peak_day for r in runs]
+    assert cytokine_days == sorted(cytokine_days, reverse=True)
+    assert [r.cytokine_peak for r in runs] == sorted(r.cytokine_peak for r in runs)
+
+
+@pytest.mark.parametrize("costim", COSTIM)
+def test_more_tumour_brings_the_cytokine_peak_earlier(costim):
+    """Clinic: high tumour burden goes with earlier, more severe CRS; the model must not invert it."""
+    days = [cached(Inputs(burden=b, costim=costim)).cytokine_peak_day for b in (0.1, 1.0, 10.0)]
+    assert days == sorted(days, reverse=True) and days[0] > days[-1]
+
+
+@pytest.mark.parametrize(("dose", "burden", "costim"), list(itertools.product(DOSE_RANGE, BURDEN_RANGE, COSTIM)))
+def test_cytokine_peaks_in_the_first_days_before_the_car_t_peak(dose, burden, costim):
+    r = cached(Inputs(dose, burden, costim))
+    assert 1 <= r.cytokine_peak_day <= 5 and r.cytokine_peak_day < r.peak_day
 
 
 def test_b_cell_aplasia_tracks_persistence():
@@ -77,14 +94,14 @@ def test_b_cell_aplasia_tracks_persistence():
     for r in (four1bb, cd28):
         assert r.b_cells_on(14) < 0.1 * r.b_cells[0]  # aplasia within two weeks
     assert four1bb.b_recovery_day is None  # persisting cells keep B cells away for the two years shown
-    assert cd28.b_recovery_day is not None and 120 < cd28.b_recovery_day < 730
+    assert cd28.b_recovery_day is not None and 365 < cd28.b_recovery_day < 730  # not a quick return
     assert four1bb.level_on(730) > cd28.level_on(730)  # the model's assumption, stated in the lesson
 
 
 def test_costim_parameters_are_the_only_difference():
     a, b = for_inputs(Inputs(costim="4-1BB")), for_inputs(Inputs(costim="CD28"))
     changed = {k for k in a.__dataclass_fields__ if getattr(a, k) != getattr(b, k)}
-    assert changed == {"expansion_rate", "to_memory", "memory_death"}
+    assert changed == {"expansion_rate", "burst_days", "to_memory", "memory_death"}
 
 
 def test_cached_results_are_read_only():
@@ -96,10 +113,10 @@ def test_cached_results_are_read_only():
 
 
 def test_text_claims_about_dose_match_the_model():
-    """q04-predict-dose: at 4x dose the peak comes a day or two earlier and is no higher."""
+    """q04-predict-dose: at 4x dose the peak is more than twice as high, on about the same day."""
     default, high = cached(Inputs()), cached(Inputs(dose=4.0))
-    assert 1.0 <= default.peak_day - high.peak_day <= 2.0
-    assert 0.9 < high.peak_level / default.peak_level <= 1.0
+    assert abs(default.peak_day - high.peak_day) <= 1.0
+    assert 2.0 < high.peak_level / default.peak_level < 4.0
 
 
 def test_text_claims_about_costim_match_the_model():
@@ -110,7 +127,7 @@ def test_text_claims_about_costim_match_the_model():
         assert r.tumour[np.argmin(np.abs(r.days - 14))] == 0
 
 
-def test_high_burden_cytokine_is_about_five_times_default():
-    """q04-model-limits stem: 'a cytokine proxy about 5 times the default'."""
+def test_high_burden_cytokine_is_about_ten_times_default():
+    """q04-model-limits stem: 'a cytokine proxy about 10 times the default'."""
     ratio = cached(Inputs(burden=10.0)).cytokine_peak / cached(Inputs()).cytokine_peak
-    assert 4.5 < ratio < 5.5
+    assert 9 < ratio < 12

@@ -49,7 +49,7 @@ def test_table_loads_with_the_ten_pivotal_trials_of_the_fact_sheet():
 def test_published_figures_match_the_fact_sheet():
     """Section 8 of the fact sheet (publication figures); the chart never uses the label's."""
     expected = {
-        "ELIANA": (75, 81, None),
+        "ELIANA": (75, 81, 60),  # section 11: CR 60% + CRi 21% (Maude 2018)
         "JULIET": (93, 52, 40),
         "ZUMA-1": (101, 82, 54),
         "TRANSCEND NHL 001": (256, 73, 53),
@@ -70,10 +70,11 @@ def test_label_figures_are_shown_beside_the_paper_where_they_differ():
     assert (zuma2.label.overall, zuma2.label.complete) == (87, 62)
     assert (karmma.label.overall, karmma.label.complete, karmma.label.n) == (72, 28, 100)
     assert "stringent" in karmma.label.complete_measure
-    assert {t.trial for t in ef.label_differences()} == {"ZUMA-2", "KarMMa", "ZUMA-3", "FELIX"}
-    # GK-unverified label figures (ZUMA-1 72/51, ELIANA 83%) are not in the table
-    assert ef.efficacy().get("ZUMA-1").label is None and ef.efficacy().get("ELIANA").label is None
-    assert ef.efficacy().get("ELIANA").complete is None
+    assert {t.trial for t in ef.label_differences()} == {"ZUMA-1", "ZUMA-2", "KarMMa", "ZUMA-3", "FELIX"}
+    # section 11 of the fact sheet: the 2017 Yescarta label gave 72% / 51% (IRC, n = 101)
+    zuma1 = ef.efficacy().get("ZUMA-1")
+    assert (zuma1.label.overall, zuma1.label.complete, zuma1.label.n) == (72, 51, 101)
+    assert ef.efficacy().get("ELIANA").label is None  # the label's ELIANA analysis is not shown
 
 
 def test_not_infused_percent_arithmetic_and_refusals():
@@ -144,7 +145,8 @@ def test_html_table_shows_definitions_label_note_and_escapes():
 def test_rows_without_a_verified_label_figure_say_the_label_has_its_own_analysis():
     html = ef.table_html(ef.filter_trials(), show_label=True)
     assert "Same as the publication" not in html
-    assert html.count("The label reports its own analysis of this trial") == 6
+    assert html.count("The label reports its own analysis of this trial") == 4  # ZUMA-5 shows its FL note instead
+    assert "follicular lymphoma only" in html and "94% overall and 79% complete" in html
     assert "March 2021 approval" in html and "different, deeper category" in html
     assert "(primary efficacy analysis (" not in html  # no double parentheses
     assert "follicular and marginal zone lymphoma pooled" in html

@@ -336,7 +336,9 @@ def test_feedback_and_export_name_options_by_text_not_letter(tmp_path):
     assert w.q.options[wrong].text in w.feedback.value
     result = grade(w.q, wrong)
     assert result.lines[0].label == w.q.options[wrong].text
-    doc = json.loads(lesson.export().path.read_text())
+    lesson.export()
+    (written,) = (tmp_path / "exports").glob("*.json")
+    doc = json.loads(written.read_text())
     row = next(a for a in doc["answers"] if a["question"] == "q00-car-letters")
     assert row["response"] == wrong and row["chosen"] == w.q.options[wrong].text
     assert row["level"] == "recall" and len(row["shown"]) == len(w.q.options)

@@ -32,7 +32,7 @@ CATALOG: dict[str, Entry] = {
             "step 1 leukapheresis, where T cells are collected from the patient's blood. An arrow leads down "
             "to the bottom band, the manufacturing site: step 2 engineering, where a viral vector adds the CAR "
             "gene, then step 3 expansion, where the CAR-T cells are grown to a full dose. An arrow leads back up "
-            "to the hospital: step 4 lymphodepleting chemotherapy, then step 5, one intravenous infusion."
+            "to the hospital: step 4 lymphodepleting chemotherapy, then step 5, the intravenous infusion, usually in one session (Aucatzyl: two doses about 9 days apart)."
         ),
         lambda: (
             "**The five steps of CAR-T therapy.** The patient's own T cells travel from the hospital to the "

@@ -13,7 +13,7 @@ FIVE_STEPS = (
     ("Engineering", "a viral vector adds\nthe CAR gene"),
     ("Expansion", "CAR-T cells grown\nto a full dose"),
     ("Lymphodepletion", "chemotherapy makes\nroom for the cells"),
-    ("Infusion", "one IV infusion\nof the living drug"),
+    ("Infusion", "IV infusion, usually\none session"),
 )
 
 

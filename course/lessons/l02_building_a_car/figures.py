@@ -441,7 +441,7 @@ def build_a_car(
         y -= 0.34
     y -= 0.08
     if verdict.like:
-        like = "Same signalling layout (co-stimulation + CD3-zeta) as: " + ", ".join(verdict.like)
+        like = "Same signalling domains (co-stimulation + CD3-zeta) as: " + ", ".join(verdict.like) + " (binder and hinge differ)"
     elif verdict.works:
         like = "No approved product has this layout."
     else:
@@ -468,7 +468,7 @@ def _build_alt(binder="scFv", hinge="CD8a", costim=("4-1BB",), cd3z=True, payloa
 
     design = _design(binder, hinge, costim, cd3z, payload)
     verdict = classify(design)
-    like = f" Same layout as {', '.join(verdict.like)}." if verdict.like else ""
+    like = f" Same signalling domains (co-stimulation + CD3-zeta) as {', '.join(verdict.like)}; binder and hinge differ by product." if verdict.like else ""
     return (
         f"Diagram of a CAR across the T-cell membrane. {describe(design)} Verdict panel: {verdict.label}. "
         f"{verdict.headline}{like}"

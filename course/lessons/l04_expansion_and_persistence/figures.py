@@ -18,7 +18,10 @@ CONCEPTUAL = (
     "Conceptual illustration, not patient data: a simple model with made-up but plausible parameters, in "
     "arbitrary model units."
 )
-CRS_TIMING = "In patients, CRS usually begins earlier than this proxy peaks, often in the first 1-3 days."
+CRS_TIMING = (
+    "The proxy follows tumour killing: it peaks in the first days, earlier and higher with more tumour, as CRS "
+    "does in patients (median onset 1 to 7 days by product)."
+)
 MONTH = 365.25 / 12
 CAR_COLOUR, B_COLOUR, TUMOUR_COLOUR, CYTOKINE_COLOUR = (
     OKABE_ITO["blue"],
@@ -67,9 +70,7 @@ def phases_figure() -> Figure:
     early.set_xlabel("Days after infusion")
     early.set_ylabel("CAR-T cells in blood\n(model units, log scale)")
     early.axvspan(7, 14, color="#DDDDDD", zorder=0)
-    early.text(
-        10.5, r.peak_level * 4, "Yescarta label:\npeak days 7-14", ha="center", va="center", fontsize=9.5
-    )
+    early.text(10.5, r.peak_level * 4, "Yescarta label:\npeak days 7-14", ha="center", va="center", fontsize=9.5)
     peak = r.peak_day
     early.plot([peak], [r.peak_level], marker="o", markersize=8, color="black")
     early.annotate(
@@ -136,7 +137,7 @@ BURDENS = ((0.1, "low tumour burden", ":", "v"), (1.0, "medium", "--", "o"), (10
 
 
 def burden_figure() -> Figure:
-    """Three tumour burdens, same dose and design: expansion and the cytokine proxy grow with burden."""
+    """Three tumour burdens, same dose and design: expansion and the cytokine proxy grow, and the proxy comes earlier."""
     apply_style()
     runs = [(cached(Inputs(burden=b)), label, ls, marker) for b, label, ls, marker in BURDENS]
     fig = Figure(figsize=(10, 4.4))
@@ -144,7 +145,7 @@ def burden_figure() -> Figure:
     right = fig.add_axes((0.58, 0.16, 0.38, 0.68))
     top = max(r.peak_level for r, *_ in runs) * 6
     _log_axis(left, top)
-    for r, label, ls, marker in runs:
+    for index, (r, label, ls, marker) in enumerate(runs):
         keep = r.days <= 30
         days, car = r.days[keep], r.car_t[keep]
         every = max(1, len(days) // 8)
@@ -170,22 +171,28 @@ def burden_figure() -> Figure:
             markersize=6,
         )
         peak_i = int(np.argmax(r.cytokine))
-        right.text(r.days[peak_i] + 1.2, max(r.cytokine[peak_i], 0.3), label, fontsize=9.5, va="center")
+        right.text(
+            r.days[peak_i] + 0.25,
+            max(r.cytokine[peak_i], 0.3 + 1.5 * index),  # labels of the low runs must not overlap
+            f"{label}: day {r.days[peak_i]:.1f}",
+            fontsize=9.5,
+            va="bottom",
+        )
     left.legend(loc="lower right", fontsize=9.5, frameon=False, handlelength=3.2)
     left.set_xlim(0, 30)
     left.set_xlabel("Days after infusion")
     left.set_ylabel("CAR-T cells (model units, log)")
     _title(left, "Expansion")
-    right.set_xlim(0, 30)
-    right.set_ylim(0, max(r.cytokine_peak for r, *_ in runs) * 1.15)
-    right.set_xlabel("Days after infusion")
+    right.set_xlim(0, 8)
+    right.set_ylim(0, max(r.cytokine_peak for r, *_ in runs) * 1.2)
+    right.set_xlabel("Days after infusion (first 8 days)")
     right.set_ylabel("Cytokine proxy (relative units)")
     _title(right, "Cytokine proxy (a stand-in for CRS risk)")
     right.grid(axis="y", color="#E5E5E5", linewidth=0.8)
     fig.text(
         0.01,
         0.95,
-        "Same dose, same product: more tumour, more expansion, more cytokine",
+        "Same dose, same product: more tumour, more expansion, more and earlier cytokine",
         fontsize=12.5,
         fontweight="bold",
         va="center",
@@ -281,7 +288,7 @@ def _kinetics_alt(dose: float = 1.0, burden: float = 1.0, costim: str = "4-1BB")
         f"times default and a {costim} design, each with the default run as a grey dashed line. A: CAR-T cells on "
         f"a log scale rise from the infusion to a peak on day {s['peak_day']:.0f}, "
         f"{s['expansion_vs_default']:.1f} times the default peak, then fall. B: the cytokine proxy peaks at "
-        f"{s['cytokine_vs_default']:.1f} times the default in the first two weeks. C: {recovery}."
+        f"{s['cytokine_vs_default']:.1f} times the default in the first days, before the CAR-T peak. C: {recovery}."
     )
 
 
@@ -290,7 +297,7 @@ FIGURES = {
         phases_figure,
         alt=lambda: (
             "Line chart of CAR-T cells in blood on a log scale from one run of a conceptual model. Left panel, days "
-            "0 to 60: from a small infused dose (1) the cells expand about two thousand-fold (2) to a peak around "
+            "0 to 60: from a small infused dose (1) the cells expand more than a thousand-fold (2) to a peak around "
             "day 10 (3), inside a shaded band marking days 7 to 14 (the peak window in the Yescarta label), then "
             "contract as most expanded cells die (4). Right panel, months 2 to 24: a small population persists, "
             "slowly declining (5)."
@@ -306,11 +313,12 @@ FIGURES = {
             "Two line charts from a conceptual model comparing low, medium and high tumour burden with the same "
             "dose and design; low is dotted with triangles, medium dashed with circles, high solid with squares. "
             "Left: CAR-T cells on a log scale; the higher the burden, the higher the peak in the second week. "
-            "Right: the cytokine proxy; the high-burden run rises far above the others, the low-burden run barely "
-            "rises."
+            "Right: the cytokine proxy over the first 8 days; the high-burden run rises far above the others and "
+            "peaks earliest (about day 2.5), the low-burden run barely rises and peaks last (about day 3)."
         ),
         caption=lambda: (
-            "**More tumour, more expansion, more cytokine.** The model's cytokine proxy stands in for CRS risk: it "
+            "**More tumour, more expansion, more and earlier cytokine.** The model's cytokine proxy stands in for "
+            "CRS risk: it "
             "is not a measured cytokine and does not give a CRS grade. " + CRS_TIMING + " " + CONCEPTUAL
         ),
     ),
@@ -320,7 +328,10 @@ FIGURES = {
         caption=lambda dose=1.0, burden=1.0, costim="4-1BB": (
             f"**The model at dose {dose:g}\u00d7, tumour burden {burden:g}\u00d7, {costim} design.** The CD28 versus "
             "4-1BB difference in the model is an assumption taken from a common teaching point, not an established "
-            "rule. " + CRS_TIMING.replace("this proxy", "the cytokine proxy in panel B") + " " + CONCEPTUAL
+            "rule: in patients, B cells return at very different times with either design. "
+            + CRS_TIMING.replace("this proxy", "the cytokine proxy in panel B")
+            + " "
+            + CONCEPTUAL
         ),
     ),
 }

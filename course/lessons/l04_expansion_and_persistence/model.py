@@ -9,8 +9,12 @@ Five quantities, in arbitrary "model units", change day by day after one infusio
 * ``cytokine``: a proxy for the inflammatory signal that drives cytokine release syndrome.
 
 The equations are simple mass-action rules chosen to show the TEACHING POINTS, not to predict a
-patient: expansion needs antigen, so a larger tumour burden gives a larger expansion and a larger
-cytokine proxy; the peak comes in the first one to two weeks (the Yescarta label reports peak levels
+patient, and never the opposite of the clinic: antigen drives expansion, so a larger tumour burden gives a
+larger expansion and a larger, EARLIER cytokine proxy (in patients high burden goes with earlier and more
+severe CRS, ``awasthi2020-kinetics``); a higher dose gives a higher peak (dose-response in KarMMa,
+``munshi2021-karmma``; none within JULIET's narrow dose band, ``awasthi2020-kinetics``); the drive to
+divide comes partly from the lymphodepletion cytokines, needs no antigen, and fades over days after
+infusion (so the expansion is finite); the CAR-T peak comes in the first one to two weeks (the Yescarta label reports peak levels
 within the first 7 to 14 days, ``yescarta-label``); in the model most effector cells die once antigen is
 cleared (in patients a fall in CAR-T numbers does not by itself show the cancer is gone); a small
 memory pool persists for months to years (more than ten years in some patients,
@@ -18,12 +22,15 @@ memory pool persists for months to years (more than ten years in some patients,
 aplasia, ``wat2022-hypogamma``; higher transgene levels go with lower B-cell counts,
 ``awasthi2020-kinetics``).
 
-The cytokine proxy peaks with the CAR-T cells, around the second week. In patients CRS usually begins
-earlier, often in the first 1 to 3 days; the figure captions and the lesson say so.
+The cytokine proxy follows tumour KILLING (cells killed per day), so it peaks in the first days, before
+the CAR-T peak, as CRS does in patients (median onset 1 to 7 days by product).
 
 Every parameter value below is MADE UP but plausible in shape. The costimulatory switch encodes a
 common teaching idea (CD28: faster, bigger expansion; 4-1BB: slower expansion, longer persistence;
-``cappell2021-cd28-41bb``) as an ASSUMPTION of the model, not as an established rule.
+``cappell2021-cd28-41bb``) as an ASSUMPTION of the model, not as an established rule. With CD28 normal B
+cells come back in the model after about a year and a half; in patients after axi-cel (CD28) it varies
+widely (40% had B cells at one year in one centre, ``baird2021-immune``; all evaluable by three years in
+ZUMA-1, ``neelapu2023-zuma1-5y``), and with 4-1BB products it varies too.
 """
 
 from __future__ import annotations
@@ -43,23 +50,25 @@ DAYS = 730.0  # two years
 class Params:
     """Made-up parameters (per day, model units). Change them only through ``for_inputs``."""
 
-    expansion_rate: float = 1.0  # maximal growth of effector cells per day when antigen is plentiful
-    antigen_half: float = 3.0  # antigen level giving half the maximal drive
+    expansion_rate: float = 2.6  # maximal growth of effector cells per day, early on and with plentiful antigen
+    antigen_half: float = 30.0  # antigen level giving half the antigen-driven part of the drive
     effector_death: float = 0.25  # effector cells die within days once antigen is gone
     to_memory: float = 0.008  # share of effector cells becoming memory cells each day
     memory_death: float = 0.003  # memory cells wane slowly (half-life of months to years)
     memory_recall: float = 0.05  # memory cells re-expand a little when they meet antigen
     kill_max: float = 1.5  # most tumour that CAR-T cells can kill, per day (fraction)
-    kill_half: float = 300.0  # CAR-T level giving half that killing
+    kill_half: float = 30.0  # CAR-T level giving half that killing
     tumour_growth: float = 0.04  # tumour growth per day without CAR-T cells
     b_production: float = 2.0  # new normal B cells per day from the marrow
     b_death: float = 0.02  # normal B-cell turnover per day (steady state 100 units)
     b_kill_max: float = 0.5  # most normal B cells CAR-T cells can remove, per day (fraction)
     b_kill_half: float = 5.0  # CAR-T level giving half that removal
     b_weight: float = 0.005  # how much normal B cells count as antigen for expansion
-    cytokine_rate: float = 0.0011  # cytokine proxy per activated effector unit per day (default peak about 1)
+    cytokine_rate: float = 0.025  # cytokine proxy per tumour unit killed (default peak about 1)
     cytokine_clearance: float = 0.8  # cytokine proxy cleared per day
     effector_cap: float = 1.0e6  # crowding: expansion slows as effector cells approach this level
+    homeostatic: float = 0.7  # share of the drive to divide that needs no antigen (lymphodepletion cytokines)
+    burst_days: float = 5.0  # the drive to divide fades over about this many days after infusion
 
 
 @dataclass(frozen=True)
@@ -85,7 +94,7 @@ def for_inputs(inputs: Inputs) -> Params:
     """The parameter set for a costimulatory domain (the model's assumption, see the module text)."""
     base = Params()
     if inputs.costim == "CD28":
-        return replace(base, expansion_rate=1.3, to_memory=0.004, memory_death=0.025)
+        return replace(base, expansion_rate=3.6, burst_days=3.5, to_memory=0.004, memory_death=0.010)
     return base
 
 
@@ -118,6 +127,10 @@ class Result:
     def cytokine_peak(self) -> float:
         return float(self.cytokine.max())
 
+    @property
+    def cytokine_peak_day(self) -> float:
+        return float(self.days[int(np.argmax(self.cytokine))])
+
     def level_on(self, day: float) -> float:
         """CAR-T level on a given day (nearest stored time point)."""
         return float(self.car_t[int(np.argmin(np.abs(self.days - day)))])
@@ -133,30 +146,34 @@ class Result:
         return float(self.days[late[0]]) if late.size else None
 
 
-def _rates(state: tuple[float, float, float, float, float], p: Params) -> tuple[float, float, float, float, float]:
+def _rates(
+    state: tuple[float, float, float, float, float], p: Params, t: float
+) -> tuple[float, float, float, float, float]:
     effector, memory, tumour, b_cells, cytokine = state
     antigen = tumour + p.b_weight * b_cells
     drive = antigen / (antigen + p.antigen_half)
     crowding = max(0.0, 1.0 - effector / p.effector_cap)
     car_t = effector + memory
+    burst = np.exp(-t / p.burst_days)  # infused cells can divide only so many times: expansion wanes
+    killing = p.kill_max * car_t / (car_t + p.kill_half) * tumour  # tumour cells killed per day
     d_effector = (
-        p.expansion_rate * drive * crowding * effector
+        p.expansion_rate * (p.homeostatic + (1.0 - p.homeostatic) * drive) * burst * crowding * effector
         + p.memory_recall * drive * memory
         - p.effector_death * (1.0 - drive) * effector
         - p.to_memory * effector
     )
     d_memory = p.to_memory * effector - p.memory_death * memory
-    d_tumour = p.tumour_growth * tumour - p.kill_max * car_t / (car_t + p.kill_half) * tumour
+    d_tumour = p.tumour_growth * tumour - killing
     d_b = p.b_production - p.b_death * b_cells - p.b_kill_max * car_t / (car_t + p.b_kill_half) * b_cells
-    d_cytokine = p.cytokine_rate * drive * effector - p.cytokine_clearance * cytokine
+    d_cytokine = p.cytokine_rate * killing - p.cytokine_clearance * cytokine
     return d_effector, d_memory, d_tumour, d_b, d_cytokine
 
 
-def _rk4_step(state: tuple[float, ...], h: float, p: Params) -> tuple[float, ...]:
-    k1 = _rates(state, p)
-    k2 = _rates(tuple(s + h / 2 * k for s, k in zip(state, k1, strict=True)), p)
-    k3 = _rates(tuple(s + h / 2 * k for s, k in zip(state, k2, strict=True)), p)
-    k4 = _rates(tuple(s + h * k for s, k in zip(state, k3, strict=True)), p)
+def _rk4_step(state: tuple[float, ...], t: float, h: float, p: Params) -> tuple[float, ...]:
+    k1 = _rates(state, p, t)
+    k2 = _rates(tuple(s + h / 2 * k for s, k in zip(state, k1, strict=True)), p, t + h / 2)
+    k3 = _rates(tuple(s + h / 2 * k for s, k in zip(state, k2, strict=True)), p, t + h / 2)
+    k4 = _rates(tuple(s + h * k for s, k in zip(state, k3, strict=True)), p, t + h)
     new = [max(0.0, s + h / 6 * (a + 2 * b + 2 * c + d)) for s, a, b, c, d in zip(state, k1, k2, k3, k4, strict=True)]
     if new[2] < 0.01:  # below this the tumour counts as gone
         new[2] = 0.0
@@ -177,7 +194,7 @@ def simulate(inputs: Inputs | None = None, days: float = DAYS) -> Result:
     times, values, t = [0.0], [state], 0.0
     for h, steps, keep_every in plan:  # fine steps while cells expand fast, then coarse ones
         for n in range(1, steps + 1):
-            state = _rk4_step(state, h, p)
+            state = _rk4_step(state, t + (n - 1) * h, h, p)
             if n % keep_every == 0:  # every fine step; one point a day later on
                 times.append(t + n * h)
                 values.append(state)

@@ -7,6 +7,9 @@
 - ``day_demo()``: a day slider and a recovery-pattern dropdown over the conceptual neutrophil
   course; below it, what the lesson says about that day (ICAHT period, infection period, typical
   prophylaxis examples, going-home rules before and since June 2025).
+- ``icaht_demo()``: the neutrophil ICAHT grader (``course.clinical.icaht``) on made-up blood-count
+  series: pick a patient or type your own results, and read the grade, the period and the criterion
+  that set it, with what the nurse does next.
 
 The logic lives in ``course.lessons.l07_after_infusion_and_long_term.model``; this module only wires widgets to it. Each demo is a
 ``Demo``: the live widget in Jupyter, a static HTML fallback (the default state in words) elsewhere.
@@ -18,8 +21,10 @@ from html import escape
 
 import ipywidgets as w
 
+from course.clinical import icaht
 from course.core.text import inline_html, plain
 from course.engine.views.demo import Demo, figure_widget
+from course.engine.views.html import Static
 from course.figures.catalog import show
 from course.lessons.l07_after_infusion_and_long_term import model as lt
 
@@ -187,6 +192,193 @@ def day_demo() -> Demo:
     text = "Day explorer (default state): " + plain(" ".join(lt.day_summary(45, "biphasic").lines()))
     return Demo(demo.box, day_static_html(), text, css_class="cart-l07-day-demo")
 
+
+# --- ICAHT grader demo -------------------------------------------------------------------------------
+
+# Made-up teaching series (day after infusion, ANC in cells/µL), not patient data.
+ICAHT_PATIENTS = {
+    "quick": ("Mr A: quick recovery", ((0, 900), (3, 400), (6, 300), (9, 1200), (14, 2600), (28, 3100), (60, 2900))),
+    "two-weeks": ("Ms B: low for two weeks", ((0, 600), (2, 300), (9, 200), (16, 700), (21, 1600), (35, 2100))),
+    "profound": ("Mr C: profound and long", ((0, 400), (2, 80), (6, 40), (12, 60), (18, 300), (25, 900), (40, 1400))),
+    "biphasic": (
+        "Mrs D: recovers, then falls again",
+        ((0, 700), (3, 300), (8, 1500), (21, 2400), (42, 450), (49, 380)),
+    ),
+}
+# The series behind the lesson's ICAHT questions: their keyed grades are checked against the grader.
+ICAHT_QUESTIONS = {
+    "q07-icaht-early-calc": ((0, 700), (2, 350), (9, 180), (14, 420), (19, 1300), (26, 2200)),
+    "q07-icaht-profound": ((0, 900), (3, 60), (12, 300), (17, 2000), (40, 2100), (60, 2300)),
+    "q07-icaht-late-depth": ((0, 600), (12, 1800), (38, 900), (45, 820), (52, 1100)),
+    "q07-icaht-fever": ((2, 400), (9, 200)),
+}
+ICAHT_ACTIONS = {
+    0: "No ICAHT. Keep checking the count as the protocol asks; fever is still reported at once.",
+    1: "Neutropenic precautions while the ANC is at or below 500/µL; fever of 38.0 °C or more is an "
+    "emergency (neutropenic sepsis pathway and call the team).",
+    2: "As grade 1; check that the antibacterial and antifungal prophylaxis the team prescribed for the "
+    "time with ANC at or below 500/µL is being taken; the team may give G-CSF.",
+    3: "Tell the team today: they look for causes (infection, drugs, relapse), review prophylaxis and G-CSF, "
+    "and plan transfusion support. Every fever is treated as neutropenic sepsis.",
+    4: "Tell the team today: as grade 3, and the team may test the marrow and, where a stored stem-cell "
+    "product exists, consider a stem-cell boost. Strict infection precautions.",
+}
+ICAHT_REFS = ("rejeski2023-icaht", "santomasso2021-asco")
+
+
+def parse_anc_series(text: str) -> list[tuple[int, float]]:
+    """Read lines of 'day: ANC' (or 'day, ANC') typed by a learner; a clear ValueError if a line is unreadable."""
+    series = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        parts = line.replace(":", ",").replace(";", ",").split(",")
+        if len(parts) != 2:
+            raise ValueError(f"line {number} ({line!r}): write one result a line as 'day: ANC', e.g. '12: 450'")
+        try:
+            day, anc = int(parts[0].strip()), float(parts[1].strip())
+        except ValueError:
+            raise ValueError(
+                f"line {number} ({line!r}): the day must be a whole number and the ANC a number, e.g. '12: 450'"
+            ) from None
+        series.append((day, int(anc) if anc.is_integer() else anc))
+    return series
+
+
+def series_text(series) -> str:
+    return "\n".join(f"{day}: {anc:g}" for day, anc in series)
+
+
+def icaht_rules_table() -> Static:
+    """The EHA/EBMT neutrophil ICAHT grades, written from the grader's own constants."""
+    rows = [
+        [
+            "Early (day 0 to 30): days with ANC at or below 500/µL",
+            "1 to 6 days",
+            "7 to 13 days",
+            "14 days or more",
+            "ANC below 100/µL for 7 days or more",
+        ],
+        [
+            "Late (after day 30): ANC on at least two results",
+            "at or below 1500/µL",
+            "at or below 1000/µL",
+            "at or below 500/µL",
+            "below 100/µL",
+        ],
+    ]
+    return lt._table(
+        "Neutrophil ICAHT grades (EHA/EBMT consensus 2023) [rejeski2023-icaht]",
+        ["Period and measure", "Grade 1", "Grade 2", "Grade 3", "Grade 4"],
+        rows,
+        "Early days are added up over day 0 to 30 (a recovery of under 3 days that falls again still counts). "
+        "Late ICAHT is graded by depth and needs more than one low result. The course grader holds a result "
+        "until the next one.",
+    )
+
+
+def _not_graded(problem: str) -> str:
+    return (
+        '<div class="cart-l07-icaht-result" role="status" aria-live="polite"><p><strong>⚠ Not graded:</strong> '
+        f"{escape(problem)}. Your results are kept: correct the line and press <em>Grade</em> again.</p></div>"
+    )
+
+
+def icaht_result_html(series) -> str:
+    """The graded result in words, or the input problem; never raises."""
+    try:
+        r = icaht.icaht_grade(series)
+    except ValueError as error:
+        return _not_graded(str(error))
+    period = {"early": "early ICAHT (day 0 to 30)", "late": "late ICAHT (after day 30)", None: "no ICAHT"}[r.period]
+    return (
+        '<div class="cart-l07-icaht-result" role="status" aria-live="polite">'
+        f"<p><strong>Grade {r.grade}</strong>, {period}. Set by: {escape(r.criterion)}.</p>"
+        f"<p>Early part: grade {r.early.grade} ({escape(r.early.criterion)}). Late part: grade {r.late.grade} "
+        f"({escape(r.late.criterion)}).</p>"
+        f"<p><strong>What the nurse does:</strong> {escape(ICAHT_ACTIONS[r.grade])}</p>"
+        f'<p style="font-size:0.9em">Sources: {_refs(ICAHT_REFS)}</p></div>'
+    )
+
+
+class IcahtDemo:
+    """Patient menu + editable results + Grade button + result; ``grade()`` is what the button does."""
+
+    def __init__(self, patient: str = "two-weeks"):
+        self.patient = w.Dropdown(
+            options=[(title, key) for key, (title, _) in ICAHT_PATIENTS.items()],
+            value=patient,
+            description="Patient:",
+            style=DESCRIPTION_STYLE,
+        )
+        self.patient.add_class("cart-l07-icaht-patient")
+        self.results = w.Textarea(
+            value=series_text(ICAHT_PATIENTS[patient][1]),
+            description="Day: ANC (cells/µL)",
+            rows=8,
+            style=DESCRIPTION_STYLE,
+            layout=w.Layout(width="24em"),
+        )
+        self.results.add_class("cart-l07-icaht-series")
+        self.button = w.Button(description="Grade", tooltip="Grade these results", button_style="")
+        self.button.add_class("cart-l07-icaht-grade")
+        self.output = w.HTML(value=icaht_result_html(ICAHT_PATIENTS[patient][1]))
+        self.patient.observe(self._on_patient, names="value")
+        self.button.on_click(lambda _: self.grade())
+        self.box = w.VBox([self.patient, w.HBox([self.results, self.button]), self.output])
+        self.box.add_class("cart-l07-icaht-demo-box")
+
+    def _on_patient(self, change) -> None:
+        self.results.value = series_text(ICAHT_PATIENTS[change["new"]][1])
+        self.grade()
+
+    def grade(self) -> None:
+        try:
+            series = parse_anc_series(self.results.value)
+        except ValueError as error:
+            self.output.value = _not_graded(str(error))
+            return
+        self.output.value = icaht_result_html(series)
+
+
+def icaht_static_html() -> str:
+    rows = "".join(
+        f'<tr><th scope="row" style="{CELL}">{escape(title)}</th><td style="{CELL}">'
+        f"{escape(', '.join(f'day {d}: {a:g}' for d, a in series))}</td>"
+        f'<td style="{CELL}">{icaht_result_html(series)}</td></tr>'
+        for title, series in ICAHT_PATIENTS.values()
+    )
+    return (
+        icaht_rules_table().html
+        + "<p><strong>ICAHT grader.</strong> In Jupyter a menu picks a patient, the results can be edited "
+        "(one 'day: ANC' a line) and <em>Grade</em> grades them. Made-up teaching values, not patient data. "
+        "Every patient the menu offers, graded:</p>"
+        '<table class="cart-table cart-l07-table"><thead><tr>'
+        + "".join(f'<th scope="col" style="{CELL}">{h}</th>' for h in ("Patient", "ANC results (cells/µL)", "Grade"))
+        + f"</tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def icaht_demo() -> Demo:
+    """The interactive neutrophil ICAHT grader over made-up blood-count series."""
+    demo = IcahtDemo()
+    text = (
+        plain(icaht_rules_table().text)
+        + "\n"
+        + "\n".join(
+            f"{title}: grade {icaht.icaht_grade(series).grade} ({icaht.icaht_grade(series).criterion})"
+            for title, series in ICAHT_PATIENTS.values()
+        )
+    )
+    return Demo(
+        w.VBox([w.HTML(icaht_rules_table().html), demo.box]),
+        icaht_static_html(),
+        text,
+        css_class="cart-l07-icaht-demo",
+    )
+
+
 # What the notebook shows by name: ``lesson.show("name")``.
 SHOWS = {
     "journey_demo": journey_demo,
@@ -195,4 +387,5 @@ SHOWS = {
     "infection_table": lt.infection_table,
     "prophylaxis_table": lt.prophylaxis_table,
     "day_demo": day_demo,
+    "icaht_demo": icaht_demo,
 }

@@ -43,8 +43,8 @@ COMPARABILITY_NOTE = (
     "on its own, against the definition of its measure."
 )
 LABEL_NOT_SHOWN = (
-    "The label reports its own analysis of this trial; its figures were not verified for this course, "
-    "so they are not shown."
+    "The label reports its own analysis of this trial (other patients, cut-off or review), not shown here; "
+    "read the dated label if you need it."
 )
 LABEL_NOTE = (
     "Where the US prescribing information (label) gives a different figure from the publication, "
