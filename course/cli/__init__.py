@@ -48,6 +48,23 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def cmd_cite(args: argparse.Namespace) -> int:
+    from course.cli.cite import cite_notebook
+
+    for path in _paths(args.notebooks):
+        done = cite_notebook(path, write=not args.dry_run)
+        print(f"{path.name}: {done.raw_before} raw citation(s), {done.cells_changed} cell(s) rewritten")
+    return 0
+
+
+def cmd_tidy(args: argparse.Namespace) -> int:
+    from course.cli.tidy import tidy
+
+    for lesson, minutes in tidy(_paths(args.notebooks)).items():
+        print(f"{lesson}: {minutes} min (measured), inputs hidden, next-lesson link set")
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from course.cli.bench import measure, table
 
@@ -113,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
         ("execute", cmd_execute, "re-execute notebooks in place, as they must be committed"),
         ("check", cmd_check, "check the notebook contract and print readable findings"),
         ("bench", cmd_bench, "print run time, kernel peak RSS and file size per notebook"),
+        ("cite", cmd_cite, "render [@key] citations in the Markdown as numbered links (idempotent)"),
+        ("tidy", cmd_tidy, "measured times, hidden inputs and next-lesson links in every lesson (idempotent)"),
     ):
         p = sub.add_parser(name, help=text)
         p.add_argument("notebooks", nargs="*", help="notebook files or names (default: all)")
@@ -121,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
             p.add_argument("--browser", action="store_true", help="also time JupyterLab in Chromium")
             p.add_argument("--suite", action="store_true", help="also time the nbval run over every notebook")
             p.add_argument("--hub", action="store_true", help="also measure memory per student on a real hub")
+        if name == "cite":
+            p.add_argument("--dry-run", action="store_true", help="count, do not write")
     link = sub.add_parser("link", help="print the nbgitpuller link that puts the course in every student's home")
     link.add_argument("--hub", required=True, help="the hub's address, e.g. https://hub.example.edu")
     link.add_argument("--repo", required=True, help="the course repository (URL or path the hub can clone)")

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 import ipywidgets as w
 
 from course.engine.results import PASS_MARK, LessonResult, export_document, lesson_result, write_export
+from course.engine.views.live import SplitDisplay
 from course.engine.views.static import question_html, score_table_html
 from course.figures.diagrams import score_by_objective_chart
 from course.figures.render import FigureView
@@ -72,7 +73,7 @@ def result_html(result: LessonResult, objectives: dict[str, str], export_path: s
     )
 
 
-class ExamView:
+class ExamView(SplitDisplay):
     """Submit, results and retake for a lesson in exam mode."""
 
     def __init__(self, lesson: Lesson):
@@ -92,6 +93,7 @@ class ExamView:
         self._confirming = False
         self.box = w.VBox([self.status, w.HBox([self.submit, self.retake]), self.result])
         self.box.add_class("cart-exam")
+        self.box.add_class("cart-live")
         lesson._score_views.append(self)
         self.refresh()
         if lesson.submitted:
@@ -160,13 +162,14 @@ class ExamView:
         return bundle
 
 
-class AssessmentView:
+class AssessmentView(SplitDisplay):
     """A whole bank as one assessment: questions in bank order, reshuffled on every retake."""
 
     def __init__(self, lesson: Lesson):
         self.lesson = lesson
         self.questions = w.VBox()
         self.questions.add_class("cart-assessment")
+        self.questions.add_class("cart-live")
         lesson._assessments.append(self)
         self.layout()
 
