@@ -149,6 +149,8 @@ def test_matching_flow_and_reveal(lesson):
         drop.value = pair.right
     w.check.click()
     assert "Every match is right" in w.feedback.value
+    w.reveal.click()  # asks first
+    assert "Show the answer?" in w.feedback.value
     w.reveal.click()
     assert "no longer counts" in w.feedback.value
     summary = lesson.summary()["questions"]["q00-watch-for"]

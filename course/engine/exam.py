@@ -31,6 +31,7 @@ class Lesson(Protocol):
     def summary(self) -> dict[str, Any]: ...
     def question(self, question_id: str, number: int | None = None) -> Any: ...
     def question_widgets(self) -> list[Any]: ...
+    def reading_order(self) -> list[str]: ...
     def new_round(self) -> None: ...
 
 
@@ -157,7 +158,7 @@ class ExamView(SplitDisplay):
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
         bundle = dict(self.box._repr_mimebundle_() or {})
-        bundle["text/html"] = score_table_html(self.lesson.bank)
+        bundle["text/html"] = score_table_html(self.lesson.bank, self.lesson.reading_order())
         bundle["text/plain"] = f"Score summary: {len(self.lesson.bank.questions)} questions."
         return bundle
 
