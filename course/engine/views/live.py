@@ -11,7 +11,8 @@ page, disconnected. So every live view is displayed as TWO outputs:
 
 The course stylesheet hides the twin while a connected live view sits in the same output area,
 and hides a widget output that has no live view (model not found) or whose kernel is gone. Rules
-that need ``:has()`` degrade to "both visible", never to "nothing readable".
+that need ``:has()`` degrade to "both visible", never to "nothing readable" (and ``:has()`` must
+never nest inside ``:has()``: the browser then drops the whole rule).
 
 The stylesheet also makes long options wrap inside their controls and gives every control a strong
 focus ring; ``KEYS_JS`` keeps the keyboard inside a question (see ``keyboard_script``).
@@ -53,15 +54,14 @@ COURSE_CSS = f"""
 .cart-question .cart-buttons {{ flex-wrap: wrap; gap: 0.4em; margin-top: 0.4em; }}
 .cart-question .cart-buttons .cart-reveal {{ margin-left: 1.5em; }}
 .cart-question button {{ height: auto; min-height: 2.2em; white-space: normal; }}
-.cart-question .cart-fb, .cart-question .cart-fb li {{ line-height: 1.4; }}
+.cart-question .widget-html-content, .cart-question .cart-fb, .cart-question .cart-fb li {{ line-height: 1.4; }}
 .cart-question .cart-fb p, .cart-question .cart-fb li {{ margin-top: 0.15em; margin-bottom: 0.15em; }}
 .cart-question :is(button, input, select):focus-visible, .cart-demo :is(button, input, select):focus-visible,
 .cart-question .widget-radio-box input:focus {{
   outline: 3px solid {FOCUS} !important; outline-offset: 2px; box-shadow: none; }}
 .jp-OutputArea:has(.cart-live:not(.jupyter-widgets-disconnected)) .cart-twin {{ display: none; }}
 .jp-OutputArea .cart-live.jupyter-widgets-disconnected {{ display: none; }}
-.jp-OutputArea:has(.cart-twin) .jp-OutputArea-child:has(> .jupyter-widgets.jp-OutputArea-output:not(:has(.cart-live))) {{
-  display: none; }}
+.jp-OutputArea:has(.cart-twin) .jupyter-widgets.jp-OutputArea-output:not(:has(.cart-live)) {{ display: none; }}
 .cart-resume {{ font-size: 0.95em; color: #222; margin: 0.4em 0 0 0; }}
 """
 
@@ -79,7 +79,15 @@ KEYS_JS = """
   style.textContent = CSS_TEXT;
   document.head.appendChild(style);
   var ARROWS = {ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1};
-  function check(q) { var b = q.querySelector('button.cart-check'); if (b && !b.disabled) { b.click(); } }
+  var lastChange = 0;
+  // ipywidgets holds back a value change while an earlier message is pending, but sends a button
+  // press at once: after a fresh choice, wait for the change to reach the kernel before Check.
+  function check(q) {
+    var b = q.querySelector('button.cart-check');
+    if (!b || b.disabled) { return; }
+    var wait = Math.max(0, lastChange + 600 - Date.now());
+    if (wait) { setTimeout(function () { b.click(); }, wait); } else { b.click(); }
+  }
   window.addEventListener('keydown', function (e) {
     var t = e.target;
     if (!t || !t.closest || e.altKey || e.ctrlKey || e.metaKey) { return; }
@@ -90,15 +98,16 @@ KEYS_JS = """
       var radios = Array.prototype.slice.call(q.querySelectorAll('.cart-input input[type=radio]'));
       if (e.key in ARROWS) {
         var next = radios[(radios.indexOf(t) + ARROWS[e.key] + radios.length) % radios.length];
-        next.focus(); next.click(); handled = true;
+        next.focus(); next.click(); lastChange = Date.now(); handled = true;
       } else if (e.key === 'Enter') {
-        if (t.checked) { check(q); } else { t.click(); }
+        if (t.checked) { check(q); } else { t.click(); lastChange = Date.now(); }
         handled = true;
       }
     } else if (t.matches('input[type=checkbox]') && e.key === 'Enter') {
       t.click(); handled = true;
     } else if (t.matches('.cart-input input[type=text]') && e.key === 'Enter') {
       t.dispatchEvent(new Event('change', {bubbles: true}));
+      lastChange = Date.now();
       check(q); handled = true;
     } else if (t.matches('select') && (e.key in ARROWS)) {
       e.stopPropagation();  // the select moves its own choice; the notebook must not move the cell
