@@ -213,6 +213,7 @@ def test_every_option_fits_its_control_at_1280_and_200_percent(page, lab, name):
         problems[zoom] = page.evaluate(FIT_PROBLEMS_JS, PANEL)
         longest = max(bank.questions, key=lambda q: max((len(o.text) for o in q.options), default=0))
         question(page, longest.id).scroll_into_view_if_needed()
+        page.wait_for_timeout(800)  # let JupyterLab paint the cells scrolled into view
         page.screenshot(path=str(screenshot_path(f"{name}-longest-options-{zoom.rstrip('%')}")))
     assert problems == {"static": [], "100%": [], "200%": []}
 

@@ -39,13 +39,13 @@ COURSE_CSS = f"""
 .cart-question .widget-radio-box label {{
   display: flex; align-items: flex-start; gap: 0.45em; height: auto !important; min-height: 1.6em;
   line-height: 1.4; white-space: normal; overflow: visible; margin: 0.1em 0 0.35em 0; }}
-.cart-question .widget-radio-box input {{ flex: 0 0 auto; margin: 0.2em 0 0 0; }}
+.cart-question .widget-radio-box input {{ flex: 0 0 auto; margin: 0.2em 0 0 0; order: -1; }}
 .cart-question .widget-radio, .cart-question .widget-checkbox {{ height: auto; width: 100%; max-width: 100%; }}
 .cart-question .widget-radio > .widget-label {{ align-self: flex-start; }}
 .cart-question .widget-checkbox label, .cart-question .widget-checkbox span {{
   height: auto; line-height: 1.4; white-space: normal; overflow: visible; text-overflow: clip; }}
 .cart-question .widget-checkbox label {{ display: flex; align-items: flex-start; gap: 0.45em; }}
-.cart-question .widget-checkbox input {{ flex: 0 0 auto; margin: 0.2em 0 0 0; }}
+.cart-question .widget-checkbox input {{ flex: 0 0 auto; margin: 0.2em 0 0 0; order: -1; }}
 .cart-question .widget-dropdown, .cart-demo .widget-dropdown {{ width: 100%; max-width: 100%; height: auto; }}
 .cart-question .widget-dropdown > select, .cart-demo .widget-dropdown > select {{ flex: 1 1 auto; min-width: 0; }}
 .cart-question .cart-row-label {{ margin: 0.5em 0 0.1em 0; line-height: 1.4; }}
@@ -53,7 +53,8 @@ COURSE_CSS = f"""
 .cart-demo .widget-label, .cart-demo .widget-inline-hbox .widget-label {{ white-space: normal; height: auto; }}
 .cart-question .cart-buttons {{ flex-wrap: wrap; gap: 0.4em; margin-top: 0.4em; }}
 .cart-question .cart-buttons .cart-reveal {{ margin-left: 1.5em; }}
-.cart-question button {{ height: auto; min-height: 2.2em; white-space: normal; }}
+.cart-question button {{
+  width: auto; min-width: 8em; height: auto; min-height: 2.2em; line-height: 1.3; padding: 0.4em 1em; white-space: normal; }}
 .cart-question .widget-html-content, .cart-question .cart-fb, .cart-question .cart-fb li {{ line-height: 1.4; }}
 .cart-question .cart-fb p, .cart-question .cart-fb li {{ margin-top: 0.15em; margin-bottom: 0.15em; }}
 .cart-question :is(button, input, select):focus-visible, .cart-demo :is(button, input, select):focus-visible,
