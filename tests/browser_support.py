@@ -77,3 +77,54 @@ def fill_answer(box, q: Question, answer) -> None:
         assert len(selects) == len(answer)
         for select, label in zip(selects, answer, strict=True):
             select.select_option(label=label)
+
+
+# Every answer control of the visible notebook must show all of its text: the measure below finds
+# text cut (scrollWidth/Height beyond the box), labels drawn over the next label, and inputs
+# (radio circles, checkboxes) that sit outside their own label's box. Returns readable findings.
+FIT_PROBLEMS_JS = """
+(panel) => {
+  const out = [];
+  const visible = (e) => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden';
+  const where = (e) => { const q = e.closest('.cart-question'); const id = q ? [...q.classList].find(c => c.startsWith('cart-q-')) : '?';
+                         return id + ': ' + (e.textContent || e.value || '').trim().slice(0, 50); };
+  const root = document.querySelector(panel);
+  const labels = [...root.querySelectorAll(
+      '.cart-question .cart-input label, .cart-question .cart-input .widget-label-basic span, .cart-question .cart-row-label,'
+    + ' .cart-question .cart-choice-text, .cart-question button, .cart-twin .cart-q-options')].filter(visible);
+  for (const e of labels) {
+    if (e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 2)
+      out.push('text cut: ' + where(e) + ` (${e.scrollWidth}x${e.scrollHeight} in ${e.clientWidth}x${e.clientHeight})`);
+    const r = e.getBoundingClientRect();
+    const box = e.closest('.cart-question').getBoundingClientRect();
+    if (r.right > box.right + 1 || r.left < box.left - 1) out.push('outside its question: ' + where(e));
+  }
+  for (const group of root.querySelectorAll('.cart-question .widget-radio-box')) {
+    const rows = [...group.querySelectorAll('label')].filter(visible);
+    rows.forEach((row, i) => {
+      const r = row.getBoundingClientRect();
+      const input = row.querySelector('input');
+      const ir = input.getBoundingClientRect();
+      if (ir.top < r.top - 1 || ir.bottom > r.bottom + 1 || ir.left < r.left - 1 || ir.right > r.right + 1)
+        out.push('radio outside its label: ' + where(row));
+      if (i + 1 < rows.length && rows[i + 1].getBoundingClientRect().top < r.bottom - 1)
+        out.push('label overlaps the next: ' + where(row));
+      const hit = document.elementFromPoint(ir.left + ir.width / 2, ir.top + ir.height / 2);
+      if (hit && hit !== input && !row.contains(hit)) out.push('radio covered: ' + where(row));
+    });
+  }
+  for (const row of root.querySelectorAll('.cart-question .widget-checkbox label.widget-label-basic')) {
+    if (!visible(row)) continue;
+    const r = row.getBoundingClientRect(), ir = row.querySelector('input').getBoundingClientRect();
+    if (ir.top < r.top - 1 || ir.bottom > r.bottom + 1) out.push('checkbox outside its label: ' + where(row));
+  }
+  return out;
+}
+"""
+
+
+def choose_longest(box) -> None:
+    """In every dropdown of a question, choose its longest option: the hardest text to show."""
+    for select in box.locator(".cart-input select").all():
+        labels = [o.text_content() for o in select.locator("option").all()]
+        select.select_option(label=max(labels, key=len))

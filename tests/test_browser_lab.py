@@ -16,6 +16,7 @@ from tests.harness.browser import (
     question,
     restart_and_run_all,
     run_all,
+    wait_kernel_ready,
 )
 from tests.harness.serve import lab_server
 
@@ -189,3 +190,127 @@ def test_benchmark_measures_feedback_latency_in_a_real_browser(browser):
     assert timings.clicks == 5 and 0 < timings.click_median_ms <= timings.click_p95_ms < 10_000
     assert timings.open_to_first_question_s > 0.5
     assert "| 00_start_here |" in lab_table([timings])
+
+
+# --- The student's seat: readable options, coming back to a lesson, the keyboard ---------------
+
+@pytest.mark.parametrize("name", NOTEBOOK_NAMES)
+def test_every_option_fits_its_control_at_1280_and_200_percent(page, lab, name):
+    """All option text visible, each radio with its own label, in the static and the live view."""
+    from tests.browser_support import FIT_PROBLEMS_JS, choose_longest
+
+    _open(page, lab, name)
+    static = page.evaluate(FIT_PROBLEMS_JS, PANEL)  # before running: the static view (untrusted copy)
+    run_all(page)
+    bank = load_bank(bank_path(name))
+    for q in bank.questions:
+        if q.type in ("ordering", "matching"):
+            choose_longest(question(page, q.id))
+    problems = {"static": static}
+    for width, zoom in ((1280, "100%"), (640, "200%")):  # 640 CSS px = a 1280 px window at 200% zoom
+        page.set_viewport_size({"width": width, "height": 900 if width == 1280 else 450})
+        page.wait_for_timeout(300)
+        problems[zoom] = page.evaluate(FIT_PROBLEMS_JS, PANEL)
+        longest = max(bank.questions, key=lambda q: max((len(o.text) for o in q.options), default=0))
+        question(page, longest.id).scroll_into_view_if_needed()
+        page.wait_for_timeout(800)  # let JupyterLab paint the cells scrolled into view
+        page.screenshot(path=str(screenshot_path(f"{name}-longest-options-{zoom.rstrip('%')}")))
+    assert problems == {"static": [], "100%": [], "200%": []}
+
+
+def _visible_text_count(page, text: str) -> int:
+    return page.evaluate(
+        "([panel, text]) => [...document.querySelectorAll(panel + ' .jp-OutputArea-output')]"
+        ".filter(e => e.getClientRects().length && e.textContent.includes(text)).length",
+        [PANEL, text],
+    )
+
+
+def test_saved_lesson_reopened_with_a_new_kernel_reads_and_says_how_to_continue(page, lab):
+    name = "00_start_here"
+    questions = len(load_bank(bank_path(name)).questions)
+    _open(page, lab, name)
+    run_all(page)
+    page.keyboard.press("Control+s")
+    page.wait_for_function(
+        "() => !document.querySelector('.lm-TabBar-tab.jp-mod-current').classList.contains('jp-mod-dirty')"
+    )
+    lab.shutdown_kernels()
+    open_notebook(page, lab.page_url(f"/lab/tree/notebooks/{name}.ipynb"), f"{name}.ipynb")
+    page.wait_for_timeout(2000)  # the widget renderer gives up on a missing model after the manager restores
+    page.screenshot(path=str(screenshot_path(f"{name}-reopened")))
+    assert _visible_text_count(page, "model not found") == 0
+    assert _visible_text_count(page, "Error displaying widget") == 0
+    resume = page.locator(f"{PANEL} .cart-resume")
+    assert resume.count() >= questions and "Run All Cells" in resume.first.text_content()
+    assert page.locator(f"{PANEL} .cart-twin .cart-q-stem").count() == questions
+
+
+def test_plain_kernel_restart_leaves_readable_questions_not_dead_widgets(page, lab):
+    name = "00_start_here"
+    questions = len(load_bank(bank_path(name)).questions)
+    _open(page, lab, name)
+    run_all(page)
+    assert page.locator(f"{PANEL} .cart-twin:visible").count() == 0  # live: the twins are hidden
+    page.locator(".lm-MenuBar-itemLabel", has_text="Kernel").first.click()
+    page.locator(".lm-Menu-item[data-command='kernelmenu:restart']").click()
+    page.locator(".jp-Dialog .jp-mod-accept").click()
+    page.wait_for_function(
+        "(panel) => document.querySelectorAll(panel + ' .cart-live.jupyter-widgets-disconnected').length > 0",
+        arg=PANEL, timeout=30_000,
+    )
+    wait_kernel_ready(page)
+    assert page.locator(f"{PANEL} .cart-question.cart-live:visible").count() == 0
+    assert page.locator(f"{PANEL} .cart-twin .cart-resume:visible").count() >= questions
+    page.locator(f"{PANEL} .cart-twin").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshot_path(f"{name}-after-plain-restart")))
+
+
+def _active_cell(page) -> int:
+    return page.evaluate(
+        "(panel) => [...document.querySelectorAll(panel + ' .jp-Cell')].findIndex(c => c.classList.contains('jp-mod-active'))",
+        PANEL,
+    )
+
+
+def test_keyboard_answers_checks_retries_and_confirms_show_answer_inside_the_question(page, lab):
+    _open(page, lab, "00_start_here")
+    run_all(page)
+    q = load_bank(bank_path("00_start_here")).get("q00-car-letters")
+    box = question(page, q.id)
+    box.scroll_into_view_if_needed()
+    radios = box.locator(".cart-input input[type=radio]")
+    radios.first.click()
+    cell = _active_cell(page)
+    page.keyboard.press("ArrowDown")  # moves the choice inside the group, not the notebook's cursor
+    assert radios.nth(1).is_checked() and _active_cell(page) == cell
+    assert page.evaluate("() => document.activeElement.type") == "radio"
+    page.keyboard.press("ArrowUp")
+    assert radios.first.is_checked() and _active_cell(page) == cell
+    right = q.correct_options()[0]
+    for _ in range(right):
+        page.keyboard.press("ArrowDown")
+    assert radios.nth(right).is_checked()
+    feedback = box.locator(".cart-feedback")
+    page.keyboard.press("Enter")  # Enter on the chosen option presses Check
+    page.wait_for_function("(el) => el.textContent.includes('Correct')", arg=feedback.element_handle())
+    retry = box.locator("button.cart-retry")
+    retry.focus()
+    ring = retry.evaluate("(el) => { const s = getComputedStyle(el); return [s.outlineStyle, parseFloat(s.outlineWidth)]; }")
+    assert ring[0] != "none" and ring[1] >= 3, ring
+    page.keyboard.press("Enter")
+    page.wait_for_function("(el) => el.textContent === ''", arg=feedback.element_handle())
+    page.keyboard.press("Tab")  # to Show answer
+    assert page.evaluate("() => document.activeElement.textContent") == "Show answer"
+    page.keyboard.press("Enter")
+    page.wait_for_function("(el) => el.textContent.includes('Show the answer?')", arg=feedback.element_handle())
+    assert "Why:" not in feedback.text_content()  # asked, not yet given
+    page.screenshot(path=str(screenshot_path("00_start_here-show-answer-confirm")))
+    page.keyboard.press("Tab")  # to Cancel
+    page.keyboard.press("Enter")
+    page.wait_for_function("(el) => el.textContent === ''", arg=feedback.element_handle())
+    box.locator("button.cart-reveal").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("(el) => el.textContent.includes('Show the answer?')", arg=feedback.element_handle())
+    page.keyboard.press("Enter")  # focus stayed on the same button, now "Yes, show the answer"
+    page.wait_for_function("(el) => el.textContent.includes('Why:')", arg=feedback.element_handle())

@@ -35,7 +35,7 @@ def test_static_view_letters_options_and_hides_answer_in_details(q):
         for i, option in enumerate(q.options):
             assert f"{chr(65 + i)}. {option.text[:10]}" in before.replace("&#x27;", "'")
     text = question_text(q, 3)
-    assert text.startswith("Question 3") and "Run the notebook" in text
+    assert text.startswith("Question 3") and "Run All Cells" in text
     assert "<" not in re.sub(r"<[a-z/][^>]*>", "", html.replace("&lt;", "")).replace("←", "")
 
 
@@ -154,6 +154,8 @@ def test_matching_flow_and_reveal(lesson):
         drop.value = pair.right
     w.check.click()
     assert "Every match is right" in w.feedback.value
+    w.reveal.click()  # asks first
+    assert "Show the answer?" in w.feedback.value
     w.reveal.click()
     assert "no longer counts" in w.feedback.value
     summary = lesson.summary()["questions"]["q00-watch-for"]
@@ -204,3 +206,101 @@ def test_course_map_links_only_existing_lessons():
 
 def test_disclaimer_says_not_medical_advice():
     assert "not medical advice" in DISCLAIMER
+
+
+# --- The student's seat -------------------------------------------------------------------------
+
+def test_live_view_is_shown_as_a_readable_twin_then_the_widget(lesson, monkeypatch):
+    """A reopened notebook shows the first output (static, with how to continue), never a dead widget only."""
+    from course.engine.views import live
+
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
+    lesson.question("q00-car-letters")._ipython_display_()
+    twin, slot = shown
+    assert WIDGET_MIME not in twin and "cart-twin" in twin["text/html"] and "Run All Cells" in twin["text/html"]
+    assert "Chimeric antigen receptor" in twin["text/html"] and live.COURSE_CSS in twin["text/html"]
+    assert WIDGET_MIME in slot and "Chimeric" not in slot["text/html"]
+
+
+def test_questions_are_numbered_in_reading_order_and_the_score_table_follows(lesson):
+    order = lesson.reading_order()
+    assert sorted(order) == sorted(lesson.bank.ids())
+    for n, qid in enumerate(order, start=1):
+        assert f"Question {n}</strong>" in question_html(lesson.bank.get(qid), lesson.question(qid).number)
+    rows = re.findall(r"<tr><td>(\d+)</td><td>([^<]*)</td>", ScoreView(lesson).static_html())
+    assert [int(n) for n, _ in rows] == list(range(1, len(order) + 1))
+    assert rows[0][1].split()[0] in lesson.bank.get(order[0]).stem
+
+
+def test_show_answer_asks_first_and_cancel_keeps_the_question(lesson):
+    view = lesson.question("q00-car-letters").widget()
+    view.on_reveal()
+    assert "Show the answer?" in view.feedback.value and "Why:" not in view.feedback.value
+    assert view.reveal.description == "Yes, show the answer" and view.cancel.layout.display is None
+    assert lesson.summary()["questions"]["q00-car-letters"]["revealed"] is False
+    view.cancel_reveal()
+    assert view.feedback.value == "" and view.reveal.description == "Show answer"
+    view.on_reveal()
+    view.on_reveal()
+    assert "Why:" in view.feedback.value and lesson.summary()["questions"]["q00-car-letters"]["revealed"]
+
+
+def test_checking_the_same_right_answer_again_is_not_a_new_attempt(lesson):
+    q = lesson.bank.get("q00-car-letters")
+    view = lesson.question(q.id).widget()
+    view.input.radio.value = q.correct_options()[0]
+    view.on_check()
+    view.on_retry()
+    view.input.radio.value = q.correct_options()[0]
+    view.on_check()
+    assert view.attempts == 1 and "Attempts: 1" in view.feedback.value
+
+
+def test_citations_render_numbered_linked_and_idempotent():
+    from course.core.references import CITATION_PATTERN, keys_in, render_citations
+
+    text = "Fever first [@lee2019-astct] [@yescarta-label]; then more [@lee2019-astct]."
+    numbering = {"yescarta-label": 1, "lee2019-astct": 2}
+    once = render_citations(text, numbering)
+    assert not CITATION_PATTERN.search(once)
+    assert once.count('<sup class="cart-cite">') == 2 and '>2</a>, <a href="#ref-yescarta-label"' in once
+    assert render_citations(once, numbering) == once
+    assert keys_in(once) == ["lee2019-astct", "yescarta-label"]
+    renumbered = render_citations(once, {"lee2019-astct": 5, "yescarta-label": 7})
+    assert ">5</a>" in renumbered and ">2</a>" not in renumbered
+
+
+def test_feedback_reference_list_and_prose_share_one_numbering(lesson):
+    from course.core.references import CITE_ANCHOR
+
+    refs = lesson.references()._repr_mimebundle_()["text/html"]
+    listed = re.findall(r'<li id="ref-([a-z0-9-]+)"[^>]*><strong>\[(\d+)\]', refs)
+    numbering = {k: int(n) for k, n in listed}
+    assert [k for k, _ in listed] == lesson.cited_keys()
+    html = question_html(lesson.bank.get("q00-car-letters"), 1)
+    for key, number in re.findall(r'href="#ref-([a-z0-9-]+)"[^>]*>(\d+)</a>', html):
+        assert numbering[key] == int(number)
+    assert CITE_ANCHOR.search(html) and "[june2018-science]" not in html
+
+
+@pytest.mark.parametrize("name", ["00_start_here", "05_cytokine_release_syndrome", "08_patient_case"])
+def test_stated_time_is_measured_and_agrees_in_notebook_outline_and_readme(name):
+    from course.core.paths import NOTEBOOKS, ROOT
+    from course.engine.outline import load_outline
+    from course.engine.timing import WORDS_PER_MINUTE, measure, stated_minutes
+
+    path = NOTEBOOKS / f"{name}.ipynb"
+    measured = measure(path)
+    assert measured.words > 1000 and measured.questions >= 7
+    assert measured.minutes >= measured.words / WORDS_PER_MINUTE
+    assert stated_minutes(path) == measured.minutes
+    assert {e.id: e.minutes for e in load_outline()}[name] == measured.minutes
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"notebooks/{name}.ipynb) | {measured.minutes} min |" in readme
+
+
+def test_words_are_counted_without_markup_or_citation_marks():
+    from course.engine.timing import count_words
+
+    assert count_words('Fever <sup class="cart-cite">[<a href="#ref-x">1</a>]</sup> **first** [@y] [link](a.ipynb)') == 3

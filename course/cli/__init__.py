@@ -22,6 +22,8 @@ For instructors
   handout    printable PDFs per lesson: a student version, and an instructor version with the answers
 
 For authors and maintainers
+  cite       turn [@key] citations in the lessons' text into numbered links to each lesson's references
+  tidy       measured reading times, hidden code inputs and next-lesson links in every lesson
   execute    re-run notebooks and store their outputs the way they must be committed
   check      check every notebook has its required parts and clean outputs
   bench      how long each notebook takes and how much memory it needs (also on a real hub)
@@ -89,6 +91,23 @@ def cmd_check(args: argparse.Namespace) -> int:
         else:
             print(f"✔ {path.name}")
     return 1 if failures else 0
+
+
+def cmd_cite(args: argparse.Namespace) -> int:
+    from course.cli.cite import cite_notebook
+
+    for path in _paths(args.notebooks):
+        done = cite_notebook(path, write=not args.dry_run)
+        print(f"{path.name}: {done.raw_before} raw citation(s), {done.cells_changed} cell(s) rewritten")
+    return 0
+
+
+def cmd_tidy(args: argparse.Namespace) -> int:
+    from course.cli.tidy import tidy
+
+    for lesson, minutes in tidy(_paths(args.notebooks)).items():
+        print(f"{lesson}: {minutes} min (measured), inputs hidden, next-lesson link set")
+    return 0
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -184,6 +203,8 @@ def build_parser() -> argparse.ArgumentParser:
         ("execute", cmd_execute, "re-run notebooks and store their outputs as they must be committed"),
         ("check", cmd_check, "check every notebook has its required parts and clean outputs"),
         ("bench", cmd_bench, "time and memory per notebook; with --hub or --hub-load, on a real hub"),
+        ("cite", cmd_cite, "render [@key] citations in the Markdown as numbered links (safe to re-run)"),
+        ("tidy", cmd_tidy, "measured times, hidden inputs and next-lesson links in every lesson (safe to re-run)"),
     ):
         p = sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
         p.add_argument("notebooks", nargs="*", help="lesson names, numbers or files (default: every lesson)")
@@ -200,6 +221,8 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--hub-load", type=int, metavar="N", default=None,
                            help="also a class of N students logging in at once on the shipped hub (root): "
                                 "time to the first question, memory, answers kept")
+        if name == "cite":
+            p.add_argument("--dry-run", action="store_true", help="count, do not write")
     return parser
 
 

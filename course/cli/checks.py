@@ -11,7 +11,7 @@ from pathlib import Path
 
 import nbformat
 
-from course.core.references import cited_keys, registry
+from course.core.references import CITATION_PATTERN, cited_keys, registry
 from course.engine.lesson import DISCLAIMER
 from course.engine.questions.model import bank_path, load_bank
 
@@ -128,6 +128,28 @@ def check_notebook(path: Path) -> list[str]:
     for key in cited_keys(markdown):
         if key not in known:
             problems.append(f"unknown reference key [@{key}] in the Markdown")
+    raw = CITATION_PATTERN.findall(markdown)
+    if raw:
+        problems.append(f"{len(raw)} raw citation key(s) such as [@{raw[0]}] in the Markdown: run python -m course cite")
+    problems += _seat_problems(path, cells)
+    return problems
+
+
+def _seat_problems(path: Path, cells: list) -> list[str]:
+    """What a student sees: inputs hidden, a link to the next lesson, a stated time that was measured."""
+    from course.cli.tidy import NEXT_CELL_ID
+    from course.engine.timing import measure, stated_minutes
+
+    problems = []
+    shown = [n for n, c in enumerate((c for c in cells if c.cell_type == "code"), start=1)
+             if not c.metadata.get("jupyter", {}).get("source_hidden")]
+    if shown:
+        problems.append(f"code cell(s) {shown} show their Python: hide inputs (python -m course tidy)")
+    if not cells or cells[-1].get("id") != NEXT_CELL_ID or "](" not in _text(cells[-1]):
+        problems.append("the last cell must link to the next lesson (python -m course tidy)")
+    stated, measured = stated_minutes(path), measure(path).minutes
+    if stated != measured:
+        problems.append(f"the header states {stated} minutes but the lesson measures {measured} (python -m course tidy)")
     return problems
 
 

@@ -93,11 +93,8 @@ def registry() -> dict[str, Reference]:
 
 
 def cited_keys(text: str) -> list[str]:
-    """Keys cited as ``[@key]`` in Markdown, in order of first appearance."""
-    seen: dict[str, None] = {}
-    for key in CITATION_PATTERN.findall(text):
-        seen.setdefault(key, None)
-    return list(seen)
+    """Keys cited in Markdown, raw (``[@key]``) or rendered by ``python -m course cite``, in order."""
+    return keys_in(text)
 
 
 def resolve(keys: list[str] | tuple[str, ...], where: str) -> list[Reference]:
@@ -107,3 +104,76 @@ def resolve(keys: list[str] | tuple[str, ...], where: str) -> list[Reference]:
     if missing:
         raise CourseDataError(f"{where}: unknown reference key(s) {missing}")
     return [known[k] for k in keys]
+
+
+# --- Citation rendering: one numbering per lesson, the same in prose, feedback, tables and list ---
+
+CITE_GROUP = re.compile(r'<sup class="cart-cite">.*?</sup>', re.S)
+CITE_ANCHOR = re.compile(r'href="#ref-([a-z][a-z0-9-]*[a-z0-9])"')
+# A run of raw keys or already rendered groups, separated by spaces, commas or semicolons.
+_ONE = r'(?:\[@[a-z][a-z0-9-]*[a-z0-9]\]|<sup class="cart-cite">.*?</sup>)'
+CITE_RUN = re.compile(rf"{_ONE}(?:[ \t]*[,;]?[ \t]*{_ONE})*", re.S)
+_numbering: dict[str, int] = {}
+
+
+def keys_in(text: str) -> list[str]:
+    """Keys cited in ``text``, raw (``[@key]``) or rendered, in order of first appearance."""
+    seen: dict[str, None] = {}
+    for match in CITE_RUN.finditer(text):
+        for key in _run_keys(match.group(0)):
+            seen.setdefault(key, None)
+    return list(seen)
+
+
+def _run_keys(run: str) -> list[str]:
+    keys: list[str] = []
+    for part in re.finditer(_ONE, run, re.S):
+        found = CITATION_PATTERN.findall(part.group(0)) or CITE_ANCHOR.findall(part.group(0))
+        keys += [k for k in found if k not in keys]
+    return keys
+
+
+def set_numbering(keys: list[str]) -> None:
+    """The lesson's citation order (its reference list): what ``cite_html`` numbers by."""
+    _numbering.clear()
+    _numbering.update({k: n for n, k in enumerate(keys, start=1)})
+
+
+def author_year(ref: Reference) -> str:
+    """'Lee 2019' or 'Lee et al. 2019' from the registry's author string."""
+    authors = [a.strip() for a in re.split(r",|;| and ", ref.authors) if a.strip()]
+    first = authors[0].split()[0] if authors else ref.source
+    return f"{first}{' et al.' if len(authors) > 1 else ''} {ref.year}"
+
+
+def cite_html(keys: list[str] | tuple[str, ...], numbering: dict[str, int] | None = None) -> str:
+    """Citation marks as a reader expects: ``[1, 3]`` linked to the reference list.
+
+    Keys outside the numbering (a view shown outside its lesson) fall back to author-year, so no
+    raw key ever reaches a reader.
+    """
+    numbering = _numbering if numbering is None else numbering
+    known = registry()
+    marks = []
+    for key in keys:
+        if key in numbering:
+            marks.append(f'<a href="#ref-{key}" title="{html.escape(key)}">{numbering[key]}</a>')
+        elif key in known:
+            marks.append(f'<a href="#ref-{key}" title="{html.escape(key)}">{html.escape(author_year(known[key]))}</a>')
+        else:
+            raise CourseDataError(f"unknown reference key [@{key}]")
+    return f'<sup class="cart-cite">[{", ".join(marks)}]</sup>' if marks else ""
+
+
+def render_citations(text: str, numbering: dict[str, int]) -> str:
+    """Every run of raw ``[@key]`` or rendered marks in ``text`` as one numbered mark (idempotent)."""
+    return CITE_RUN.sub(lambda m: cite_html(_run_keys(m.group(0)), numbering), text)
+
+
+BRACKET_KEY = re.compile(r"\[([a-z][a-z0-9-]*[a-z0-9])\]")
+
+
+def render_bracket_keys(text_html: str) -> str:
+    """``[key]`` written in question text (explanations, feedback) as the lesson's citation mark."""
+    known = registry()
+    return BRACKET_KEY.sub(lambda m: cite_html([m.group(1)]) if m.group(1) in known else m.group(0), text_html)

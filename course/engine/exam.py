@@ -21,6 +21,7 @@ from typing import Any, Protocol
 import ipywidgets as w
 
 from course.engine.results import PASS_MARK, LessonResult, export_document, lesson_result, write_export
+from course.engine.views.live import SplitDisplay
 from course.engine.views.static import question_html, score_table_html
 from course.figures.diagrams import score_by_objective_chart
 from course.figures.render import FigureView
@@ -41,6 +42,7 @@ class Lesson(Protocol):
     def summary(self) -> dict[str, Any]: ...
     def question(self, question_id: str, number: int | None = None) -> Any: ...
     def question_widgets(self) -> list[Any]: ...
+    def reading_order(self) -> list[str]: ...
     def new_round(self) -> None: ...
 
 
@@ -83,7 +85,7 @@ def result_html(result: LessonResult, objectives: dict[str, str], export_path: s
     )
 
 
-class ExamView:
+class ExamView(SplitDisplay):
     """Submit, results and retake for a lesson in exam mode."""
 
     def __init__(self, lesson: Lesson):
@@ -102,6 +104,7 @@ class ExamView:
         self.retake.on_click(lambda _: self.on_retake())
         self.box = w.VBox([self.status, w.HBox([self.submit, self.retake]), self.result])
         self.box.add_class("cart-exam")
+        self.box.add_class("cart-live")
         lesson._score_views.append(self)
         self.refresh()
         if lesson.submitted:
@@ -178,18 +181,19 @@ class ExamView:
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
         bundle = dict(self.box._repr_mimebundle_() or {})
-        bundle["text/html"] = score_table_html(self.lesson.bank)
+        bundle["text/html"] = score_table_html(self.lesson.bank, self.lesson.reading_order())
         bundle["text/plain"] = f"Score summary: {len(self.lesson.bank.questions)} questions."
         return bundle
 
 
-class AssessmentView:
+class AssessmentView(SplitDisplay):
     """A whole bank as one assessment: questions in bank order, reshuffled on every retake."""
 
     def __init__(self, lesson: Lesson):
         self.lesson = lesson
         self.questions = w.VBox()
         self.questions.add_class("cart-assessment")
+        self.questions.add_class("cart-live")
         lesson._assessments.append(self)
         self.layout()
 

@@ -6,6 +6,7 @@ Notebook cells stay one line (``lesson.question("q00-car-letters")``); everythin
 from __future__ import annotations
 
 import json
+import re
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -13,13 +14,21 @@ from typing import Any
 import ipywidgets as w
 
 from course.core.paths import notebook_path
-from course.core.references import cited_keys, resolve
+from course.core.references import keys_in, resolve, set_numbering
 from course.engine.mode import course_mode
 from course.engine.progress import ProgressStore
 from course.engine.questions.model import Bank, Question, bank_path, load_bank
 from course.engine.results import ExportError, export_document, lesson_result, write_export
 from course.engine.views.html import Static
-from course.engine.views.static import question_html, question_text, score_table_html
+from course.engine.views.live import SplitDisplay, keyboard_script
+from course.engine.views.static import (
+    answer_html,
+    explanation_html,
+    question_html,
+    question_text,
+    score_table_html,
+    short_title,
+)
 from course.engine.views.widgets import QuestionWidget
 from course.figures.catalog import show as show_figure
 from course.figures.render import FigureView
@@ -31,7 +40,10 @@ DISCLAIMER = (
 )
 
 
-class QuestionView:
+QUESTION_CALL = re.compile(r"""\.question\(\s*["']([a-z0-9-]+)["']""")
+
+
+class QuestionView(SplitDisplay):
     """What a question cell displays: live widget, static HTML and plain text in one bundle."""
 
     def __init__(self, lesson: Lesson, q: Question, number: int):
@@ -63,32 +75,33 @@ class QuestionView:
         return bundle
 
 
-class ScoreView:
+class ScoreView(SplitDisplay):
     """The lesson's score: live (updates as answers come in) and a static table for nbviewer."""
 
     def __init__(self, lesson: Lesson):
         self.lesson = lesson
         self.html = w.HTML(value=self.live_html())
         self.html.add_class("cart-score")
+        self.html.add_class("cart-live")
         lesson._score_views.append(self)
 
     def live_html(self) -> str:
         s = self.lesson.summary()
         rows = "".join(
-            f"<tr><td>{n}</td><td>{escape(q.type_name)}</td><td>{escape(q.objective)}</td>"
-            f"<td>{self._state(s['questions'][q.id])}</td></tr>"
-            for n, q in enumerate(self.lesson.bank.questions, start=1)
+            f"<tr><td>{n}</td><td>{escape(short_title(q))}</td><td>{escape(q.type_name)}</td>"
+            f"<td>{escape(q.objective)}</td><td>{self._state(s['questions'][q.id])}</td></tr>"
+            for n, q in enumerate(self.lesson.questions_in_reading_order(), start=1)
         )
         where = (
             "kept in memory only (see the warning above)"
             if self.lesson.store.in_memory
-            else (f"saved in {escape(str(self.lesson.store.path))}")
+            else "saved on this computer"
         )
         return (
             f'<div class="cart-score-live"><p><strong>Your score: {s["correct"]} of {s["total"]} correct</strong> '
             f"({s['answered']} answered). Progress is {where}.</p>"
-            f'<table><thead><tr><th scope="col">Question</th><th scope="col">Type</th><th scope="col">Objective</th>'
-            f'<th scope="col">Status</th></tr></thead><tbody>{rows}</tbody></table></div>'
+            f'<table><thead><tr><th scope="col">Question</th><th scope="col">Begins</th><th scope="col">Type</th>'
+            f'<th scope="col">Objective</th><th scope="col">Status</th></tr></thead><tbody>{rows}</tbody></table></div>'
         )
 
     @staticmethod
@@ -105,7 +118,7 @@ class ScoreView:
         self.html.value = self.live_html()
 
     def static_html(self) -> str:
-        return score_table_html(self.lesson.bank)
+        return score_table_html(self.lesson.bank, self.lesson.reading_order())
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
         bundle = dict(self.html._repr_mimebundle_() or {})
@@ -126,11 +139,22 @@ def export_view(path: Path | None, correct: int, total: int, problem: str = "") 
 
 
 def references_view(keys: list[str], where: str) -> Static:
-    """The bibliography of the keys this lesson cites, in order of first citation."""
+    """The bibliography of the keys this lesson cites, numbered in order of first citation.
+
+    The numbers are the ones the prose (``python -m course cite``), the feedback and the tables show.
+    """
     refs = resolve(keys, where)
-    items = "".join(f'<li id="ref-{r.key}"><strong>[{escape(r.key)}]</strong> {r.citation_html()}</li>' for r in refs)
-    text = "\n".join(f"[{r.key}] {r.citation()}" for r in refs)
-    return Static(f'<ul class="cart-references">{items}</ul>', text)
+    items = "".join(
+        f'<li id="ref-{r.key}" data-key="{escape(r.key)}"><strong>[{n}]</strong> {r.citation_html()}</li>'
+        for n, r in enumerate(refs, start=1)
+    )
+    text = "\n".join(f"[{n}] {r.citation()}" for n, r in enumerate(refs, start=1))
+    return Static(f'<ol class="cart-references" style="list-style:none;padding-left:0.5em">{items}</ol>', text)
+
+
+def question_keys(q: Question) -> list[str]:
+    """A question's sources and any key its feedback or explanation cites, in the order shown."""
+    return list(dict.fromkeys(keys_in(answer_html(q) + explanation_html(q)) + list(q.references)))
 
 
 class Lesson:
@@ -144,6 +168,7 @@ class Lesson:
         self._views: dict[str, QuestionView] = {}
         self._score_views: list[Any] = []
         self._assessments: list[Any] = []
+        set_numbering(self.cited_keys())
 
     @property
     def mode(self) -> str:
@@ -168,9 +193,26 @@ class Lesson:
             raise KeyError(
                 f"'{question_id}' is not a question of lesson {self.id}; its questions are {', '.join(self.bank.ids())}"
             ) from None
-        number = number or self.bank.ids().index(question_id) + 1
+        number = number or self.reading_order().index(question_id) + 1
         self._views[question_id] = QuestionView(self, q, number)
         return self._views[question_id]
+
+    def _notebook_cells(self) -> list[dict[str, Any]]:
+        path = notebook_path(self.id)
+        if not path.exists():
+            return []
+        return json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+
+    def reading_order(self) -> list[str]:
+        """Question ids in the order the notebook shows them (then any the notebook does not show)."""
+        shown: list[str] = []
+        for cell in self._notebook_cells():
+            if cell.get("cell_type") == "code":
+                shown += [i for i in QUESTION_CALL.findall("".join(cell.get("source", ""))) if i in self.bank.ids()]
+        return list(dict.fromkeys(shown + self.bank.ids()))
+
+    def questions_in_reading_order(self) -> list[Question]:
+        return [self.bank.get(i) for i in self.reading_order()]
 
     def question_widgets(self) -> list[QuestionWidget]:
         """The live widgets shown so far in this kernel (for exam results and retakes)."""
@@ -234,17 +276,19 @@ class Lesson:
         return show_figure(name, **options)
 
     def cited_keys(self) -> list[str]:
-        """Keys cited in the notebook's Markdown (``[@key]``), then those of its questions."""
+        """Keys in reading order: the Markdown's citations and each question's sources where it stands."""
         keys: dict[str, None] = {}
-        path = notebook_path(self.id)
-        if path.exists():
-            nb = json.loads(path.read_text(encoding="utf-8"))
-            for cell in nb.get("cells", []):
-                if cell.get("cell_type") == "markdown":
-                    for key in cited_keys("".join(cell.get("source", ""))):
-                        keys.setdefault(key, None)
-        for q in self.bank.questions:
-            for key in q.references:
+        for cell in self._notebook_cells():
+            source = "".join(cell.get("source", ""))
+            if cell.get("cell_type") == "markdown":
+                found = keys_in(source)
+            else:
+                ids = [i for i in QUESTION_CALL.findall(source) if i in self.bank.ids()]
+                found = [k for i in ids for k in question_keys(self.bank.get(i))]
+            for key in found:
+                keys.setdefault(key, None)
+        for q in self.questions_in_reading_order():  # questions the notebook does not show one by one
+            for key in question_keys(q):
                 keys.setdefault(key, None)
         return list(keys)
 
@@ -259,4 +303,9 @@ def start_lesson(lesson_id: str, store: ProgressStore | None = None, exam: bool 
     (see course.engine.mode).
     """
     apply_style()
+    from IPython import get_ipython
+    from IPython.display import display
+
+    if get_ipython() is not None:  # in a notebook: the stylesheet and the keyboard helper, once
+        display(keyboard_script(), raw=True)
     return Lesson(lesson_id, store, exam)

@@ -69,20 +69,27 @@ def open_notebook(page, url: str, name: str, timeout_ms: int = 60_000) -> None:
 
 def run_all(page, timeout_ms: int = 120_000) -> None:
     """Run ▸ Run All Cells, then wait until every code cell shows an execution count."""
+    mark_outputs_old(page)
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
     page.locator(".lm-Menu-item[data-command='runmenu:run-all']").click()
     wait_all_executed(page, timeout_ms)
 
 
+def mark_outputs_old(page) -> None:
+    """Mark the outputs on the page, so a wait can tell a new run's outputs from stored ones."""
+    page.evaluate(
+        "(panel) => document.querySelectorAll(panel + ' .jp-OutputArea-child').forEach(e => e.dataset.cartOld = '1')",
+        PANEL,
+    )
+
+
 def wait_all_executed(page, timeout_ms: int = 120_000) -> None:
+    """Every code cell shows a fresh output (inputs are hidden, so prompts show no count)."""
     page.wait_for_function(
         """(panel) => {
-            const p = document.querySelector(panel);
-            // A hidden-source cell (the setup cell) shows no prompt; every other one must show [n]:
-            const prompts = [...p.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(x => x.textContent.trim());
-            const shown = prompts.filter(t => t !== '');
-            return prompts.length > 0 && shown.length >= prompts.length - 1 && prompts[prompts.length - 1] !== ''
-                && shown.every(t => /^\\[\\d+\\]:$/.test(t));
+            const cells = [...document.querySelectorAll(panel + ' .jp-CodeCell')];
+            return cells.length > 0 && cells.every(c =>
+                [...c.querySelectorAll('.jp-OutputArea-child')].some(o => !o.dataset.cartOld));
         }""",
         arg=PANEL,
         timeout=timeout_ms,
@@ -98,6 +105,7 @@ def restart_and_run_all(page, timeout_ms: int = 120_000) -> None:
         " q.forEach(e => e.dataset.cartOld = '1'); return q.length; }",
         PANEL,
     )
+    mark_outputs_old(page)
     page.locator(".lm-MenuBar-itemLabel", has_text="Kernel").first.click()
     page.locator(".lm-Menu-item[data-command='runmenu:restart-and-run-all']").click()
     page.locator(".jp-Dialog .jp-mod-accept").click()

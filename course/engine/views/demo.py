@@ -11,15 +11,19 @@ from typing import Any
 
 import ipywidgets as w
 
+from course.engine.views.live import DEMO_LINE, SplitDisplay
 from course.figures.render import FigureView
 
 
-class Demo:
+class Demo(SplitDisplay):
     """Bundle a live widget with static ``text/html`` and ``text/plain`` views."""
+
+    resume_line = DEMO_LINE
 
     def __init__(self, widget: w.Widget, static_html: str, text: str, css_class: str = "cart-demo"):
         self.widget = widget
         self.widget.add_class("cart-demo")
+        self.widget.add_class("cart-live")
         if css_class != "cart-demo":
             self.widget.add_class(css_class)
         self.static_html = static_html
@@ -27,10 +31,7 @@ class Demo:
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
         bundle = dict(self.widget._repr_mimebundle_() or {})
-        bundle["text/html"] = (
-            f'<div class="cart-demo-static">{self.static_html}<p style="font-size:0.9em"><em>Run this notebook '
-            "in Jupyter to use the interactive controls.</em></p></div>"
-        )
+        bundle["text/html"] = f'<div class="cart-demo-static">{self.static_html}</div>'
         bundle["text/plain"] = self.text
         return bundle
 

@@ -8,10 +8,17 @@ from __future__ import annotations
 
 from html import escape
 
-from course.core.text import inline_html, letter, plain
+from course.core.references import cite_html, render_bracket_keys
+from course.core.text import inline_html as _inline
+from course.core.text import letter, plain
 from course.engine.questions.grading import with_unit
 from course.engine.questions.model import Bank, Question
 from course.engine.questions.order import match_choice_order, option_order
+
+
+def inline_html(text: str) -> str:
+    """Safe inline HTML with any ``[key]`` citation shown as the lesson's numbered mark."""
+    return render_bracket_keys(_inline(text))
 
 ICON_OK = "✔"
 ICON_NO = "✘"
@@ -106,11 +113,12 @@ def answer_html(q: Question, learner: str = "") -> str:
 
 
 def explanation_html(q: Question) -> str:
-    refs = ", ".join(f"[{escape(k)}]" for k in q.references)
-    return (
-        f'<p class="cart-q-why"><strong>Why:</strong> {inline_html(q.explanation)}</p>'
-        f'<p class="cart-q-refs" style="font-size:0.9em;color:#333">Sources: {refs} (see References)</p>'
-    )
+    """The explanation, then its sources numbered as in the lesson's reference list (none: no line)."""
+    why = f'<p class="cart-q-why"><strong>Why:</strong> {inline_html(q.explanation)}</p>'
+    if not q.references:
+        return why
+    return f'{why}<p class="cart-q-refs" style="font-size:0.9em;color:#333">Sources: {cite_html(q.references)}</p>'
+
 
 
 def question_html(q: Question, number: int) -> str:
@@ -119,9 +127,7 @@ def question_html(q: Question, number: int) -> str:
         f'<div class="cart-question cart-static" data-question-id="{escape(q.id)}" style="{BOX}">'
         f"{header_html(q, number)}{choices_html(q)}"
         '<details class="cart-answer"><summary>Show answer and explanation</summary>'
-        f"{answer_html(q)}{explanation_html(q)}</details>"
-        '<p style="font-size:0.9em;color:#333;margin:0.4em 0 0 0"><em>Run this notebook in Jupyter to answer '
-        "interactively and keep your score.</em></p></div>"
+        f"{answer_html(q)}{explanation_html(q)}</details></div>"
     )
 
 
@@ -139,19 +145,29 @@ def question_text(q: Question, number: int) -> str:
     else:
         lines += [f"  {n}. {plain(p.left)}" for n, p in enumerate(q.pairs, start=1)]
         lines.append("  Choices: " + "; ".join(f"{letter(i)}. {c}" for i, c in enumerate(q.match_choices())))
-    lines.append("  (Run the notebook in Jupyter to answer.)")
+    lines.append("  (To answer, run the notebook's cells in JupyterLab: Run > Run All Cells.)")
     return "\n".join(lines)
 
 
-def score_table_html(bank: Bank) -> str:
-    """The lesson's static score table, the same in practice and exam mode: nbviewer never depends on the mode."""
+def short_title(q: Question, words: int = 9) -> str:
+    """The first words of the stem: enough to tell score-table rows apart."""
+    parts = plain(q.stem).split()
+    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
+
+
+def score_table_html(bank: Bank, order: list[str] | None = None) -> str:
+    """The lesson's static score table, the same in practice and exam mode: nbviewer never depends on the mode.
+
+    ``order`` is the reading order of the question ids (default: the bank's order).
+    """
+    questions = [bank.get(i) for i in order] if order else bank.questions
     rows = "".join(
-        f"<tr><td>{n}</td><td>{escape(q.type_name)}</td><td>{escape(q.objective)}</td></tr>"
-        for n, q in enumerate(bank.questions, start=1)
+        f"<tr><td>{n}</td><td>{escape(short_title(q))}</td><td>{escape(q.type_name)}</td><td>{escape(q.objective)}</td></tr>"
+        for n, q in enumerate(questions, start=1)
     )
     return (
-        f'<div class="cart-score-static"><p><strong>This lesson has {len(bank.questions)} questions.'
-        "</strong> Run the notebook in Jupyter to see your own score here; it is saved as you answer.</p>"
-        f'<table><thead><tr><th scope="col">Question</th><th scope="col">Type</th><th scope="col">Objective</th>'
-        f"</tr></thead><tbody>{rows}</tbody></table></div>"
+        f'<div class="cart-score-static"><p><strong>This lesson has {len(questions)} questions.'
+        "</strong> Once the notebook runs, your own score appears here; it is saved as you answer.</p>"
+        f'<table><thead><tr><th scope="col">Question</th><th scope="col">Begins</th><th scope="col">Type</th>'
+        f'<th scope="col">Objective</th></tr></thead><tbody>{rows}</tbody></table></div>'
     )

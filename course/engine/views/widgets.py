@@ -13,11 +13,12 @@ from typing import Any
 import ipywidgets as w
 
 from course.core.errors import InvalidResponse
-from course.core.text import inline_html, letter
+from course.core.text import letter
 from course.engine.questions.grading import ORDINALS, Result, grade, gradeable
 from course.engine.questions.model import Question
 from course.engine.questions.order import match_choice_order, option_order
-from course.engine.views.static import ICON_NO, ICON_OK, answer_html, explanation_html, header_html
+from course.engine.views.live import style_tag
+from course.engine.views.static import ICON_NO, ICON_OK, answer_html, explanation_html, header_html, inline_html
 
 OK_COLOUR = "#009E73"  # Okabe-Ito bluish green: a second cue beside icon and words
 NO_COLOUR = "#D55E00"  # Okabe-Ito vermillion
@@ -184,11 +185,13 @@ class _Order(_Input):
                 value=None,
                 description=f"{ORDINALS[n]}:",
                 style={"description_width": "3em"},
-                layout=w.Layout(width="40em", max_width="100%"),
+                layout=w.Layout(width="100%"),
             )
             for n in range(len(self.q.items))
         ]
-        return [w.HTML("<em>Choose what comes 1st, 2nd, and so on.</em>"), *self.drops]
+        listing = "<br>".join(f"{letter(pos)}. {inline_html(self.q.items[i])}" for pos, i in enumerate(shown))
+        intro = w.HTML(f"<p class='cart-row-label'>{listing}</p><em>Choose what comes 1st, 2nd, and so on.</em>")
+        return [intro, *_with_readback(self.drops)]
 
     def read(self) -> Any:
         return [d.value for d in self.drops]
@@ -208,16 +211,16 @@ class _Match(_Input):
         shown = match_choice_order(self.q, self.learner)
         choices = [(PLACEHOLDER, None)] + [(f"{letter(i)}. {c}", c) for i, c in enumerate(shown)]
         self.drops = [
-            w.Dropdown(
-                options=choices,
-                value=None,
-                description=f"{n}. {p.left}",
-                style={"description_width": "initial"},
-                layout=w.Layout(width="auto", max_width="100%"),
-            )
-            for n, p in enumerate(self.q.pairs, start=1)
+            w.Dropdown(options=choices, value=None, description="Match:", style={"description_width": "4.5em"},
+                       layout=w.Layout(width="100%"))
+            for _ in self.q.pairs
         ]
-        return [w.HTML("<em>Choose a match for each row.</em>"), *self.drops]
+        rows: list[w.Widget] = [w.HTML("<em>Choose a match for each row.</em>")]
+        readbacks = _with_readback(self.drops)
+        for n, p in enumerate(self.q.pairs, start=1):
+            label = w.HTML(f"<p class='cart-row-label'><strong>{n}. {inline_html(p.left)}</strong></p>")
+            rows += [label, *readbacks[2 * (n - 1): 2 * n]]
+        return rows
 
     def read(self) -> Any:
         return {p.left: d.value for p, d in zip(self.q.pairs, self.drops, strict=True)}
@@ -232,6 +235,21 @@ class _Match(_Input):
     def clear(self) -> None:
         for d in self.drops:
             d.value = None
+
+
+def _with_readback(drops: list[w.Dropdown]) -> list[w.Widget]:
+    """Each dropdown followed by the full text of its choice, wrapped: a closed <select> cuts long text."""
+    out: list[w.Widget] = []
+    for drop in drops:
+        readback = w.HTML("")
+        readback.add_class("cart-choice-text")
+
+        def show(change: dict, target: w.HTML = readback, source: w.Dropdown = drop) -> None:
+            target.value = "" if source.value is None else f"Chosen: {inline_html(source.label)}"
+
+        drop.observe(show, names="value")
+        out += [drop, readback]
+    return out
 
 
 INPUTS: dict[str, type[_Input]] = {
@@ -289,25 +307,37 @@ class QuestionWidget:
             description="Try again" if not exam else "Clear", tooltip="Clear your answer and start again"
         )
         self.reveal = w.Button(description="Show answer", tooltip="Show the answer and explanation")
-        for button, cls in ((self.check, "cart-check"), (self.retry, "cart-retry"), (self.reveal, "cart-reveal")):
+        self.cancel = w.Button(description="Cancel", tooltip="Keep trying: do not show the answer")
+        self.cancel.layout.display = "none"
+        for button, cls in (
+            (self.check, "cart-check"), (self.retry, "cart-retry"), (self.reveal, "cart-reveal"),
+            (self.cancel, "cart-reveal-cancel"),
+        ):
             button.add_class(cls)
+        self.confirming = False
+        self.last: tuple[Any, bool] | None = None
         self.feedback = w.HTML(value="")
         self.feedback.add_class("cart-feedback")
         self.check.on_click(lambda _: self.on_check())
         self.retry.on_click(lambda _: self.on_retry())
         self.reveal.on_click(lambda _: self.on_reveal())
-        buttons = [self.check, self.retry] if exam else [self.check, self.retry, self.reveal]
-        self.header = w.HTML(header_html(q, number))
+        self.cancel.on_click(lambda _: self.cancel_reveal())
+        buttons = [self.check, self.retry] if exam else [self.check, self.retry, self.reveal, self.cancel]
+        self.header = w.HTML(style_tag() + header_html(q, number))
+        button_row = w.HBox(buttons)
+        button_row.add_class("cart-buttons")
         self.view = w.VBox(
-            [self.header, self.input.box, w.HBox(buttons), self.feedback],
+            [self.header, self.input.box, button_row, self.feedback],
             layout=w.Layout(border="1px solid #767676", padding="0.5em 0.9em", margin="0.6em 0", max_width="56em"),
         )
         self.view.add_class("cart-question")
+        self.view.add_class("cart-live")
         self.view.add_class(f"cart-type-{q.type}")
         self.view.add_class(f"cart-q-{q.id}")
         if last_response is not None and not gradeable(q, last_response):
             last_response = None  # a saved answer of the wrong shape (an edited file): start empty
         if last_response is not None:
+            self.last = (last_response, False)
             self.input.restore(last_response)
             if exam and not submitted:
                 self.feedback.value = saved_html(attempts, restored=True)
@@ -324,22 +354,42 @@ class QuestionWidget:
                 self.feedback.value = unanswered_html(q, learner)
 
     def on_check(self) -> None:
+        self.cancel_reveal(clear=False)
         response = self.input.read()
         try:
             result = grade(self.q, response)
         except InvalidResponse as exc:
             self.feedback.value = message_html(str(exc))
             return
-        self.attempts = self.record(self.q, _jsonable(response), result.correct, False)
+        repeat = self.last is not None and self.last == (_jsonable(response), True) and result.correct
+        if not repeat:  # checking the same right answer again is not a new attempt
+            self.attempts = self.record(self.q, _jsonable(response), result.correct, False)
+        self.last = (_jsonable(response), result.correct)
         self.feedback.value = saved_html(self.attempts) if self.exam else feedback_html(self.q, result, self.attempts)
 
     def on_retry(self) -> None:
+        self.cancel_reveal(clear=False)
         self.input.clear()
         self.feedback.value = ""
 
     def on_reveal(self) -> None:
+        """First press asks (the same button, so keyboard focus stays); the second gives the answer."""
+        if not self.confirming:
+            self.confirming = True
+            self.reveal.description = "Yes, show the answer"
+            self.cancel.layout.display = None
+            self.feedback.value = confirm_html()
+            return
+        self.cancel_reveal(clear=False)
         self.record(self.q, None, False, True)
         self.feedback.value = reveal_html(self.q, self.learner)
+
+    def cancel_reveal(self, clear: bool = True) -> None:
+        if self.confirming and clear:
+            self.feedback.value = ""
+        self.confirming = False
+        self.reveal.description = "Show answer"
+        self.cancel.layout.display = "none"
 
     def lock(self, locked: bool) -> None:
         """After an exam is submitted the answers are final until a retake."""
@@ -361,9 +411,20 @@ class QuestionWidget:
         self.input.clear()
         self.feedback.value = ""
         self.attempts = 0
+        self.last = None
         self.lock(False)
         if number is not None:
             self.header.value = header_html(self.q, number)
+
+
+def confirm_html() -> str:
+    return (
+        '<div role="status" aria-live="polite" class="cart-fb cart-fb-confirm" '
+        'style="border-left:6px solid #E69F00;padding:0.3em 0.8em;margin-top:0.4em">'
+        '<p style="margin:0.2em 0"><span aria-hidden="true">⚠</span> <strong>Show the answer?</strong> '
+        "This question will then stop counting toward your score. Press <strong>Yes, show the answer</strong> "
+        "to see it, or <strong>Cancel</strong> to keep trying.</p></div>"
+    )
 
 
 def unanswered_html(q: Question, learner: str = "") -> str:
