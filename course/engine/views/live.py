@@ -129,12 +129,15 @@ def keyboard_script() -> dict[str, str]:
     Enter in a number box check. It runs in trusted outputs only, i.e. once the cells were run.
     """
     script = KEYS_JS.replace("CSS_TEXT", json.dumps(COURSE_CSS))
-    return {"application/javascript": script, "text/plain": ""}
+    # The stylesheet once per notebook, here in the setup cell: readers without a kernel (nbviewer,
+    # an untrusted or reopened notebook) get it from this text/html; its rules are page-wide, so no
+    # other output needs a copy (a copy in every question cost about 60 KB per notebook).
+    return {"application/javascript": script, "text/html": style_tag(), "text/plain": ""}
 
 
 def static_twin(html: str, line: str = RESUME_LINE) -> str:
     """The readable view with the stylesheet and the one line on how to continue."""
-    return f'<div class="cart-twin">{style_tag()}{html}<p class="cart-resume">{line}</p></div>'
+    return f'<div class="cart-twin">{html}<p class="cart-resume">{line}</p></div>'
 
 
 LIVE_SLOT = '<div class="cart-live-slot"></div>'

@@ -17,7 +17,6 @@ from course.core.text import letter
 from course.engine.questions.grading import ORDINALS, Result, grade, gradeable
 from course.engine.questions.model import Question
 from course.engine.questions.order import match_choice_order, option_order
-from course.engine.views.live import style_tag
 from course.engine.views.static import ICON_NO, ICON_OK, answer_html, explanation_html, header_html, inline_html
 
 OK_COLOUR = "#009E73"  # Okabe-Ito bluish green: a second cue beside icon and words
@@ -323,7 +322,7 @@ class QuestionWidget:
         self.reveal.on_click(lambda _: self.on_reveal())
         self.cancel.on_click(lambda _: self.cancel_reveal())
         buttons = [self.check, self.retry] if exam else [self.check, self.retry, self.reveal, self.cancel]
-        self.header = w.HTML(style_tag() + header_html(q, number))
+        self.header = w.HTML(header_html(q, number))
         button_row = w.HBox(buttons)
         button_row.add_class("cart-buttons")
         self.view = w.VBox(
