@@ -191,7 +191,8 @@ def test_random_valid_banks_render_in_every_view_and_survive_any_answer(tmp_path
         widget = QuestionWidget(q, number, lambda *_: 1)
         widget.input.restore(_plausible(rng, q))
         widget.on_check()
-        widget.on_reveal()
+        widget.on_reveal()  # asks first
+        widget.on_reveal()  # "Yes, show the answer"
         assert "Why:" in widget.feedback.value
 
 
