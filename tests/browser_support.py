@@ -10,6 +10,7 @@ import pytest
 from course.core.paths import ROOT
 from course.core.text import letter
 from course.engine.questions.model import Question
+from course.engine.questions.order import match_choice_order, option_order
 from tests.harness.browser import chromium_path
 
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
@@ -29,16 +30,20 @@ def screenshot_path(name: str) -> Path:
     return SCREENSHOTS / f"{name}.png"
 
 
-def answers(q: Question) -> tuple[object, object]:
-    """A wrong and a right answer for a question, in the form the UI needs (labels to choose)."""
+# The learner tests/harness/serve.py sets for JupyterLab: options are shown in this learner's order.
+BROWSER_LEARNER = "browser"
+
+
+def answers(q: Question, learner: str = BROWSER_LEARNER) -> tuple[object, object]:
+    """A wrong and a right answer for a question, as ``learner`` sees it (the labels to choose)."""
     if q.type == "single":
         right = q.correct_options()[0]
         wrong = next(i for i in range(len(q.options)) if i != right)
-        return [_label(q, wrong)], [_label(q, right)]
+        return [_label(q, wrong, learner)], [_label(q, right, learner)]
     if q.type == "multiple":
         right = q.correct_options()
         wrong = right[:1] if len(right) > 1 else right + [i for i in range(len(q.options)) if i not in right][:1]
-        return [_label(q, i) for i in wrong], [_label(q, i) for i in right]
+        return [_label(q, i, learner) for i in wrong], [_label(q, i, learner) for i in right]
     if q.type == "truefalse":
         return ["False" if q.answer else "True"], ["True" if q.answer else "False"]
     if q.type == "numeric":
@@ -50,13 +55,14 @@ def answers(q: Question) -> tuple[object, object]:
         shown = {i: pos for pos, i in enumerate(q.shuffled_items())}
         labels = [f"{letter(shown[i])}. {q.items[i]}" for i in range(len(q.items))]
         return labels[1:] + labels[:1], labels
-    choices = q.match_choices()
+    choices = match_choice_order(q, learner)
     right = [f"{letter(choices.index(p.right))}. {p.right}" for p in q.pairs]
     return right[1:] + right[:1], right
 
 
-def _label(q: Question, index: int) -> str:
-    return f"{letter(index)}. {q.options[index].text}"
+def _label(q: Question, index: int, learner: str) -> str:
+    """The option's label as shown: its letter is its position in the learner's order."""
+    return f"{letter(option_order(q, learner).index(index))}. {q.options[index].text}"
 
 
 def fill_answer(box, q: Question, answer) -> None:

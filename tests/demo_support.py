@@ -26,3 +26,15 @@ def assert_labelled(box: w.Box, count: int, css_prefix: str) -> None:
     for control in found:
         assert control.description.strip()
         assert any(cls.startswith(css_prefix) for cls in control._dom_classes)
+
+
+def static_view(demo) -> str:
+    """What a reader without a kernel sees of ``demo``: the first output its display writes (the twin)."""
+    from unittest import mock
+
+    shown: list[dict] = []
+    with mock.patch("IPython.display.display", lambda obj, raw=False: shown.append(obj)):
+        demo._ipython_display_()
+    twin, slot = shown
+    assert "application/vnd.jupyter.widget-view+json" not in twin and "cart-live-slot" in slot["text/html"]
+    return twin["text/html"]

@@ -59,7 +59,7 @@ def test_static_view_shows_everything_without_a_kernel(browser, html_dir, path):
         assert bad not in text, f"'{bad}' appears in the static view"
     empty = page.evaluate(
         """() => [...document.querySelectorAll('.jp-OutputArea-output')]
-             .filter(o => !o.innerText.trim() && !o.querySelector('img')).length"""
+             .filter(o => o.getClientRects().length && !o.innerText.trim() && !o.querySelector('img')).length"""
     )
     assert empty == 0, f"{empty} empty output areas"
     bank = load_bank(bank_path(path.stem))

@@ -530,3 +530,19 @@ def test_form_b_cites_registered_sources_and_gives_feedback_everywhere(private_b
             assert q.feedback_true.strip() and q.feedback_false.strip()
         if q.type == "ordering":
             assert len(q.item_feedback) == len(q.items) and all(t.strip() for t in q.item_feedback)
+
+
+def test_the_exam_notebook_shows_the_stylesheet_and_keyboard_helper_once(pack_dir, tmp_path, monkeypatch):
+    """Questions carry no stylesheet of their own: the exam's setup cell must show it, as a lesson's does."""
+    import IPython
+    import IPython.display
+
+    from course.engine.exam import start_exam
+    from course.engine.views import live
+
+    shown: list[dict] = []
+    monkeypatch.setattr(IPython, "get_ipython", lambda: object())
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append(obj))
+    start_exam(pack_dir / "exam-pack.json", ProgressStore(tmp_path / "data", "nurse02"))
+    assert [sorted(b) for b in shown] == [["text/html", "text/plain"], ["application/javascript", "text/plain"]]
+    assert live.COURSE_CSS in shown[0]["text/html"]

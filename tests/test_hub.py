@@ -21,6 +21,8 @@ import pytest
 
 from course.cli.links import nbgitpuller_link
 from course.core.paths import ROOT
+from course.engine.questions.model import bank_path, load_bank
+from tests.browser_support import answers
 from tests.harness import hub as hubmod
 from tests.harness.browser import PANEL, check_and_read, chromium, chromium_path, open_notebook, question, run_all
 
@@ -383,7 +385,8 @@ def test_student_follows_link_answers_and_keeps_edits_when_pulling_again(hub, so
         run_all(page)
         clock("ran all cells")
         box = question(page, "q00-car-letters")
-        box.get_by_label("A. Chimeric antigen receptor", exact=True).check()
+        box.get_by_label(answers(load_bank(bank_path("00_start_here")).get("q00-car-letters"), "ana")[1][0],
+                         exact=True).check()  # the options in ana's own order
         feedback = check_and_read(page, "q00-car-letters")
         assert "Correct" in feedback, feedback
         clock("answered q00-car-letters")

@@ -13,6 +13,7 @@ from course.lessons.l01_what_car_t_treats.demos import (
     product_demo,
 )
 from course.lessons.l01_what_car_t_treats.figures import b_lineage, hit_stages, lines_history
+from tests.demo_support import static_view
 
 
 def test_hit_stages_follow_the_simplified_lineage():
@@ -77,10 +78,11 @@ def test_product_explorer_filters_summary_table_and_timeline():
 
 
 def test_product_demo_static_view_is_the_full_table():
-    bundle = product_demo()._repr_mimebundle_()
+    demo = product_demo()
+    bundle = demo._repr_mimebundle_()
     assert all(brand in bundle["text/html"] for brand in ("Kymriah", "Aucatzyl", "Carvykti"))
     assert "<table" in bundle["text/html"] and "<img" in bundle["text/html"]
-    assert "Run this notebook" in bundle["text/html"]
+    assert "To use the controls, run the notebook" in static_view(demo)
     assert bundle["text/plain"].count("\n") == 6
 
 

@@ -12,18 +12,20 @@ from course.lessons.l03_the_five_steps.demos import (
     timeline_demo,
 )
 from course.lessons.l03_the_five_steps.model import BRANDS, regimen, regimens
+from tests.demo_support import static_view
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
 
 def test_bundle_has_live_widget_and_a_static_view_with_every_product():
-    bundle = timeline_demo()._repr_mimebundle_()
+    demo = timeline_demo()
+    bundle = demo._repr_mimebundle_()
     assert WIDGET_MIME in bundle
     html = bundle["text/html"]
     assert '<img src="data:image/png;base64,' in html and 'alt="Gantt chart' in html
     for brand in BRANDS:
         assert brand in html
-    assert "Run this notebook" in html
+    assert "To use the controls, run the notebook" in static_view(demo)
     assert bundle["text/plain"].startswith("Interactive vein-to-vein timeline")
 
 

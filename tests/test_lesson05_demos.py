@@ -8,7 +8,7 @@ from course import clinical
 from course.figures.catalog import catalog, show
 from course.lessons.l05_cytokine_release_syndrome import demos as lesson05
 from course.lessons.l05_cytokine_release_syndrome import model as crs
-from tests.demo_support import assert_labelled
+from tests.demo_support import assert_labelled, static_view
 
 
 def test_grader_default_is_grade_1_set_by_fever():
@@ -92,7 +92,7 @@ def test_demos_have_a_static_view_of_the_default_state(make):
     bundle = demo._repr_mimebundle_()
     assert "cart-demo-static" in bundle["text/html"] and bundle["text/plain"]
     assert "cart-demo" in demo.widget._dom_classes
-    assert "Run this notebook" in bundle["text/html"]
+    assert "To use the controls, run the notebook" in static_view(demo)
 
 
 def test_static_grader_shows_the_default_grade_and_table():

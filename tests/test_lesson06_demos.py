@@ -8,7 +8,7 @@ from course import clinical
 from course.figures.catalog import show
 from course.lessons.l06_icans import demos as lesson06
 from course.lessons.l06_icans import timing as icans_timing
-from tests.demo_support import assert_labelled
+from tests.demo_support import assert_labelled, static_view
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +29,7 @@ def test_grader_controls_are_labelled_and_have_css_hooks(grader_demo):
 def test_grader_default_is_no_icans_and_static_view_has_the_figure(grader_demo):
     bundle = grader_demo._repr_mimebundle_()
     assert "No ICANS" in bundle["text/html"] and 'alt="' in bundle["text/html"]
-    assert "Run this notebook" in bundle["text/html"]
+    assert "To use the controls, run the notebook" in static_view(grader_demo)
     assert "no ICANS" in bundle["text/plain"]
 
 

@@ -100,8 +100,8 @@ def test_ice_10_with_drowsiness_is_still_icans():
 def test_isolated_icans_explanation_states_the_computed_grade():
     grade = clinical.icans_grade(**icans.VIGNETTES["q06-isolated-icans"].inputs).grade
     assert f"grade {grade} ICANS" in q("q06-isolated-icans").explanation
-    # ASCO by grade: supportive care first; steroids considered at grade 2; tocilizumab only with CRS.
-    assert "considered" in correct_text("q06-isolated-icans")
+    # ASCO by grade: supportive care at grade 1; dexamethasone 10 mg at grade 2; tocilizumab only with CRS.
+    assert grade == 2 and correct_text("q06-isolated-icans").startswith("Dexamethasone 10 mg IV")
     assert "only if CRS is also present" in q("q06-isolated-icans").explanation
 
 
@@ -238,7 +238,12 @@ def test_mixed_sources_and_approximate_figures_are_shown_as_such():
     rows = {r[0] + r[1]: r for r in icans_timing.timing_table().rows}
     kymriah_row = next(r for key, r in rows.items() if "ELIANA" in key)
     assert kymriah_row[4] == "day 6 (1–359)†" and kymriah_row[5] == "6 days†"
-    assert icans_timing.footnotes() == ["†US label, broader definition of neurological events than the 40% incidence."]
+    assert icans_timing.footnotes() == [
+        "†US label, broader definition of neurological events than the 40% incidence.",
+        "‡ICANS alone, a narrower count than the all-neurotoxicity percentages.",
+    ]
+    carvykti = next(r for key, r in rows.items() if "CARTITUDE-1" in key)
+    assert carvykti[4] == "day 8 (3–12)‡" and carvykti[5] == "4 days‡"  # onset of ICANS only, marked as such
     assert "US label, broader definition" in icans_timing.timing_table()._repr_mimebundle_()["text/plain"]
     assert icans_timing.get("carvykti-mm").incidence_text() == (
         "about 21% / about 10% (all neurotoxicity, CARTITUDE-1)"

@@ -10,6 +10,7 @@ from course.figures.style import MIN_FONT_PT
 from course.lessons.l07_after_infusion_and_long_term import demos as demo
 from course.lessons.l07_after_infusion_and_long_term import figures as figs
 from course.lessons.l07_after_infusion_and_long_term import model as lt
+from tests.demo_support import static_view
 
 # --- Journey demo ------------------------------------------------------------------------------------
 
@@ -41,12 +42,13 @@ def test_choosing_a_row_redraws_the_figure_and_explains_it():
 
 
 def test_journey_demo_bundle_has_static_figure_and_every_explanation():
-    bundle = demo.journey_demo()._repr_mimebundle_()
+    journey = demo.journey_demo()
+    bundle = journey._repr_mimebundle_()
     html = bundle["text/html"]
     assert "<img" in html and 'alt="Timeline chart' in html and "<figcaption" in html
     for win in lt.data().timeline:
         assert win.name.split(" (")[0] in html
-    assert "Run this notebook in Jupyter" in html
+    assert "To use the controls, run the notebook" in static_view(journey)
     assert bundle["text/plain"].startswith("Figure:")
     assert "application/vnd.jupyter.widget-view+json" in bundle
 

@@ -10,6 +10,7 @@ from course.figures.style import MIN_FONT_PT
 from course.lessons.l08_patient_case import demos as demo
 from course.lessons.l08_patient_case import figures as figs
 from course.lessons.l08_patient_case import model as cs
+from tests.demo_support import static_view
 
 # --- The case explorer ---------------------------------------------------------------------------------
 
@@ -62,10 +63,11 @@ def test_key_days_are_sorted_and_include_each_stage():
 
 
 def test_bundle_has_the_static_figure_state_and_every_stage():
-    bundle = demo.case_demo()._repr_mimebundle_()
+    case_demo = demo.case_demo()
+    bundle = case_demo._repr_mimebundle_()
     html = bundle["text/html"]
     assert "<img" in html and 'alt="Timeline of a fictional patient' in html and "<figcaption" in html
-    assert "Case explorer" in html and "Run this notebook in Jupyter" in html
+    assert "Case explorer" in html and "To use the controls, run the notebook" in static_view(case_demo)
     for stage in cs.data().stages:
         assert stage.title.split(" (")[0] in html
     assert bundle["text/plain"].startswith("Figure:")

@@ -9,6 +9,7 @@ from course.figures.catalog import show
 from course.figures.style import MIN_FONT_PT
 from course.lessons.l09_outcomes_access_future import figures as figs
 from course.lessons.l09_outcomes_access_future.demos import ANY, ResponseExplorer, response_demo
+from tests.demo_support import static_view
 
 
 def test_controls_are_labelled_keyboard_widgets_with_test_hooks():
@@ -47,11 +48,12 @@ def test_label_checkbox_hides_and_shows_the_label_figures():
 
 
 def test_static_view_shows_warning_figure_and_full_table():
-    bundle = response_demo()._repr_mimebundle_()
+    demo = response_demo()
+    bundle = demo._repr_mimebundle_()
     html = bundle["text/html"]
     assert "Not a league table" in html and "<img" in html and 'alt="Horizontal bar chart' in html
     assert all(name in html for name in ("ELIANA", "FELIX", "CARTITUDE-1", "TRANSCEND NHL 001"))
-    assert "Run this notebook" in html
+    assert "To use the controls, run the notebook" in static_view(demo)
     assert "single-arm" in bundle["text/plain"]
 
 

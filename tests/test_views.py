@@ -219,7 +219,9 @@ def test_live_view_is_shown_as_a_readable_twin_then_the_widget(lesson, monkeypat
     lesson.question("q00-car-letters")._ipython_display_()
     twin, slot = shown
     assert WIDGET_MIME not in twin and "cart-twin" in twin["text/html"] and "Run All Cells" in twin["text/html"]
-    assert "Chimeric antigen receptor" in twin["text/html"] and live.COURSE_CSS in twin["text/html"]
+    assert "Chimeric antigen receptor" in twin["text/html"] and live.COURSE_CSS not in twin["text/html"]
+    # The stylesheet comes once per notebook, from the setup cell's output, readable without a kernel.
+    assert live.COURSE_CSS in live.stylesheet()["text/html"] and "text/html" not in live.keyboard_script()
     assert WIDGET_MIME in slot and "Chimeric" not in slot["text/html"]
 
 

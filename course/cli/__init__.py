@@ -10,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from course.cli.errors import CliError
 from course.core.paths import NOTEBOOKS
 
 EPILOG = """\
@@ -39,8 +40,6 @@ Examples
 Each command has its own help:  python3 run.py course link --help
 """
 
-class CliError(Exception):
-    """A mistake in how a command was called or what it was given; printed as one line, exit code 2."""
 
 
 def notebook_names() -> list[str]:
@@ -111,21 +110,17 @@ def cmd_tidy(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from course.cli.bench import hub_sections, measure, nbval_suite_seconds, table
+    from course.cli.bench import harness_flags, measure, nbval_suite_seconds, run_harness_bench, table
 
     if args.hub_load is not None and args.hub_load < 1:
         raise CliError("--hub-load needs a number of students, 1 or more")
     print(table([measure(p) for p in _paths(args.notebooks)]))
-    if args.browser:
-        from tests.harness.bench_live import lab_table, lab_timings
-
-        print()
-        print(lab_table([lab_timings()]))
     if args.suite:
         print(f"\nnbval over every notebook: {nbval_suite_seconds():.1f} s (target: within 60 s)")
-    for section in hub_sections(args.hub, args.hub_load):
-        print()
-        print(section)
+    flags = harness_flags(args.browser, args.hub, args.hub_load)
+    if flags:
+        print(flush=True)
+        return run_harness_bench(flags)
     return 0
 
 

@@ -112,15 +112,18 @@ def table(rows: list[Row]) -> str:
     return "\n".join([head, *body, "", budgets])
 
 
-def hub_sections(memory: bool, load: int | None) -> list[str]:
-    """``--hub`` and ``--hub-load N``: a real hub started from the shipped configuration (tests/harness/hub.py)."""
-    sections = []
-    if memory:
-        from tests.harness.hub import hub_memory_table
+def harness_flags(browser: bool, hub: bool, hub_load: int | None) -> list[str]:
+    """The developer-only flags, passed on to ``tests.harness.bench_extra`` (none: nothing to run)."""
+    return [*(["--browser"] if browser else []), *(["--hub"] if hub else []),
+            *([f"--hub-load={hub_load}"] if hub_load else [])]
 
-        sections.append(hub_memory_table(students=5))
-    if load:
-        from tests.harness.hub import hub_load_report
 
-        sections.append(hub_load_report(load))
-    return sections
+def run_harness_bench(flags: list[str]) -> int:
+    """Browser and hub figures come from the test harness, run as its own process: the package never
+    imports ``tests``. Needs the repository checkout and the test extras (``python3 run.py test`` installs them)."""
+    from course.core.paths import ROOT
+
+    if not (ROOT / "tests" / "harness" / "bench_extra.py").is_file():
+        print("bench --browser/--hub need the course repository's tests/harness folder", file=sys.stderr)
+        return 2
+    return subprocess.run([sys.executable, "-m", "tests.harness.bench_extra", *flags], cwd=ROOT).returncode

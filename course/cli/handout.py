@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from course.cli.errors import CliError
+from course.cli.pdf import chromium, chromium_path
+
 ANSWER_BLOCK = "details.cart-answer"
 PRINT_CSS = """
 @page { size: A4; margin: 14mm 14mm 16mm 14mm; }
@@ -71,13 +74,11 @@ def print_pdf(html: str, out: Path, browser) -> int:
 
 def write_handouts(lessons: list[Path], out_dir: Path) -> Iterator[Path]:
     """Write LESSON-student.pdf and LESSON-instructor.pdf for each lesson; yields each file written."""
-    from course.cli import CliError
-
     try:
-        from tests.harness.browser import chromium, chromium_path
-    except ImportError as exc:  # run from outside the repository
-        raise CliError("handouts need the course repository's tests/harness (run: python3 run.py course "
-                       "handout)") from exc
+        import playwright  # noqa: F401 - drives Chromium
+    except ImportError as exc:
+        raise CliError("handouts need Playwright: run them with the course's environment "
+                       "(python3 run.py course handout ...)") from exc
     if chromium_path() is None:
         raise CliError("handouts need Chromium (Debian or Ubuntu: sudo apt-get install chromium)")
     out_dir.mkdir(parents=True, exist_ok=True)

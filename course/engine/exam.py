@@ -458,7 +458,9 @@ def start_exam(pack_file: str | Any = "exam-pack.json", store: Any = None) -> Su
 
     from course.engine.pack import load_pack
     from course.engine.progress import ProgressStore
+    from course.engine.views.live import show_page_helpers
     from course.figures.style import apply_style
 
     apply_style()
+    show_page_helpers()
     return SummativeExam(load_pack(Path(pack_file)), store or ProgressStore())

@@ -20,7 +20,7 @@ from course.engine.progress import ProgressStore
 from course.engine.questions.model import Bank, Question, bank_path, load_bank
 from course.engine.results import ExportError, export_document, lesson_result, write_export
 from course.engine.views.html import Static
-from course.engine.views.live import SplitDisplay, keyboard_script
+from course.engine.views.live import SplitDisplay, show_page_helpers
 from course.engine.views.static import (
     answer_html,
     explanation_html,
@@ -303,9 +303,5 @@ def start_lesson(lesson_id: str, store: ProgressStore | None = None, exam: bool 
     (see course.engine.mode).
     """
     apply_style()
-    from IPython import get_ipython
-    from IPython.display import display
-
-    if get_ipython() is not None:  # in a notebook: the stylesheet and the keyboard helper, once
-        display(keyboard_script(), raw=True)
+    show_page_helpers()
     return Lesson(lesson_id, store, exam)

@@ -7,38 +7,10 @@ execution indicator (the indicator reads idle for a moment before the kernel con
 
 from __future__ import annotations
 
-import contextlib
-import os
-import shutil
-from collections.abc import Iterator
-from typing import Any
+from course.cli.pdf import CHROMIUM_ARGS, chromium, chromium_path  # noqa: F401 - the harness's browser
 
 PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
-]
 ERROR_OUTPUT = "[data-mime-type='application/vnd.jupyter.error']"
-
-
-def chromium_path() -> str | None:
-    """Debian's Chromium (``CART_COURSE_CHROMIUM`` overrides); None when it is not installed."""
-    return os.environ.get("CART_COURSE_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-@contextlib.contextmanager
-def chromium() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    path = chromium_path()
-    if path is None:
-        raise RuntimeError("Chromium is not installed (Debian: apt-get install chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def wait_kernel_ready(page, timeout_ms: int = 60_000) -> None:

@@ -63,12 +63,14 @@ COURSE_CSS = f"""
 .jp-OutputArea:has(.cart-live:not(.jupyter-widgets-disconnected)) .cart-twin {{ display: none; }}
 .jp-OutputArea .cart-live.jupyter-widgets-disconnected {{ display: none; }}
 .jp-OutputArea:has(.cart-twin) .jupyter-widgets.jp-OutputArea-output:not(:has(.cart-live)) {{ display: none; }}
+.jp-OutputArea-output:has(> .cart-live-slot:only-child), .jp-OutputArea-output:has(> style.cart-style:only-child),
+.jp-RenderedJavaScript.jp-OutputArea-output {{ display: none; }}
 .cart-resume {{ font-size: 0.95em; color: #222; margin: 0.4em 0 0 0; }}
 """
 
 
 def style_tag() -> str:
-    return f"<style>{COURSE_CSS}</style>"
+    return f'<style class="cart-style">{COURSE_CSS}</style>'
 
 
 KEYS_JS = """
@@ -129,10 +131,32 @@ def keyboard_script() -> dict[str, str]:
     Enter in a number box check. It runs in trusted outputs only, i.e. once the cells were run.
     """
     script = KEYS_JS.replace("CSS_TEXT", json.dumps(COURSE_CSS))
-    # The stylesheet once per notebook, here in the setup cell: readers without a kernel (nbviewer,
-    # an untrusted or reopened notebook) get it from this text/html; its rules are page-wide, so no
-    # other output needs a copy (a copy in every question cost about 60 KB per notebook).
-    return {"application/javascript": script, "text/html": style_tag(), "text/plain": ""}
+    return {"application/javascript": script, "text/plain": ""}
+
+
+def stylesheet() -> dict[str, str]:
+    """The course stylesheet as its own output, once per notebook (the setup cell shows it).
+
+    Readers without a kernel (nbviewer, GitHub, an untrusted or reopened notebook) get it from this
+    text/html; its rules are page-wide, so no other output needs a copy (one in every question cost
+    about 60 KB per notebook). Not in the keyboard script's bundle: nbconvert and nbviewer prefer
+    application/javascript over text/html and would drop it.
+    """
+    return {"text/html": style_tag(), "text/plain": ""}
+
+
+def show_page_helpers() -> None:
+    """The setup cell's outputs, once per notebook: the stylesheet, then the keyboard helper.
+
+    Every notebook that shows questions calls this (a lesson through ``start_lesson``, a graded exam
+    through ``start_exam``): the questions carry no stylesheet of their own.
+    """
+    from IPython import get_ipython
+    from IPython.display import display
+
+    if get_ipython() is not None:
+        display(stylesheet(), raw=True)
+        display(keyboard_script(), raw=True)
 
 
 def static_twin(html: str, line: str = RESUME_LINE) -> str:

@@ -211,8 +211,10 @@ def onset_by_product_figure(highlight: str | None = None) -> Figure:
     _start()
     rows = [r for r in icans_timing.products() if r.has_onset]
     missing = [r for r in icans_timing.products() if not r.has_onset]
-    fig = Figure(figsize=(9.5, 4.9))
-    ax = fig.add_axes((0.25, 0.32, 0.7, 0.58))
+    footnotes = list(dict.fromkeys(f"{r.timing_mark} {r.brand}: {r.timing_footnote}." for r in rows if r.timing_footnote))
+    fig = Figure(figsize=(9.5, 4.9 + 0.2 * len(footnotes)))
+    room = 0.04 * len(footnotes)  # one footnote line each, below the legend
+    ax = fig.add_axes((0.25, 0.32 + room, 0.7, 0.58 - room))
     y = np.arange(len(rows))[::-1]
     for yi, r in zip(y, rows, strict=True):
         strong = highlight in (None, r.id)
@@ -266,21 +268,20 @@ def onset_by_product_figure(highlight: str | None = None) -> Figure:
             ),
         ],
         loc="lower left",
-        bbox_to_anchor=(0.02, 0.1),
+        bbox_to_anchor=(0.02, 0.1 + room),
         ncol=4,
         fontsize=9.5,
         frameon=False,
     )
     fig.text(
         0.02,
-        0.06,
+        0.06 + room,
         "No verified onset in our sources: " + ", ".join(r.label for r in missing) + ".",
         fontsize=9.5,
         color=INK,
     )
-    footnotes = [f"{r.timing_mark} {r.brand}: {r.timing_footnote}." for r in rows if r.timing_footnote]
     if footnotes:
-        fig.text(0.02, 0.015, " ".join(footnotes), fontsize=9.5, color=INK)
+        fig.text(0.02, 0.015, "\n".join(footnotes), fontsize=9.5, color=INK, va="bottom", linespacing=1.5)
     return crisp_text(fig, keep_bold=True)
 
 

@@ -27,7 +27,7 @@ SCALE_WORDS = {
     "all-neurotoxicity": "all neurotoxicity",
     "astct-icans": "ASTCT ICANS",
 }
-FOOTNOTE_MARK = "†"
+FOOTNOTE_MARKS = ("†", "‡", "§", "¶")  # one per distinct footnote, in table order
 MAX_DAYS = 1000
 Scale = Literal["neurologic-events", "all-neurotoxicity", "astct-icans"]  # the keys of SCALES
 DaysAfter = Annotated[float, Range(0, MAX_DAYS)]
@@ -102,8 +102,13 @@ class ProductTiming:
 
     @property
     def timing_mark(self) -> str:
-        """'†' after the onset and duration when a footnote qualifies them, else ''."""
-        return FOOTNOTE_MARK if self.timing_footnote else ""
+        """The mark after the onset and duration when a footnote qualifies them ('†', then '‡' for the
+        table's second distinct footnote, and so on), else ''."""
+        if not self.timing_footnote:
+            return ""
+        notes = list(dict.fromkeys(r.timing_footnote for r in products() if r.timing_footnote))
+        index = notes.index(self.timing_footnote) if self.timing_footnote in notes else 0
+        return FOOTNOTE_MARKS[min(index, len(FOOTNOTE_MARKS) - 1)]
 
     def percent(self, which: str, sources: bool = True) -> str:
         """'21%', 'about 21%' (approximate figures) or '24% (label)' (a per-figure source)."""
@@ -160,7 +165,8 @@ def _length(value: float | None, span: tuple[float, float] | None, mark: str = "
 
 def footnotes() -> list[str]:
     """The table's footnotes, one per row whose onset and duration are qualified."""
-    return [f"{r.timing_mark}{r.timing_footnote}." for r in products() if r.timing_footnote]
+    rows = [r for r in products() if r.timing_footnote]
+    return list(dict.fromkeys(f"{r.timing_mark}{r.timing_footnote}." for r in rows))
 
 
 def timing_table() -> views.Static:
