@@ -115,8 +115,13 @@ FIT_PROBLEMS_JS = """
         out.push('radio outside its label: ' + where(row));
       if (i + 1 < rows.length && rows[i + 1].getBoundingClientRect().top < r.bottom - 1)
         out.push('label overlaps the next: ' + where(row));
-      const hit = document.elementFromPoint(ir.left + ir.width / 2, ir.top + ir.height / 2);
-      if (hit && hit !== input && !row.contains(hit)) out.push('radio covered: ' + where(row));
+      // Only where the notebook's own scroll area shows the radio: above or below it, JupyterLab's
+      // toolbar and status bar lie over every cell, which says nothing about the question's layout.
+      const x = ir.left + ir.width / 2, y = ir.top + ir.height / 2;
+      const view = (root.querySelector('.jp-WindowedPanel-outer') || root).getBoundingClientRect();
+      if (y < view.top || y > view.bottom || x < view.left || x > view.right) return;
+      const hit = document.elementFromPoint(x, y);
+      if (hit && hit !== input && !row.contains(hit)) out.push('radio covered: ' + where(row) + ' (by ' + hit.className + ')');
     });
   }
   for (const row of root.querySelectorAll('.cart-question .widget-checkbox label.widget-label-basic')) {

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -472,7 +473,9 @@ def test_summative_exam_keeps_the_key_out_of_the_students_notebook_and_kernel(hu
     hubmod.login_http(hub, user)
     hubmod.git_pull(hub, user, str(source_repo), TARGET)
     folder = hub.home(user) / "exam"
-    build_pack(private, folder)  # what the instructor copies into each home
+    build_pack(private, folder)  # what the instructor copies into each home ...
+    for path in (folder, *folder.rglob("*")):  # ... and gives to the student, as docs/exams.md says
+        shutil.chown(path, user)
     pack = json.loads((folder / "exam-pack.json").read_text())
     clock("server up, course pulled, pack in the home")
 
@@ -504,7 +507,9 @@ def test_summative_exam_keeps_the_key_out_of_the_students_notebook_and_kernel(hu
     finally:
         context.close()
     notebook = saved.read_text()
-    assert "cart-summative" in notebook  # the outputs were saved with the notebook
+    outputs = [[sorted(o.get("data", {})) or o.get("output_type") for o in c.get("outputs", [])]
+               for c in json.loads(notebook)["cells"] if c["cell_type"] == "code"]
+    assert "cart-summative" in notebook, outputs  # the outputs were saved with the notebook
     assert [s for s in secrets if s in notebook] == []
 
     probe = hubmod.KernelSession(hub, user, "exam/exam.ipynb")

@@ -383,10 +383,7 @@ def test_grade_changer_options_agree_with_the_rule():
     for option in q.options:
         (key,) = [k for k in GRADE_CHANGER_OPTIONS if k in option.text]
         inputs = GRADE_CHANGER_OPTIONS[key]
-        if inputs is None:
-            changes = False
-        else:
-            changes = clinical.crs_grade(**inputs).grade != base.grade
+        changes = inputs is not None and clinical.crs_grade(**inputs).grade != base.grade
         assert option.correct is changes, option.text
         if changes:
             assert f"grade rises from {base.grade} to {clinical.crs_grade(**inputs).grade}" in option.feedback

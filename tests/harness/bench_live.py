@@ -43,7 +43,7 @@ def lab_timings(
         start = time.perf_counter()
         open_notebook(page, server.page_url(f"/lab/tree/notebooks/{notebook}.ipynb"), f"{notebook}.ipynb")
         run_all(page)
-        page.wait_for_selector(f"{PANEL} .cart-question", state="visible")
+        page.wait_for_selector(f"{PANEL} .cart-question.cart-live", state="visible")
         first = time.perf_counter() - start
         box = page.locator(f"{PANEL} .cart-q-{question_id}")
         box.scroll_into_view_if_needed()

@@ -66,6 +66,7 @@ COURSE_CSS = f"""
 .jp-OutputArea-output:has(> .cart-live-slot:only-child), .jp-OutputArea-output:has(> style.cart-style:only-child),
 .jp-RenderedJavaScript.jp-OutputArea-output {{ display: none; }}
 .cart-resume {{ font-size: 0.95em; color: #222; margin: 0.4em 0 0 0; }}
+.jp-RenderedHTMLCommon p a, .jp-RenderedHTMLCommon li a, .jp-RenderedHTMLCommon td a {{ text-decoration: underline !important; }}
 """
 
 

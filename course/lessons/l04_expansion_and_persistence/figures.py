@@ -19,8 +19,9 @@ CONCEPTUAL = (
     "arbitrary model units."
 )
 CRS_TIMING = (
-    "The proxy follows tumour killing: it peaks in the first days, earlier and higher with more tumour, as CRS "
-    "does in patients (median onset 1 to 7 days by product)."
+    "The proxy follows tumour killing: it peaks in the first days (CRS in patients starts at a median of day 1 to "
+    "7 by product) and higher with more tumour, as CRS is more severe with more tumour; its earlier rise is the "
+    "model's own."
 )
 MONTH = 365.25 / 12
 CAR_COLOUR, B_COLOUR, TUMOUR_COLOUR, CYTOKINE_COLOUR = (
