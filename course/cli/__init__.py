@@ -41,7 +41,6 @@ Each command has its own help:  python3 run.py course link --help
 """
 
 
-
 def notebook_names() -> list[str]:
     return sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 
