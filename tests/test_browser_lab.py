@@ -319,3 +319,51 @@ def test_keyboard_answers_checks_retries_and_confirms_show_answer_inside_the_que
     page.wait_for_function("(el) => el.textContent.includes('Show the answer?')", arg=feedback.element_handle())
     page.keyboard.press("Enter")  # focus stayed on the same button, now "Yes, show the answer"
     page.wait_for_function("(el) => el.textContent.includes('Why:')", arg=feedback.element_handle())
+
+
+def test_lesson10_decision_leads_down_its_path_is_saved_and_the_replay_follows(page, lab):
+    """Decide (missed path), see its course, go back, and find the decision again after a restart."""
+    name = "10_myeloma_case"
+    _open(page, lab, name)
+    run_all(page)
+    decision = page.locator(f"{PANEL} .cart-l10-crs-fever.cart-live")
+    decision.scroll_into_view_if_needed()
+    decision.locator("label", has_text="Accept the shower as the cause").click()
+    page.wait_for_function(
+        "(sel) => document.querySelector(sel).textContent.includes('Press Decide')",
+        arg=f"{PANEL} .cart-l10-crs-fever.cart-live .cart-feedback",
+    )
+    decision.locator("button.cart-check").click()
+    feedback = decision.locator(".cart-feedback")
+    page.wait_for_function(
+        "(sel) => document.querySelector(sel).textContent.includes('The sign was missed')",
+        arg=f"{PANEL} .cart-l10-crs-fever.cart-live .cart-feedback",
+    )
+    text = feedback.text_content()
+    assert "grade 3 CRS" in text and "intensive care" in text
+    assert feedback.locator("img[alt*='grade 3']").count() == 1  # the missed path's timeline, with alt text
+    assert decision.locator("button.cart-check").is_disabled()
+    page.screenshot(path=str(screenshot_path(f"{name}-decision-missed")))
+    page.wait_for_function(  # the replay follows at once (its update comes just after the feedback's)
+        "(sel) => document.querySelector(sel).textContent.includes('Accept the shower')",
+        arg=f"{PANEL} .cart-live .cart-l10-decisions",
+    )
+    restart_and_run_all(page)
+    decision = page.locator(f"{PANEL} .cart-l10-crs-fever.cart-live")
+    text = decision.locator(".cart-feedback").text_content()
+    assert "your saved decision" in text and "The sign was missed" in text
+    decision.locator("button.cart-again").click()
+    assert not decision.locator("button.cart-check").is_disabled()
+    decision.locator("label", has_text="Grade it as CRS grade 1").click()
+    decision.locator("button.cart-check").click()
+    page.wait_for_function(
+        "(sel) => document.querySelector(sel).textContent.includes('You recognised the sign')",
+        arg=f"{PANEL} .cart-l10-crs-fever.cart-live .cart-feedback",
+    )
+    page.wait_for_function(
+        "(sel) => document.querySelector(sel).textContent.includes('Grade 2 CRS caught')",
+        arg=f"{PANEL} .cart-live .cart-l10-decisions tbody tr",
+    )
+    row = page.locator(f"{PANEL} .cart-live .cart-l10-decisions tbody tr").first.text_content()
+    assert "Grade 3" not in row
+    page.screenshot(path=str(screenshot_path(f"{name}-decision-recognised")))

@@ -148,7 +148,7 @@ def _shown_keys(lesson) -> list[str]:
 
 
 def test_blank_submit_is_refused_and_shows_no_key(tmp_path, exports):  # E5
-    lesson = start_lesson("10_final_assessment", ProgressStore(tmp_path / "p", "ana"), exam=True)
+    lesson = start_lesson("11_final_assessment", ProgressStore(tmp_path / "p", "ana"), exam=True)
     view = lesson.assessment()
     score = lesson.score()
     for _ in range(3):  # pressing again (the old confirmation) changes nothing
@@ -305,7 +305,7 @@ def answer(widget, texts) -> None:
 def test_pack_carries_no_key_and_its_notebook_no_output(pack_dir, private_bank):
     text = (pack_dir / "exam-pack.json").read_text()
     doc = json.loads(text)
-    assert doc["exam"] == "10_final_form_b" and len(doc["questions"]) == len(private_bank.questions)
+    assert doc["exam"] == "11_final_form_b" and len(doc["questions"]) == len(private_bank.questions)
     for q in doc["questions"]:
         assert not {"answer", "correct", "feedback", "explanation", "pairs", "references"} & set(q)
     for secret in key_texts(private_bank):
@@ -438,7 +438,7 @@ def test_collect_copies_each_homes_exports_and_skips_what_it_cannot_read(tmp_pat
 # ------------------------------------------------------------------------------------------
 
 FORM_B_CASES = PRIVATE.with_name("private_final_form_b_cases.yaml")
-FINAL = "10_final_assessment"
+FINAL = "11_final_assessment"
 
 
 @pytest.fixture(scope="module")
@@ -458,7 +458,7 @@ def _blueprint(bank) -> dict[str, dict[str, int]]:
 
 
 def test_form_b_follows_the_finals_blueprint(private_bank, final_bank):
-    from course.lessons.l10_final_assessment.model import blueprint, objective_lessons
+    from course.lessons.l11_final_assessment.model import blueprint, objective_lessons
 
     assert private_bank.objectives == final_bank.objectives
     assert _blueprint(private_bank) == _blueprint(final_bank)
@@ -474,7 +474,7 @@ def test_form_b_follows_the_finals_blueprint(private_bank, final_bank):
 def _form_b_cases():
     import yaml
 
-    from course.lessons.l10_final_assessment.model import Case
+    from course.lessons.l11_final_assessment.model import Case
 
     raw = yaml.safe_load(FORM_B_CASES.read_text())["cases"]
     return [Case(c["question"], c["rule"], dict(c["inputs"]), tuple(c["references"]), c.get("claim")) for c in raw]
@@ -482,7 +482,7 @@ def _form_b_cases():
 
 def test_form_b_keys_equal_what_the_courses_rules_compute(private_bank):
     from course import clinical
-    from course.lessons.l10_final_assessment.model import GRADE_OPTION, case_problems, keyed_answer
+    from course.lessons.l11_final_assessment.model import GRADE_OPTION, case_problems, keyed_answer
 
     cases = _form_b_cases()
     problems = [p for case in cases for p in case_problems(case, private_bank)]

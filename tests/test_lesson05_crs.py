@@ -231,7 +231,7 @@ def test_tables_render_html_and_text_with_sources():
     assert "not directly comparable" in timing["text/plain"]
     for r in TIMING.values():
         for key in r.references:
-            assert f"[{key}]" in timing["text/html"]
+            assert f"#ref-{key}" in timing["text/html"]
     assert "Where practice varies by centre" in crs.management_table().html
 
 

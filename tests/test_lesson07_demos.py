@@ -54,10 +54,12 @@ def test_journey_demo_bundle_has_static_figure_and_every_explanation():
 
 
 def test_explanations_cite_their_sources():
+    """Each source is a citation link to the lesson's reference list, never the raw key in the text."""
     for win in lt.data().timeline:
         html = demo.journey_explanation_html(win.id)
         for key in win.references:
-            assert f"[{key}]" in html
+            assert f'href="#ref-{key}"' in html
+            assert f"[{key}]" not in html
 
 
 # --- Day demo ------------------------------------------------------------------------------------------

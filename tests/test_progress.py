@@ -157,3 +157,41 @@ def test_defaults(monkeypatch, tmp_path):
     assert safe_name("asmith") == "asmith"
     assert safe_name("../../etc/passwd").startswith("etc_passwd+")
     assert safe_name("...").startswith("learner+")
+
+
+def test_attempts_under_a_renamed_lesson_id_are_read_as_the_new_lesson(tmp_path):
+    """A progress file written while the final assessment was ``10_final_assessment`` (paths.RENAMED):
+    its answers, its submit and its retake belong to ``11_final_assessment``; the next save writes the new id."""
+    from course.core.paths import RENAMED
+    from course.engine.lesson import start_lesson
+
+    old, new = "10_final_assessment", "11_final_assessment"
+    store = ProgressStore(tmp_path, "ana")
+    store.path.write_text(json.dumps({
+        "schema": 1,
+        "learner": "ana",
+        "attempts": [
+            {"lesson": old, "question": "q10-five-steps", "response": [0, 1, 2, 3, 4], "correct": True,
+             "time": "2026-11-30T10:00:00+00:00", "round": 1},
+            {"lesson": "00_start_here", "question": "q00-car-letters", "response": 1, "correct": True,
+             "time": "2026-11-30T09:00:00+00:00"},
+        ],
+        "events": [
+            {"lesson": old, "kind": "submit", "round": 1, "detail": {"correct": 1}, "time": "2026-11-30T10:30:00+00:00"},
+            {"lesson": old, "kind": "retake", "round": 1, "detail": {}, "time": "2026-11-30T10:31:00+00:00"},
+        ],
+    }))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an old id is not damage: no warning, nothing set aside
+        rows = store.attempts(new)
+    assert [(a.lesson, a.question, a.correct, a.round) for a in rows] == [(new, "q10-five-steps", True, 1)]
+    assert store.attempts(old) == [] and store.summary(new, ["q10-five-steps"], round=1)["correct"] == 1
+    assert [e.kind for e in store.events(new)] == ["submit", "retake"] and store.events(old) == []
+    assert [a.lesson for a in store.attempts()] == [new, "00_start_here"]  # other lessons untouched
+    final = start_lesson(new, store, exam=True)
+    assert final.round == 2 and not final.submitted  # the old retake counts: the learner is in round 2
+    store.record(new, "q10-five-steps", [0, 1, 2, 3, 4], True, round=2)
+    saved = json.loads(store.path.read_text(encoding="utf-8"))
+    assert {a["lesson"] for a in saved["attempts"]} == {new, "00_start_here"}
+    assert {e["lesson"] for e in saved["events"]} == {new}
+    assert not list(tmp_path.glob("*.corrupt-*")) and RENAMED[old] == new

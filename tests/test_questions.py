@@ -362,7 +362,7 @@ DERIVED = {
 
 @pytest.mark.parametrize("qid", sorted(DERIVED))
 def test_lesson_keys_are_what_the_clinical_rules_give(qid):
-    from course.lessons.l10_final_assessment.model import RULES, keyed_answer
+    from course.lessons.l11_final_assessment.model import RULES, keyed_answer
 
     bank = next(b for b in all_banks() if qid in b.ids())
     rule, inputs = DERIVED[qid]
@@ -382,7 +382,7 @@ def test_ice_trend_key_is_the_grade_of_the_last_score():
 def test_pre_test_items_parallel_distinct_final_objectives():
     banks = {b.lesson: b for b in all_banks()}
     pre = [q for q in banks["00_start_here"].questions if q.id.startswith("pre-")]
-    final = banks["10_final_assessment"]
+    final = banks["11_final_assessment"]
     assert 6 <= len(pre) <= 10
     objectives = [final.get(q.parallel).objective for q in pre]  # KeyError if a parallel is not in the final
     assert len(set(objectives)) == len(pre)

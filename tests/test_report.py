@@ -406,7 +406,7 @@ def test_gain_per_objective_from_fixture_banks(tmp_path):
     by = {g.objective: g for g in gains}
     assert by["O1"].learners == 2 and by["O1"].pre == 50 and by["O1"].post == 100 and by["O1"].normalised == 1.0
     assert by["O2"].pre == 0 and by["O2"].post == 50 and by["O2"].gain == 50
-    assert "Pre-test (00_pre_fixture) to final (10_final_assessment)" in report.html
+    assert "Pre-test (00_pre_fixture) to final (11_final_assessment)" in report.html
     assert "<td>O2</td><td>2</td><td>0%</td><td>50%</td><td>+50</td>" in report.html
 
 
@@ -414,7 +414,7 @@ def test_gain_per_objective_from_fixture_banks(tmp_path):
 # Charts: each a PNG with alt text, its numbers in the table beside it, all from the regrade
 # ------------------------------------------------------------------------------------------
 
-FINAL = "10_final_assessment"
+FINAL = "11_final_assessment"
 
 
 def class_of(tmp_path: Path, banks, size: int = 12) -> list[Path]:
@@ -498,6 +498,39 @@ def test_gain_chart_appears_with_pre_test_data_only(tmp_path):
     # ana: O1 0 -> 100, O2 0 -> 100; bo: O1 100 -> 50 (fin-a1 right, fin-a2 wrong), O2 0 -> 0
     assert "O1 pre-test 50%, final 75%" in alt and "O2 pre-test 0%, final 50%" in alt
     assert _table_rows(report.html, "gains")[1][:5] == ["O2", "2", "0%", "50%", "+50"]
+
+
+def test_an_old_hand_in_under_the_finals_former_id_is_regraded_against_todays_bank(tmp_path, banks):
+    """An export written while the final was ``10_final_assessment`` (course.core.paths.RENAMED): read as
+    ``11_final_assessment``, regraded against today's bank, and one learner with the same learner's new files."""
+    from course.engine.results import bank_fingerprint
+
+    old = "10_final_assessment"
+    bank = banks[FINAL]
+    rights = {q.id: i % 3 != 0 for i, q in enumerate(bank.questions)}
+    handed_in = export(tmp_path, "ana", rights, lesson=FINAL, round=1, mode="exam")
+
+    def as_written_then(d):  # what the course wrote before the rename: the old id, in the file and in its fingerprint
+        d["lesson"] = old
+        d["bank"] = bank_fingerprint(replace(bank, lesson=old))
+        d["answers"][0]["correct"] = not d["answers"][0]["correct"]  # and one flag edited: the regrade decides
+    edit(handed_in, as_written_then)
+    e = read_export(handed_in, banks)
+    assert e.lesson == FINAL and e.correct == sum(rights.values()) and e.total == len(bank.questions)
+    assert len(e.notes) == 1 and e.notes[0].startswith(f"{bank.questions[0].id}: the file says")
+    later = export(tmp_path, "ana", 1.0, lesson=FINAL, round=2, mode="exam")
+    other = export(tmp_path, "bo", 1.0, lesson=FINAL, round=1, mode="exam")
+    report = build_report([handed_in, later, other], banks)
+    assert report.problems == [] and report.used == 3
+    assert [(x.lesson, x.name, len(x.exports), x.record.round) for x in report.learners] == [
+        (FINAL, "ana", 2, 1), (FINAL, "bo", 1, 1)]  # the old file is ana's score of record
+    rows = list(csv.reader(io.StringIO(report.csv)))
+    assert [r[2] for r in rows[1:]] == [FINAL, FINAL] and old not in report.csv
+    assert f"{100 * sum(rights.values()) / len(bank.questions):.1f}" in rows[1]
+    # the former id buys no leniency: other questions under the old id are still refused
+    edit(handed_in, lambda d: d.update(bank="0123456789abcdef"))
+    with pytest.raises(BadExport, match="another version of the questions"):
+        read_export(handed_in, banks)
 
 
 @pytest.mark.browser

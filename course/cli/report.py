@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from course.core.errors import CourseDataError
-from course.core.paths import ROOT
+from course.core.paths import RENAMED, ROOT
 
 DEFAULT_OUT = Path("~/car-t-course-reports/class-report.html")
 LIST_LIMIT = 5_001  # one more than the report reads, so it can say files were left out
@@ -62,7 +62,7 @@ def load_banks(private_paths: list[str]) -> tuple[dict, set[str]]:
     private = set()
     for name in private_paths:
         bank = load_private_bank(Path(name).expanduser())
-        if bank.lesson in banks:
+        if bank.lesson in banks or bank.lesson in RENAMED:  # a former id is read as the lesson's new one
             raise CourseDataError(f"{name}: its lesson '{bank.lesson}' is a course lesson; name the exam differently")
         banks[bank.lesson] = bank
         private.add(bank.lesson)

@@ -5,6 +5,7 @@ Notebook cells stay one line (``lesson.question("q00-car-letters")``); everythin
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
 from html import escape
@@ -269,7 +270,10 @@ class Lesson:
         if name not in shows:
             known = ", ".join(shows) or "none"
             raise KeyError(f"lesson {self.id} has nothing called '{name}' to show; it has: {known}")
-        return shows[name](*args, **options)
+        show = shows[name]
+        if "lesson" in inspect.signature(show).parameters:  # a demo that saves to the learner's progress
+            options.setdefault("lesson", self)
+        return show(*args, **options)
 
     def figure(self, name: str, **options: Any) -> FigureView:
         """A catalogued course figure with its alt text and caption (see course.figures.catalog)."""

@@ -85,7 +85,7 @@ def load_private_bank(path: Path) -> Bank:
     raw = load_yaml(path)
     lesson = raw.get("lesson") if isinstance(raw, dict) else None
     if not isinstance(lesson, str) or not lesson.replace("_", "").isalnum():
-        raise CourseDataError(f"{path}: field 'lesson' must name the exam, e.g. 10_final_form_b")
+        raise CourseDataError(f"{path}: field 'lesson' must name the exam, e.g. 11_final_form_b")
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder) / f"{lesson}.yaml"
         shutil.copyfile(path, copy)

@@ -28,6 +28,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from course.core.paths import current_lesson_id
+
 try:  # POSIX file locks; Windows falls back to atomic replace alone.
     import fcntl
 except ImportError:  # pragma: no cover - not on the Linux machines the course is tested on
@@ -179,6 +181,7 @@ def _clean_attempt(a: Any) -> dict[str, Any] | None:
     if not _whole(a.get("round", 0)) or not plain_value(a.get("response")):
         return None
     row = {k: a[k] for k in ("lesson", "question", "correct", "time")}
+    row["lesson"] = current_lesson_id(row["lesson"])  # a lesson renamed since (paths.RENAMED)
     row["response"] = a.get("response")
     if a.get("revealed"):
         row["revealed"] = True
@@ -195,7 +198,7 @@ def _clean_event(e: Any) -> dict[str, Any] | None:
     detail = e.get("detail", {})
     if not isinstance(detail, dict) or not plain_value(detail):
         return None
-    return {"lesson": e.get("lesson", ""), "kind": e["kind"], "round": e["round"], "detail": detail,
+    return {"lesson": current_lesson_id(e.get("lesson", "")), "kind": e["kind"], "round": e["round"], "detail": detail,
             "time": e.get("time", "")}
 
 
@@ -203,7 +206,9 @@ def parse_record(raw: bytes, learner: str) -> tuple[dict[str, Any], int]:
     """A progress file's bytes as a clean record, and how many rows had to be left out.
 
     Raises ``_Unusable`` when the file as a whole is not a progress record and ``_Newer`` when a
-    newer version of the course wrote it. Older versions go through ``UPGRADES``.
+    newer version of the course wrote it. Older versions go through ``UPGRADES``. A lesson renamed
+    since the file was written (``course.core.paths.RENAMED``) is read under its new id, and the
+    next save writes it so.
     """
     try:
         text = raw.decode("utf-8-sig")

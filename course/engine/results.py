@@ -142,11 +142,13 @@ def login_name() -> str:
     return name
 
 
-def bank_fingerprint(bank: Any) -> str:
+def bank_fingerprint(bank: Any, lesson: str | None = None) -> str:
     """A short hash of what grading depends on (ids, types, option, item and match texts, units).
 
     Computed over sorted texts only, so it carries no key: the report compares it with its own bank
-    to refuse files made with another version of the questions.
+    to refuse files made with another version of the questions. The lesson id is part of it;
+    ``lesson`` gives the id the bank had before a rename (``course.core.paths.RENAMED``), to
+    recognise the same questions in a file exported then.
     """
     parts = []
     for q in bank.questions:
@@ -157,7 +159,7 @@ def bank_fingerprint(bank: Any) -> str:
             + list(q.match_choices() if q.type == "matching" else ())
         )
         parts.append([q.id, q.type, q.objective, getattr(q, "unit", ""), texts])
-    raw = json.dumps([bank.lesson, parts], ensure_ascii=False, sort_keys=True)
+    raw = json.dumps([bank.lesson if lesson is None else lesson, parts], ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]
 
 

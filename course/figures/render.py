@@ -28,6 +28,7 @@ from html import escape
 
 from matplotlib.figure import Figure
 
+from course.core.references import render_bracket_keys
 from course.core.text import inline_html, plain
 from course.figures.style import MIN_FONT_PT
 
@@ -190,7 +191,7 @@ class FigureView:
             '<figure class="cart-figure" style="margin:0.5em 0">'
             f'<img src="data:image/png;base64,{data}" alt="{escape(self.alt, quote=True)}" '
             'style="max-width:100%;height:auto">'
-            f'<figcaption style="font-size:0.95em;color:#222;max-width:52em">{inline_html(self.caption)}</figcaption>'
+            f'<figcaption style="font-size:0.95em;color:#222;max-width:52em">{render_bracket_keys(inline_html(self.caption))}</figcaption>'
             "</figure>"
         )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from html import escape
 
+from course.core.references import render_bracket_keys
 from course.core.text import inline_html, plain
 
 # Cell styles in use today, named once. nbconvert's CSS right-aligns table cells otherwise.
@@ -66,7 +67,7 @@ def table(
         )
     style = f' style="{caption_style}"' if caption_style else ""
     below = f'<p style="font-size:0.9em">{inline_html(after)}</p>' if after else ""
-    html = (
+    html = render_bracket_keys(  # ``[key]`` in a cell or note: the lesson's numbered citation, never a raw key
         f'<table class="{escape(css_class)}"><caption{style}>{inline_html(caption)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody>{foot}</table>{below}"
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from html import escape
 
 from course.clinical.products import Product, catalogue, filter_products, load_products
+from course.core.references import cite_html
 from course.engine.views import html as views
 
 
@@ -40,7 +41,7 @@ def table_html(products: list[Product] | tuple[Product, ...], disease: str | Non
             f"<td {cell}>{escape(p.costimulatory)}</td><td {cell}>{escape(p.vector)}</td>"
             f"<td {cell}>{escape(str(p.first_approval))}{note}</td>"
             f'<td {cell}><ul style="margin:0;padding-left:1.1em">{"".join(items)}</ul></td>'
-            f"<td {cell}>{views.cite(keys, link=True)}</td></tr>"
+            f"<td {cell}>{cite_html(keys)}</td></tr>"
         )
     head = "".join(
         f'<th scope="col" {cell}>{name}</th>'

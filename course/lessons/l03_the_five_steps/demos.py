@@ -10,7 +10,7 @@ from html import escape
 
 import ipywidgets as w
 
-from course.core.references import resolve
+from course.core.references import cite_html
 from course.engine.views import html as views
 from course.engine.views.demo import Demo, figure_widget
 from course.figures.catalog import show
@@ -21,7 +21,7 @@ FIGURE = "l03_vein_to_vein"
 
 
 def regimen_html(r: Regimen) -> str:
-    """What the chart shows for one product, in words (every string escaped)."""
+    """What the chart shows for one product, in words (every string escaped, sources as numbered marks)."""
     flag = (
         '<p class="cart-l03-unverified" style="border-left:6px solid #D55E00;padding:0.2em 0.6em">'
         '<span aria-hidden="true">⚠</span> <strong>Not verified.</strong> '
@@ -30,12 +30,11 @@ def regimen_html(r: Regimen) -> str:
         else ""
     )
     note = f"<li><strong>Note:</strong> {escape(r.note)}</li>" if r.note and r.verified else ""
-    keys = ", ".join(escape(ref.key) for ref in resolve(r.references, f"regimen {r.id}"))
     return (
         f'<div class="cart-l03-regimen"><p><strong>{escape(r.product)}</strong>: {escape(r.indication)}</p>{flag}'
         f"<ul><li><strong>Lymphodepletion:</strong> {escape(r.regimen)}</li>"
         f"<li><strong>Infusion:</strong> {escape(r.timing)}</li>{note}"
-        f"<li><strong>Source:</strong> [{keys}]</li></ul></div>"
+        f"<li><strong>Source:</strong> {cite_html(r.references)}</li></ul></div>"
     )
 
 
@@ -45,7 +44,7 @@ def table_html() -> str:
         f"<tr><td>{escape(r.product)}</td><td>{escape(r.indication)}</td><td>{escape(r.regimen)}"
         f"{'' if r.verified else ' <strong>(not verified)</strong>'}</td><td>{escape(r.timing)}"
         f"{f' <em>{escape(r.note)}</em>' if r.note else ''}</td>"
-        f"<td>{escape(', '.join(r.references))}</td></tr>"
+        f"<td>{cite_html(r.references)}</td></tr>"
         for r in regimens()
     )
     return (
@@ -61,7 +60,7 @@ def monitoring_table() -> views.Static:
     j = journey()
     rows = "".join(
         f"<tr><td>{escape(r.rule)}</td><td>{escape(r.before_text)}</td><td>{escape(r.current_text)}</td>"
-        f"<td>{escape(', '.join(r.references))}</td></tr>"
+        f"<td>{cite_html(r.references)}</td></tr>"
         for r in j.monitoring
     )
     html = (

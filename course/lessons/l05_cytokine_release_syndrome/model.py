@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal
 from course import clinical
 from course.core import schema
 from course.core.paths import ASSETS
+from course.core.references import cite_html
 from course.core.schema import Days, Invalid, Note, Pct, Range, Refs
 from course.core.text import inline_html
 from course.core.yamlio import load_yaml
@@ -435,7 +436,7 @@ def astct_table_html(highlight: int | None = None) -> str:
         f'<th scope="col" style="{CELL}">Hypotension</th><th scope="col" style="{CELL}">Hypoxia (oxygen needed)</th>'
         f"</tr></thead><tbody>{''.join(body)}</tbody></table>"
         f'<p style="font-size:0.9em;margin:0.2em 0">* {escape(FEVER_FOOTNOTE)} Organ problems are graded separately '
-        "(CTCAE) and do not change the CRS grade. Source: [lee2019-astct].</p>"
+        f"(CTCAE) and do not change the CRS grade. Source: {cite_html(['lee2019-astct'])}.</p>"
     )
 
 
@@ -488,7 +489,7 @@ def timing_table(path: Path = TIMING_FILE) -> views.Static:
             escape(r.scale_name),
             escape(_spread_text(r.onset_days, r.onset_spread)),
             escape(_spread_text(r.duration_days, r.duration_spread)),
-            escape(views.cite(r.references))
+            cite_html(r.references)
             + (f"<br><span style='font-size:0.9em'>{escape(r.note)}</span>" if r.note else ""),
         )
         body.append("<tr>" + "".join(f'<td style="{CELL}">{c}</td>' for c in cells) + "</tr>")
@@ -519,7 +520,7 @@ def management_table(path: Path = MANAGEMENT_FILE) -> views.Static:
     for step in (*ladder.steps, ladder.refractory):
         body.append(
             f'<tr><th scope="row" style="{CELL}">{escape(step.title)}</th><td style="{CELL}">{_items(step.treatment)}</td>'
-            f'<td style="{CELL}">{_items(step.nurse)}</td><td style="{CELL}">{escape(views.cite(step.references))}</td></tr>'
+            f'<td style="{CELL}">{_items(step.nurse)}</td><td style="{CELL}">{cite_html(step.references)}</td></tr>'
         )
         text.append(f"  {step.title}: treatment: {' '.join(step.treatment)} Nurse: {' '.join(step.nurse)}")
     varies = "".join(f"<li>{inline_html(t)}</li>" for t in ladder.practice_varies)
@@ -531,7 +532,7 @@ def management_table(path: Path = MANAGEMENT_FILE) -> views.Static:
         f'<th scope="col" style="{CELL}">What the nurse does</th><th scope="col" style="{CELL}">Sources</th>'
         f"</tr></thead><tbody>{''.join(body)}</tbody></table>"
         f'<p style="margin:0.4em 0 0.1em 0"><strong>Where practice varies by centre</strong> '
-        f"{escape(views.cite(ladder.practice_references))}:</p><ul>{varies}</ul></div>"
+        f"{cite_html(ladder.practice_references)}:</p><ul>{varies}</ul></div>"
     )
     text.append("  Practice varies by centre: " + " ".join(ladder.practice_varies))
     return views.Static(html, "\n".join(text))

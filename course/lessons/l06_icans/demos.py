@@ -10,6 +10,7 @@ from html import escape
 
 import ipywidgets as w
 
+from course.core.references import cite_html
 from course.core.text import inline_html
 from course.engine.views.demo import Demo
 from course.figures.catalog import show
@@ -204,7 +205,7 @@ def product_card(row: icans_timing.ProductTiming) -> str:
         items.append(f"Timing against CRS: {escape(row.crs_relation)}")
     if row.note:
         items.append(f"Note: {inline_html(row.note)}")
-    items.append(f"Data: {escape(row.as_of)} Sources: {escape(', '.join(row.references))}")
+    items.append(f"Data: {escape(row.as_of)} Sources: {cite_html(row.references)}")
     return _status("<ul style='margin:0.2em 0'>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>", "cart-l06-card")
 
 

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from course.core import schema
 from course.core.paths import ASSETS
+from course.core.references import CITE_RUN, cite_html, keys_in, render_bracket_keys
 from course.core.schema import Convert, Invalid, Pct, Range, Refs
 from course.engine.views import html as views
 
@@ -169,8 +170,17 @@ def footnotes() -> list[str]:
     return list(dict.fromkeys(f"{r.timing_mark}{r.timing_footnote}." for r in rows))
 
 
+def numbered(static: views.Static) -> views.Static:
+    """``static`` with its ``[key]`` marks shown as the lesson's numbered citations (``[1, 3]``), never raw keys.
+
+    The text twin keeps the keys; the HTML links each number to the lesson's reference list.
+    """
+    html = CITE_RUN.sub(lambda run: cite_html(keys_in(run.group(0))), render_bracket_keys(static.html))
+    return views.Static(html, static.text, static.rows)
+
+
 def timing_table() -> views.Static:
-    """The data file as a table for the notebook, sources shown as keys in square brackets."""
+    """The data file as a table for the notebook, sources as numbered links to the lesson's reference list."""
     rows = [
         [
             f"**{r.brand}** ({r.generic}), {r.target}",
@@ -179,11 +189,11 @@ def timing_table() -> views.Static:
             r.incidence_text(),
             _days(r.onset_median_days, r.onset_range_days, r.timing_mark),
             _length(r.duration_median_days, r.duration_range_days, r.timing_mark),
-            f"{r.as_of} " + " ".join(f"[{k}]" for k in r.references),
+            f"{r.as_of} {views.cite(r.references)}",
         ]
         for r in products()
     ]
-    return views.table(
+    table = views.table(
         "**Neurotoxicity by product.** Any grade / grade 3 or higher; median onset after infusion "
         "(range); median duration. What was counted differs between rows, so compare with care.",
         ["Product", "Trial and disease", "What was counted", "Any / grade ≥3", "Onset", "Duration", "Source"],
@@ -191,3 +201,4 @@ def timing_table() -> views.Static:
         css_class="cart-table cart-icans-timing",
         notes=footnotes(),
     )
+    return numbered(table)

@@ -22,6 +22,7 @@ from html import escape
 import ipywidgets as w
 
 from course.clinical import icaht
+from course.core.references import cite_html
 from course.core.text import inline_html, plain
 from course.engine.views.demo import Demo, figure_widget
 from course.engine.views.html import Static
@@ -34,7 +35,8 @@ DESCRIPTION_STYLE = {"description_width": "initial"}
 
 
 def _refs(keys: tuple[str, ...]) -> str:
-    return " ".join(f"[{escape(k)}]" for k in keys)
+    """Sources as the lesson's numbered citation links, never raw keys."""
+    return cite_html(keys)
 
 
 def journey_explanation_html(highlight: str) -> str:

@@ -22,6 +22,7 @@ from typing import Annotated, Literal, get_args
 
 from course.core import schema
 from course.core.paths import ASSETS
+from course.core.references import CITE_RUN, cite_html, keys_in, render_bracket_keys
 from course.core.schema import Collapsed, Invalid, Range, Refs, Text
 from course.core.yamlio import load_yaml
 from course.engine.views import html as views
@@ -424,7 +425,11 @@ def timeline_x(day: float) -> float:
 
 
 def _table(caption: str, header: list[str], rows: list[list[str]], note: str) -> views.Static:
-    return views.table(
+    """A lesson table; its ``[key]`` marks (``views.cite``) shown as the lesson's numbered citations, never raw keys.
+
+    The text twin keeps the keys; the HTML links each number to the lesson's reference list.
+    """
+    static = views.table(
         caption,
         header,
         rows,
@@ -433,6 +438,8 @@ def _table(caption: str, header: list[str], rows: list[list[str]], note: str) ->
         after=note,
         text=views.labelled_lines,
     )
+    html = CITE_RUN.sub(lambda run: cite_html(keys_in(run.group(0))), render_bracket_keys(static.html))
+    return views.Static(html, static.text, static.rows)
 
 
 def going_home_table(table: LongTerm | None = None) -> views.Static:

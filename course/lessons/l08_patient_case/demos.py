@@ -5,10 +5,13 @@ on which something happens. Below them, the running timeline is redrawn up to th
 the case's state on that day is written out: the stage, the latest observation, the CRS and ICANS
 grades (computed by ``course.clinical`` through ``course.lessons.l08_patient_case.model``), the treatments so far and what the
 nurse does. The logic lives in ``course.lessons.l08_patient_case.model``; this module only wires widgets to it.
+``CaseDemo`` and ``stages_table_html`` take the case and its timeline figure as arguments, so lesson 10
+replays its myeloma case with them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 
 import ipywidgets as w
@@ -16,6 +19,7 @@ import ipywidgets as w
 from course.core.text import inline_html, plain
 from course.engine.views.demo import Demo, figure_widget
 from course.figures.catalog import show
+from course.figures.render import FigureView
 from course.lessons.l08_patient_case import model as cs
 
 DEFAULT_DAY = 90
@@ -32,11 +36,22 @@ def key_days(case: cs.Case | None = None) -> list[int]:
     return sorted(days)
 
 
+def l08_timeline(day: int) -> FigureView:
+    return show("l08_timeline", day=day)
+
+
 class CaseDemo:
     """Slider + previous/next buttons + timeline + the day's state; ``go(day)`` is what the controls do."""
 
-    def __init__(self, day: int = DEFAULT_DAY):
-        case = cs.data()
+    def __init__(
+        self,
+        day: int = DEFAULT_DAY,
+        case: cs.Case | None = None,
+        timeline: Callable[[int], FigureView] = l08_timeline,
+        css: str = "cart-l08",
+    ):
+        case = case or cs.data()
+        self.case, self.timeline = case, timeline
         self.days = key_days(case)
         self.slider = w.IntSlider(
             value=day,
@@ -48,34 +63,41 @@ class CaseDemo:
             style=DESCRIPTION_STYLE,
             layout=w.Layout(width="36em"),
         )
-        self.slider.add_class("cart-l08-day-slider")
+        self.slider.add_class(f"{css}-day-slider")
         self.previous = w.Button(description="◀ Previous event", tooltip="Go back to the previous day on which something happened")
-        self.previous.add_class("cart-l08-previous")
+        self.previous.add_class(f"{css}-previous")
         self.next = w.Button(description="Next event ▶", tooltip="Go on to the next day on which something happens")
-        self.next.add_class("cart-l08-next")
-        self.initial_view = show("l08_timeline", day=day)
+        self.next.add_class(f"{css}-next")
+        self.initial_view = timeline(day)
         self.figure = figure_widget(self.initial_view)
-        self.text = w.HTML(value=cs.state_html(day))
-        self.text.add_class("cart-l08-state-text")
+        self.text = w.HTML(value=cs.state_html(day, case))
+        self.text.add_class(f"{css}-state-text")
         self.slider.observe(self._on_change, names="value")
         self.previous.on_click(lambda _: self.step(-1))
         self.next.on_click(lambda _: self.step(+1))
         self._buttons()
         self.box = w.VBox([self.slider, w.HBox([self.previous, self.next]), self.figure, self.text])
-        self.box.add_class("cart-l08-case")
+        self.box.add_class(f"{css}-case")
 
     def _on_change(self, change) -> None:
         self._redraw(change["new"])
 
     def _redraw(self, day: int) -> None:
-        self.figure.value = show("l08_timeline", day=day).html()
-        self.text.value = cs.state_html(day)
+        self.figure.value = self.timeline(day).html()
+        self.text.value = cs.state_html(day, self.case)
         self._buttons()
 
     def _buttons(self) -> None:
         day = self.slider.value
         self.previous.disabled = not any(d < day for d in self.days)
         self.next.disabled = not any(d > day for d in self.days)
+
+    def set_case(self, case: cs.Case, timeline: Callable[[int], FigureView]) -> None:
+        """Show another case (lesson 10: the learner took another path) on the same widgets."""
+        self.case, self.timeline, self.days = case, timeline, key_days(case)
+        self.slider.max, self.slider.min = max(self.slider.max, cs.last_day(case)), cs.first_day(case)
+        self.slider.max = cs.last_day(case)
+        self._redraw(self.slider.value)
 
     def go(self, day: int) -> None:
         """Move to ``day`` (clamped to the case); the slider's observer redraws."""
@@ -89,7 +111,7 @@ class CaseDemo:
             self.go(later[0] if direction > 0 else later[-1])
 
 
-def stages_table_html(case: cs.Case | None = None) -> str:
+def stages_table_html(case: cs.Case | None = None, css: str = "cart-l08-stages") -> str:
     """Every stage as the explorer shows it on the stage's first day: grades and the nurse's first action."""
     case = case or cs.data()
     rows = []
@@ -107,7 +129,7 @@ def stages_table_html(case: cs.Case | None = None) -> str:
         for h in ("Day", "Stage", "CRS (end of day)", "ICANS (end of day)", "First thing the nurse does")
     )
     return (
-        f'<table class="cart-table cart-l08-stages" style="{cs.TABLE_STYLE}"><caption style="text-align:left">'
+        f'<table class="cart-table {css}" style="{cs.TABLE_STYLE}"><caption style="text-align:left">'
         "<strong>Every stage of the case</strong> (grades from the last observation of that day)</caption>"
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )

@@ -6,6 +6,8 @@
 - ``l08_vitals``: the ward observation chart of the first days (temperature, systolic blood
   pressure, oxygen saturation and the ICE score), with the fever line and the ICE grade bands taken
   from ``course.clinical``, and the times of tocilizumab and dexamethasone.
+
+Both take the case as an argument (default: lesson 08's), so lesson 10 draws its myeloma case with them.
 """
 
 from __future__ import annotations
@@ -29,8 +31,7 @@ LANE_NAMES = {"care": "Care steps", "treatment": "Treatment", "crs": "CRS grade"
 LANE_Y = {"care": 3.0, "treatment": 2.0, "crs": 1.0, "icans": 0.0}
 GRADE_FILL = {1: OKABE_ITO["yellow"], 2: OKABE_ITO["orange"], 3: OKABE_ITO["vermillion"], 4: OKABE_ITO["reddish_purple"]}
 GRADE_HATCH = {1: "", 2: "///", 3: "xxx", 4: "xxxx"}
-TICK_DAYS = (-38, -24, -10, -5, 0, 2, 4, 6, 8, 10, 14, 28, 60, 90)
-VITALS_LAST_DAY = 10
+VITALS_LAST_DAY = cs.DEFAULT_AXIS.vitals_last_day
 
 
 def _check_day(day: int, low: int, high: int) -> int:
@@ -47,10 +48,14 @@ def _place(placed: list[tuple[float, float, int]], left: float, right: float) ->
     return 0
 
 
-def case_timeline(day: int = 90) -> Figure:
+def case_timeline(day: int = 90, case: cs.Case | None = None) -> Figure:
     """The case from referral to ``day``: events, treatments and grades so far; the day marked."""
-    case = cs.data()
+    case = case or cs.data()
     _check_day(day, cs.first_day(case), cs.last_day(case))
+
+    def timeline_x(d: float) -> float:
+        return cs.timeline_x(d, case)
+
     apply_style()
     fig = Figure(figsize=(10.0, 3.9))
     ax = fig.add_axes((0.115, 0.2, 0.87, 0.6))
@@ -59,28 +64,29 @@ def case_timeline(day: int = 90) -> Figure:
     ax.set_yticks([LANE_Y[k] for k in LANE_NAMES], list(LANE_NAMES.values()), fontsize=10.5)
     ax.tick_params(axis="y", length=0)
     ax.spines[["left", "top", "right"]].set_visible(False)
-    ax.set_xticks([cs.timeline_x(d) for d in TICK_DAYS], [str(d) for d in TICK_DAYS], fontsize=9.5)
-    ax.set_xlabel("Days from the CAR-T infusion (day 0); the scale is stretched from day −6 to day 15", fontsize=10)
+    ticks = case.axis.ticks
+    ax.set_xticks([timeline_x(d) for d in ticks], [str(d) for d in ticks], fontsize=9.5)
+    ax.set_xlabel(f"Days from the CAR-T infusion (day 0); the scale is stretched from {case.axis.stretch}", fontsize=10)
     for y in LANE_Y.values():
         ax.axhline(y, color="#D9D9D9", linewidth=0.8, zorder=0)
-    for knot in (-6, 15):
-        ax.axvline(cs.timeline_x(knot), color=GREY, linestyle=(0, (1, 3)), linewidth=1, zorder=0)
+    for knot, _ in case.axis.knots[1:-1]:
+        ax.axvline(timeline_x(knot), color=GREY, linestyle=(0, (1, 3)), linewidth=1, zorder=0)
 
-    x_day, x_next = cs.timeline_x(day), cs.timeline_x(day + 1)
+    x_day, x_next = timeline_x(day), timeline_x(day + 1)
     ax.add_patch(Rectangle((x_day, -0.6), x_next - x_day, 4.35, facecolor=TODAY, edgecolor="none", zorder=0))
     for x in (x_day, x_next):
         ax.axvline(x, color="black", linestyle="--", linewidth=1.2, zorder=1)
     if day < cs.last_day(case):
         ax.add_patch(Rectangle((x_next, -0.6), 1 - x_next, 4.35, facecolor=LIGHT, edgecolor="none", zorder=0))
         ax.text((x_next + 1) / 2, -0.45, "still to come", ha="center", va="bottom", fontsize=10, color="#555555")
-    ax.axvline(cs.timeline_x(0), color="black", linewidth=1.4, zorder=1)
+    ax.axvline(timeline_x(0), color="black", linewidth=1.4, zorder=1)
 
     placed: dict[str, list[tuple[float, float, int]]] = {"care": [], "treatment": []}
     for event in cs.events_until(day, case):
         y = LANE_Y[event.lane]
-        xs = cs.timeline_x(event.day)
+        xs = timeline_x(event.day)
         if event.end is not None:
-            xe = cs.timeline_x(min(event.end, day + 0.999))
+            xe = timeline_x(min(event.end, day + 0.999))
             ax.add_patch(
                 Rectangle((xs, y - 0.17), max(xe - xs, 0.004), 0.34, facecolor=OKABE_ITO["sky_blue"],
                           edgecolor="black", linewidth=1, zorder=2)
@@ -106,7 +112,7 @@ def case_timeline(day: int = 90) -> Figure:
         spans = cs.grade_spans(kind, day, case)
         numbers: list[tuple[float, float, int]] = []
         for span in spans:
-            xs, xe = cs.timeline_x(span.start), cs.timeline_x(span.end)
+            xs, xe = timeline_x(span.start), timeline_x(span.end)
             ax.add_patch(
                 Rectangle((xs, y - 0.25), xe - xs, 0.5, facecolor=GRADE_FILL[span.grade], hatch=GRADE_HATCH[span.grade],
                           edgecolor="black", linewidth=1, zorder=2)
@@ -117,15 +123,15 @@ def case_timeline(day: int = 90) -> Figure:
             ax.text(centre, y + (0.29 if level == 0 else -0.29), str(span.grade), ha="center",
                     va="bottom" if level == 0 else "top", fontsize=10, fontweight="bold", zorder=4, bbox=LABEL_BOX)
         if day >= 0 and not spans:
-            ax.text(cs.timeline_x(0) + 0.01, y, "none so far", ha="left", va="center", fontsize=9.5, color="#555555")
+            ax.text(timeline_x(0) + 0.01, y, "none so far", ha="left", va="center", fontsize=9.5, color="#555555")
         elif day < 0:
-            ax.text(cs.timeline_x(0) + 0.01, y, "after infusion", ha="left", va="center", fontsize=9.5, color="#555555")
+            ax.text(timeline_x(0) + 0.01, y, "after infusion", ha="left", va="center", fontsize=9.5, color="#555555")
 
     label_x, label_ha = ((x_day + x_next) / 2, "center") if x_next < 0.94 else (x_next, "right")
     ax.text(label_x, 3.78, f"day {day}", ha=label_ha, va="bottom", fontsize=10.5, fontweight="bold",
             bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "black"}, zorder=6)
     stage = cs.stage_on(day, case)
-    fig.text(0.012, 0.975, f"Ms Adeyemi's case so far: day {day} - {stage.title[0].lower() + stage.title[1:]}", fontsize=13,
+    fig.text(0.012, 0.975, f"{case.patient.short_name}'s case so far: day {day} - {stage.title[0].lower() + stage.title[1:]}", fontsize=13,
              fontweight="bold", va="top")
     fig.text(0.012, 0.905, "Fictional case for teaching, not patient data. The number by each box is its ASTCT "
              "grade; higher grades are darker and hatched.", fontsize=10, va="top", color="#333333")
@@ -141,8 +147,8 @@ def case_timeline(day: int = 90) -> Figure:
     return crisp_text(fig)
 
 
-def _timeline_alt(day: int = 90) -> str:
-    case = cs.data()
+def _timeline_alt(day: int = 90, case: cs.Case | None = None) -> str:
+    case = case or cs.data()
     events = cs.events_until(day, case)
     parts = [
         f"Timeline of a fictional patient's CAR-T treatment from referral (day {cs.first_day(case)}) to day {day}, "
@@ -163,7 +169,7 @@ def _timeline_alt(day: int = 90) -> str:
     return " ".join(parts)
 
 
-def _timeline_caption(day: int = 90) -> str:
+def _timeline_caption(day: int = 90, case: cs.Case | None = None) -> str:
     return (
         f"**The case so far, day {day}.** Care steps, treatments and the ASTCT grades of CRS and ICANS "
         "(computed from the observations with the course's grading rules), up to the marked day. "
@@ -171,12 +177,13 @@ def _timeline_caption(day: int = 90) -> str:
     )
 
 
-def vital_signs(day: int = VITALS_LAST_DAY) -> Figure:
-    """The ward chart from day 0 to ``day`` (at most day 10): four panels and the drug times."""
-    case = cs.data()
-    _check_day(day, 0, VITALS_LAST_DAY)
+def vital_signs(day: int = VITALS_LAST_DAY, case: cs.Case | None = None) -> Figure:
+    """The ward chart from day 0 to ``day`` (at most the axis's last ward day): four panels and the drug times."""
+    case = case or cs.data()
+    last = case.axis.vitals_last_day
+    _check_day(day, 0, last)
     apply_style()
-    obs = [o for o in cs.observations_until(day, case) if o.day <= VITALS_LAST_DAY]
+    obs = [o for o in cs.observations_until(day, case) if 0 <= o.day <= last]
     fig = Figure(figsize=(9.6, 5.9))
     axes = fig.subplots(4, 1, sharex=True, gridspec_kw={"hspace": 0.28, "left": 0.105, "right": 0.83,
                                                         "top": 0.87, "bottom": 0.09})
@@ -223,25 +230,31 @@ def vital_signs(day: int = VITALS_LAST_DAY) -> Figure:
     ax_ice.set_ylim(-0.5, 10.5)
     ax_ice.set_yticks([0, 2, 4, 6, 8, 10])
     ax_ice.set_ylabel("ICE score", fontsize=10)
-    ax_ice.set_xlim(-0.3, VITALS_LAST_DAY + 0.7)
-    ax_ice.set_xticks(range(0, VITALS_LAST_DAY + 1))
+    ax_ice.set_xlim(-0.3, last + 0.7)
+    ax_ice.set_xticks(range(0, last + 1))
     ax_ice.set_xlabel("Days after the infusion (day 0)", fontsize=10)
 
-    for event_id, name in (("tocilizumab", "tocilizumab"), ("dexamethasone", "dexamethasone")):
-        event = case.event(event_id)
+    for event in chart_drugs(case):
+        name = event.label
         if event.day > day + 1:
             continue
         for ax in axes:
             ax.axvline(event.day, color=GREY, linestyle=":", linewidth=1.5, zorder=0)
         ax_t.text(event.day, 39.5, name, ha="center", va="bottom", fontsize=9.5,
                   bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": GREY})
-    if day < VITALS_LAST_DAY:
+    if day < last:
         for ax in axes:
-            ax.axvspan(day + 1, VITALS_LAST_DAY + 0.7, facecolor=LIGHT, edgecolor="none", zorder=0)
-    fig.text(0.012, 0.985, f"Ms Adeyemi's ward chart, day 0 to day {day}", fontsize=13, fontweight="bold", va="top")
+            ax.axvspan(day + 1, last + 0.7, facecolor=LIGHT, edgecolor="none", zorder=0)
+    fig.text(0.012, 0.985, f"{case.patient.short_name}'s ward chart, day 0 to day {day}", fontsize=13, fontweight="bold", va="top")
     fig.text(0.012, 0.945, "Fictional case for teaching, not patient data. Dotted lines: when each drug was given.",
              fontsize=10, va="top", color="#333333")
     return crisp_text(fig)
+
+
+def chart_drugs(case: cs.Case) -> list[cs.Event]:
+    """The drug events the ward chart marks (the axis's ``chart_drugs`` that this case has), in time order."""
+    ids = {e.id for e in case.events}
+    return sorted((case.event(i) for i in case.axis.chart_drugs if i in ids), key=lambda e: e.day)
 
 
 def _ice_bands() -> dict[int, tuple[int, int]]:
@@ -254,9 +267,10 @@ def _ice_bands() -> dict[int, tuple[int, int]]:
     return {g: (min(s), max(s)) for g, s in sorted(bands.items())}
 
 
-def _vitals_alt(day: int = VITALS_LAST_DAY) -> str:
-    case = cs.data()
-    obs = [o for o in cs.observations_until(day, case) if o.day <= VITALS_LAST_DAY]
+def _vitals_alt(day: int = VITALS_LAST_DAY, case: cs.Case | None = None) -> str:
+    case = case or cs.data()
+    last = case.axis.vitals_last_day
+    obs = [o for o in cs.observations_until(day, case) if 0 <= o.day <= last]
     hottest = max(obs, key=lambda o: o.temp_c)
     lowest = min(obs, key=lambda o: o.sbp)
     lowest_o2 = min(obs, key=lambda o: o.spo2)
@@ -287,19 +301,19 @@ def _vitals_alt(day: int = VITALS_LAST_DAY) -> str:
         f"ICE score: lowest {worst_ice.ice_total} of 10 on day {worst_ice.day}, last {with_ice[-1].ice_total}; shaded "
         f"bands mark ICE {bands}.",
     ]
-    drugs = [case.event(e) for e in ("tocilizumab", "dexamethasone") if case.event(e).day <= day + 1]
+    drugs = [e for e in chart_drugs(case) if e.day <= day + 1]
     if drugs:
         parts.append(
             "Dotted vertical lines mark "
             + " and ".join(f"{e.text.split(' IV')[0].lower()} on day {int(e.day)}" for e in drugs)
             + "."
         )
-    if day < VITALS_LAST_DAY:
+    if day < last:
         parts.append(f"Days after day {day} are greyed out.")
     return " ".join(parts)
 
 
-def _vitals_caption(day: int = VITALS_LAST_DAY) -> str:
+def _vitals_caption(day: int = VITALS_LAST_DAY, case: cs.Case | None = None) -> str:
     return (
         f"**The ward chart, day 0 to day {day}.** Temperature with the 38.0 °C fever line, blood pressure, oxygen "
         "saturation and the ICE score with the ICANS grade bands of the ASTCT rules; dotted lines mark the drugs. "

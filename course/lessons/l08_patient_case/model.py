@@ -2,7 +2,9 @@
 
 The case lives in ``assets/patient_case.yaml``: one FICTIONAL adult with relapsed large B-cell
 lymphoma who receives axicabtagene ciloleucel (Yescarta), told from referral to day 90. This module
-reads and validates it and answers what the lesson's figures, demo and tests ask:
+reads and validates it and answers what the lesson's figures, demo and tests ask. Every function
+takes the case as an argument (default: this lesson's), so lesson 10's myeloma case reuses the
+same timeline, chart, care plan and day explorer on its own data file instead of a copy:
 
 - the stage, events and observations up to a given day (the running timeline, the day explorer);
 - every CRS and ICANS grade, computed from the raw observations with ``course.clinical``
@@ -29,6 +31,7 @@ from course import clinical
 from course.core import schema
 from course.core.errors import CourseDataError
 from course.core.paths import ASSETS
+from course.core.references import cite_html, render_bracket_keys
 from course.core.schema import Collapsed, Convert, Invalid, Items, Range, Refs, Text
 from course.core.text import inline_html, plain
 from course.core.yamlio import load_yaml
@@ -40,16 +43,25 @@ from course.lessons.l07_after_infusion_and_long_term import model as lt
 DATA_FILE = ASSETS / "patient_case.yaml"
 Lane = Literal["care", "treatment"]
 Asks = Literal[
-    "judgement", "crs_grade", "icans_grade", "ice_score", "tocilizumab_mg", "cyclophosphamide_mg", "igg_review"
+    "judgement",
+    "crs_grade",
+    "icans_grade",
+    "ice_score",
+    "tocilizumab_mg",
+    "cyclophosphamide_mg",
+    "cell_dose_million",
+    "igg_review",
 ]
 LANES, ASKS = get_args(Lane), get_args(Asks)
 ICE_ORDER = ("orientation", "naming", "following_commands", "writing", "attention")
-FIRST_DAY, LAST_DAY = -40, 92  # the span of the running timeline
+FIRST_DAY, LAST_DAY = -60, 400  # the days any case may use (each case's axis sets what its timeline shows)
 TIME_PATTERN = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
-QUESTION_PATTERN = re.compile(r"^q08-[a-z0-9-]+$")
+QUESTION_PATTERN = re.compile(r"^q[0-9]{2}-[a-z0-9-]+$")
 # Day -> position on a 0..1 axis: the weeks before infusion squeezed, days -6 to 15 wide, then the
 # months to day 90 squeezed again (piecewise linear, so the busy first fortnight is readable).
+# A case file may set its own ``axis``; these are lesson 08's.
 AXIS_KNOTS = ((-40.0, 0.0), (-6.0, 0.2), (15.0, 0.76), (92.0, 1.0))
+AXIS_TICKS = (-38, -24, -10, -5, 0, 2, 4, 6, 8, 10, 14, 28, 60, 90)
 CELL = crs.CELL
 TABLE_STYLE = crs.TABLE_STYLE
 WIDE_TABLE_STYLE = "border-collapse:collapse;margin:0.4em 0;font-size:0.95em;max-width:80em"  # the care plan
@@ -99,6 +111,39 @@ Texts = Annotated[tuple[Collapsed, ...], Items(allow_empty=True)]
 # --------------------------------------------------------------------------------------------
 
 
+def _knots(value: Any) -> tuple[tuple[float, float], ...]:
+    if not isinstance(value, list) or len(value) < 2:
+        raise ValueError("must be a list of at least two [day, position] pairs")
+    pairs = []
+    for pair in value:
+        if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(v, (int, float)) for v in pair)):
+            raise ValueError("each knot must be [day, position from 0 to 1]")
+        pairs.append((float(pair[0]), float(pair[1])))
+    days, xs = [d for d, _ in pairs], [x for _, x in pairs]
+    if days != sorted(set(days)) or xs != sorted(set(xs)) or xs[0] != 0.0 or xs[-1] != 1.0:
+        raise ValueError("knots must rise in day and position, from position 0 to position 1")
+    return tuple(pairs)
+
+
+@dataclass(frozen=True)
+class Axis:
+    """How a case's running timeline spreads its days: the busy first weeks wide, the rest squeezed."""
+
+    knots: Annotated[tuple[tuple[float, float], ...], Convert(_knots)]
+    ticks: tuple[int, ...]
+    stretch: Collapsed  # the wide part in words, for the axis label ("day −6 to day 15")
+    vitals_last_day: Annotated[int, Range(1, 60)] = 10
+    chart_drugs: tuple[str, ...] = ("tocilizumab", "dexamethasone")  # event ids the ward chart marks
+
+    def check(self) -> None:
+        low, high = self.knots[0][0], self.knots[-1][0]
+        if not all(low <= t <= high for t in self.ticks):
+            raise Invalid("ticks", f"must lie between day {low:g} and day {high:g}")
+
+
+DEFAULT_AXIS = Axis(AXIS_KNOTS, AXIS_TICKS, "day −6 to day 15")
+
+
 @dataclass(frozen=True)
 class Patient:
     name: Collapsed
@@ -110,6 +155,14 @@ class Patient:
     history: Collapsed
     caregiver: Collapsed
     references: Refs
+    caregiver_title: Collapsed = "her sister, the caregiver"  # how the education table heads the caregiver's part
+    possessive: Literal["her", "his", "their"] = "her"  # for captions such as "Her lymphodepleting chemotherapy"
+
+    @property
+    def short_name(self) -> str:
+        """Title and surname, e.g. 'Ms Adeyemi' for 'Ms Ruth Adeyemi'."""
+        words = self.name.split()
+        return f"{words[0]} {words[-1]}" if len(words) > 2 else self.name
 
 
 @dataclass(frozen=True)
@@ -123,8 +176,8 @@ class Product:
     infusion_day: Annotated[int, Range(0, 0)]
     cells_per_kg: Annotated[float, Range(1e4, 1e8)]
     max_cells: Annotated[float, Range(1e6, 1e10)]
-    infusion_minutes: Annotated[float, Range(1, 240)]
     references: Refs
+    infusion_minutes: Annotated[float, Range(1, 240)] | None = None
 
 
 @dataclass(frozen=True)
@@ -144,7 +197,7 @@ class Event:
 
 @dataclass(frozen=True)
 class Decision:
-    question: Annotated[str, _pattern(QUESTION_PATTERN, "must be a lesson 08 question id (q08-...)")]
+    question: Annotated[str, _pattern(QUESTION_PATTERN, "must be a question id (qNN-...)")]
     asks: Asks
     observation: str | None = None
     lab_day: int | None = None
@@ -273,6 +326,7 @@ class Case:
     care_plan: tuple[CarePlanRow, ...]
     education_patient: tuple[Teaching, ...]
     education_caregiver: tuple[Teaching, ...]
+    axis: Axis = DEFAULT_AXIS
 
     def observation(self, obs_id: str) -> Observation:
         return schema.find(self.observations, obs_id, "observation")
@@ -337,6 +391,7 @@ class _CaseFile:
     labs: _Labs
     care_plan: tuple[CarePlanRow, ...]
     education: _Education
+    axis: Axis | None = None
 
     def check(self) -> None:
         if [s.day for s in self.stages] != sorted(s.day for s in self.stages):
@@ -346,9 +401,12 @@ class _CaseFile:
             raise Invalid("", "observations must be in time order, at most one at a time")
         asked: set[str] = set()
         ids = {o.id for o in self.observations}
+        prefixes = {d.question[:4] for s in self.stages for d in s.decisions}
         for stage in self.stages:
             row = (("stages", stage.id),)
             for d in stage.decisions:
+                if len(prefixes) > 1:
+                    raise Invalid("decisions", f"ask questions of one lesson only, found {sorted(prefixes)}", row)
                 if d.question in asked:
                     raise Invalid("decisions", f"question '{d.question}' is asked twice", row)
                 asked.add(d.question)
@@ -381,9 +439,12 @@ def _observation_rows(raw: dict, path: Path) -> list[dict[str, Any]]:
     return out
 
 
-def load_case(path: Path = DATA_FILE, known: set[str] | None = None) -> Case:
-    """Read and validate the case; any problem names the file, the section, the row and the field."""
-    raw = load_yaml(path)
+def load_case(path: Path = DATA_FILE, known: set[str] | None = None, raw: dict | None = None) -> Case:
+    """Read and validate the case; any problem names the file, the section, the row and the field.
+
+    ``raw`` is the file's mapping when the caller has read it already (lesson 10 takes its branches out first).
+    """
+    raw = load_yaml(path) if raw is None else raw
     if not isinstance(raw, dict):
         raise CourseDataError(f"{path.name}: expected a mapping of sections")
     f: _CaseFile = schema.read_row(
@@ -403,6 +464,7 @@ def load_case(path: Path = DATA_FILE, known: set[str] | None = None) -> Case:
         care_plan=f.care_plan,
         education_patient=f.education.patient,
         education_caregiver=f.education.caregiver,
+        axis=f.axis or DEFAULT_AXIS,
     )
 
 
@@ -417,11 +479,14 @@ def data() -> Case:
 # --------------------------------------------------------------------------------------------
 
 
-def check_day(day: float) -> float:
+def check_day(day: float, case: Case | None = None) -> float:
+    """``day`` as a float, if it is a number inside the case's timeline; else a ValueError that says so."""
     if isinstance(day, bool) or not isinstance(day, (int, float)) or not math.isfinite(day):
         raise ValueError(f"day must be a number of days from the infusion, not {day!r}")
-    if not FIRST_DAY <= day <= LAST_DAY:
-        raise ValueError(f"day must be between {FIRST_DAY} and {LAST_DAY}, not {day:g}")
+    knots = (case or data()).axis.knots
+    low, high = int(knots[0][0]), int(knots[-1][0])
+    if not low <= day <= high:
+        raise ValueError(f"day must be between {low} and {high}, not {day:g}")
     return float(day)
 
 
@@ -434,21 +499,22 @@ def last_day(case: Case | None = None) -> int:
     return (case or data()).stages[-1].day
 
 
-def timeline_x(day: float) -> float:
-    """Position of ``day`` on the running timeline's piecewise axis (0 to 1; clamped at the ends)."""
+def timeline_x(day: float, case: Case | None = None) -> float:
+    """Position of ``day`` on the case's piecewise timeline axis (0 to 1; clamped at the ends)."""
     if isinstance(day, bool) or not isinstance(day, (int, float)) or not math.isfinite(day):
         raise ValueError(f"day must be a number of days from the infusion, not {day!r}")
-    d = min(max(float(day), FIRST_DAY), LAST_DAY)
-    for (d0, x0), (d1, x1) in zip(AXIS_KNOTS, AXIS_KNOTS[1:], strict=False):
+    knots = (case or data()).axis.knots
+    d = min(max(float(day), knots[0][0]), knots[-1][0])
+    for (d0, x0), (d1, x1) in zip(knots, knots[1:], strict=False):
         if d <= d1:
             return x0 + (x1 - x0) * (d - d0) / (d1 - d0)
-    return AXIS_KNOTS[-1][1]  # pragma: no cover (d <= LAST_DAY)
+    return knots[-1][1]  # pragma: no cover (d <= the last knot)
 
 
 def stage_on(day: float, case: Case | None = None) -> Stage:
     """The stage of the story that ``day`` falls in (the latest one that has begun)."""
     case = case or data()
-    d = check_day(day)
+    d = check_day(day, case)
     started = [s for s in case.stages if s.day <= d]
     if not started:
         raise ValueError(f"the case starts on day {case.stages[0].day}; day {d:g} is before it")
@@ -458,14 +524,14 @@ def stage_on(day: float, case: Case | None = None) -> Stage:
 def events_until(day: float, case: Case | None = None) -> list[Event]:
     """Events that have begun by the end of ``day`` (a bar still running is included)."""
     case = case or data()
-    d = check_day(day)
+    d = check_day(day, case)
     return [e for e in case.events if e.day < d + 1]
 
 
 def observations_until(day: float, case: Case | None = None) -> list[Observation]:
     """Observations made up to the end of ``day``."""
     case = case or data()
-    d = check_day(day)
+    d = check_day(day, case)
     return [o for o in case.observations if o.day <= d]
 
 
@@ -490,7 +556,7 @@ def grade_spans(kind: str, day: float, case: Case | None = None) -> list[Span]:
     if kind not in ("crs", "icans"):
         raise ValueError(f"kind must be 'crs' or 'icans', not {kind!r}")
     case = case or data()
-    d = check_day(day)
+    d = check_day(day, case)
     seen = observations_until(d, case)
     spans: list[Span] = []
     last_grade = 0
@@ -549,14 +615,14 @@ def tocilizumab(case: Case | None = None) -> clinical.Dose:
 def igg_on(day: float, case: Case | None = None) -> LabResult | None:
     """The latest IgG result on or before ``day``."""
     case = case or data()
-    d = check_day(day)
+    d = check_day(day, case)
     done = [x for x in case.igg if x.day <= d]
     return done[-1] if done else None
 
 
 def infections_by(day: float, case: Case | None = None) -> int:
     case = case or data()
-    d = check_day(day)
+    d = check_day(day, case)
     return len([x for x in case.infection_days if x <= d])
 
 
@@ -584,6 +650,8 @@ def expected_answer(decision: Decision, case: Case | None = None) -> Any:
         if len(doses) != 1:
             raise AssertionError("the daily cyclophosphamide dose should be the same each day")
         return doses.pop()
+    if decision.asks == "cell_dose_million":
+        return round(cell_dose(case) / 1e6, 2)
     if decision.asks == "igg_review":
         return igg_assessment(decision.lab_day, case)
     return None
@@ -636,7 +704,8 @@ def sci(value: float) -> str:
 
 
 def _items(texts) -> str:
-    return (
+    """A bullet list; ``[key]`` marks become the lesson's numbered citation links (a reader never sees a key)."""
+    return render_bracket_keys(
         "<ul style='margin:0.1em 0;padding-left:1.2em'>"
         + "".join(f"<li>{inline_html(t)}</li>" for t in texts)
         + "</ul>"
@@ -683,7 +752,7 @@ def state_html(day: int, case: Case | None = None) -> str:
             "<p><strong>Going home (US labels since June 2025):</strong></p>" + _items(r.sentence(day) for r in s.rules)
         )
     parts.append(
-        f'<p style="font-size:0.9em">Sources: {views.cite(s.stage.references)}. Fictional case, not patient data.</p></div>'
+        f'<p style="font-size:0.9em">Sources: {cite_html(s.stage.references)}. Fictional case, not patient data.</p></div>'
     )
     return "".join(parts)
 
@@ -722,7 +791,7 @@ def _table(
         for row in rows
     )
     foot = f'<p style="font-size:0.9em;margin:0.2em 0">{note}</p>' if note else ""
-    return (
+    return render_bracket_keys(
         f'<div class="cart-table"><table class="{css}" style="{style}">'
         f'<caption style="text-align:left;caption-side:top">{caption}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{foot}</div>"
@@ -827,18 +896,28 @@ def ld_table(case: Case | None = None) -> views.Static:
         for d in ld_doses(case)
     ]
     html = _table(
-        "<strong>Her lymphodepleting chemotherapy</strong>",
+        f"<strong>{case.patient.possessive.capitalize()} lymphodepleting chemotherapy</strong>",
         ["Day", "Fludarabine IV", "Cyclophosphamide IV"],
         rows,
         "cart-l08-ld",
-        f"Regimen and days from the Yescarta label {views.cite(p.references)}; days −2 and −1 are rest days; "
-        "infusion on day 0.",
+        f"Regimen and days from the {p.brand} label {views.cite(p.references)}; "
+        + rest_days(p)
+        + "infusion on day 0.",
     )
     text = "Lymphodepletion: " + "; ".join(
         f"day {d.day}: fludarabine {d.fludarabine_mg:g} mg, cyclophosphamide {d.cyclophosphamide_mg:g} mg"
         for d in ld_doses(case)
     )
     return views.Static(html, text)
+
+
+def rest_days(product: Product) -> str:
+    """The rest days between the last chemotherapy day and day 0, in words ('' when there are none)."""
+    rest = [d for d in range(product.ld_days[-1] + 1, 0)]
+    if not rest:
+        return ""
+    days = " and ".join(f"−{-d}" for d in rest)
+    return f"day{'s' if len(rest) > 1 else ''} {days} {'are rest days' if len(rest) > 1 else 'is a rest day'}; "
 
 
 def care_plan(case: Case | None = None) -> views.Static:
@@ -855,7 +934,7 @@ def care_plan(case: Case | None = None) -> views.Static:
         for r in case.care_plan
     ]
     html = _table(
-        "<strong>Nursing care plan for Ms Adeyemi</strong>, from infusion to day 90",
+        f"<strong>Nursing care plan for {escape(case.patient.short_name)}</strong>, from infusion to day {last_day(case)}",
         ["Problem", "Goal", "Nursing actions", "Escalate at once", "Sources"],
         rows,
         "cart-l08-care-plan",
@@ -882,8 +961,8 @@ def education(case: Case | None = None, day: int = 10) -> views.Static:
         "<p><strong>Call for help at once, day or night</strong> (patient and caregiver). The first item means "
         "emergency services first; for every other item, call the treatment team straight away:</p>"
         f"{_items(call)}"
-        f"<p><strong>For Ms Adeyemi</strong></p>{_items(patient)}"
-        f"<p><strong>For her sister, the caregiver</strong></p>{_items(carer)}"
+        f"<p><strong>For {escape(case.patient.short_name)}</strong></p>{_items(patient)}"
+        f"<p><strong>For {escape(case.patient.caregiver_title)}</strong></p>{_items(carer)}"
         f"<p><strong>Label minimums on day {day}</strong> (US labels since June 2025):</p>{_items(rules)}"
         "</div>"
     )

@@ -21,6 +21,7 @@ from typing import Annotated, Any
 from course.clinical.products import catalogue
 from course.core import schema
 from course.core.paths import ASSETS
+from course.core.references import cite_html
 from course.core.schema import Convert, Invalid, Note, Range, References, Refs
 from course.core.yamlio import load_yaml
 from course.engine.views import html as views
@@ -274,7 +275,8 @@ def _pct(value: float | None) -> str:
 
 
 def _cite_linked(keys: tuple[str, ...]) -> str:
-    return views.cite(keys, link=True, underline=True)
+    """The lesson's numbered citation links (never a raw key)."""
+    return cite_html(keys)
 
 
 def _label_cell(t: Trial) -> str:

@@ -1,7 +1,7 @@
-"""Figures of lesson 10 (final assessment).
+"""Figures of lesson 11 (final assessment).
 
-- ``l10_blueprint``: how many questions of each type the assessment asks about each lesson, drawn
-  from the question bank itself (``course.lessons.l10_final_assessment.model.blueprint``), so it cannot drift from it.
+- ``l11_blueprint``: how many questions of each type the assessment asks about each lesson, drawn
+  from the question bank itself (``course.lessons.l11_final_assessment.model.blueprint``), so it cannot drift from it.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from matplotlib.patches import Patch
 from course.engine.questions.model import TYPE_NAMES, TYPES
 from course.figures.catalog import Entry
 from course.figures.style import OKABE_ITO, apply_style
-from course.lessons.l10_final_assessment.model import blueprint
+from course.lessons.l11_final_assessment.model import blueprint
 
 INK = "#222222"
 # Colour AND hatch per type, so the legend never depends on colour alone.
@@ -102,7 +102,7 @@ def _alt() -> str:
 
 
 FIGURES = {
-    "l10_blueprint": Entry(
+    "l11_blueprint": Entry(
         assessment_blueprint,
         alt=_alt,
         caption=lambda: (

@@ -1,4 +1,4 @@
-"""The final assessment (lesson 10): the inputs behind its computed answers, and its blueprint.
+"""The final assessment (lesson 11): the inputs behind its computed answers, and its blueprint.
 
 Two jobs, both pure (no widgets):
 
@@ -6,7 +6,7 @@ Two jobs, both pure (no widgets):
   a dose, a date or a percentage, the inputs and the course rule that computes it
   (``course.clinical`` for grades and doses, the lesson tables for the rest). ``case_problems``
   compares the computed value with the bank's keyed answer, so a bank edit can never drift from
-  the rules (tests/test_lesson10_assessment.py runs it for every case).
+  the rules (tests/test_lesson11_assessment.py runs it for every case).
 - ``blueprint`` and ``coverage_problems`` read the bank's objectives, one per lesson
   ("... (lesson 05) ..."), and count its questions by lesson and type: the figure in section 1 and
   the coverage test use them.
@@ -31,12 +31,12 @@ from course.core.paths import ASSETS
 from course.core.schema import Convert, Invalid, Refs
 from course.engine.questions.model import TYPES, Bank, Question, bank_path, load_bank
 
-LESSON = "10_final_assessment"
+LESSON = "11_final_assessment"
 CASES_FILE = ASSETS / "assessment_cases.yaml"
 ID_PATTERN = re.compile(r"^q10-[a-z0-9-]+$")
 LESSON_IN_OBJECTIVE = re.compile(r"\(lesson (\d\d)\)")
 GRADE_OPTION = re.compile(r"^Grade (\d)\b")
-# Coverage the assessment must keep (the brief of lesson 10): lesson 00 at least once, every other
+# Coverage the assessment must keep (the brief of the final assessment, lesson 11): lesson 00 at least once, every other
 # lesson at least twice, 25 to 30 questions in all, every question type used.
 MIN_PER_LESSON = {"00": 1}
 MIN_PER_OTHER_LESSON = 2

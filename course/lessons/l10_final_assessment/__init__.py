@@ -1,1 +1,0 @@
-"""Lesson 10, final assessment: its model, figures and demos."""

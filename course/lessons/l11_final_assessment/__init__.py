@@ -1,0 +1,1 @@
+"""Lesson 11, final assessment: its model, figures and demos."""
