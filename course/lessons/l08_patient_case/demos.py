@@ -95,8 +95,9 @@ class CaseDemo:
     def set_case(self, case: cs.Case, timeline: Callable[[int], FigureView]) -> None:
         """Show another case (lesson 10: the learner took another path) on the same widgets."""
         self.case, self.timeline, self.days = case, timeline, key_days(case)
-        self.slider.max, self.slider.min = max(self.slider.max, cs.last_day(case)), cs.first_day(case)
-        self.slider.max = cs.last_day(case)
+        # widen before narrowing, so min never passes max on the way
+        self.slider.max = max(self.slider.max, cs.last_day(case))
+        self.slider.min, self.slider.max = cs.first_day(case), cs.last_day(case)
         self._redraw(self.slider.value)
 
     def go(self, day: int) -> None:

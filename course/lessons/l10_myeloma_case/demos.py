@@ -141,7 +141,7 @@ class DecisionView:
             f'<div class="cart-fb" role="status" aria-live="polite"><p><strong>{PATH_ICON[choice.path]} {verdict}</strong>{note} '
             f"{inline_html(choice.feedback)}</p><p><strong>What happens next.</strong></p>"
             f"{_path_html(self.branch, choice.path, figure=True)}"
-            f"<p>To see the other path ({escape(PATH_TITLE[other].lower().removeprefix('if ').split(' (')[0])}), "
+            f"<p>To see the other path (the sign {'recognised' if other == 'recognised' else 'missed'}), "
             "press <strong>Choose again</strong>. The lesson goes on from the main path.</p></div>"
         )
         self.radio.disabled, self.decide.disabled, self.again.disabled = True, True, False
