@@ -415,7 +415,8 @@ class SummativeExam:
         """The hand-in: who, which exam (its fingerprint), and the answers as texts. Nothing graded."""
         from datetime import UTC, datetime
 
-        from course.engine.results import EXPORT_SCHEMA, login_name
+        from course.engine.progress import login_name
+        from course.engine.results import EXPORT_SCHEMA
 
         return {
             "schema": EXPORT_SCHEMA,

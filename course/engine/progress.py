@@ -65,17 +65,22 @@ def default_dir() -> Path:
     return Path(jupyter_data_dir()) / "car-t-course"
 
 
-def default_learner() -> str:
-    """Who is learning: an explicit name, else the hub user, else the login name."""
-    name = os.environ.get(LEARNER_VARIABLE) or os.environ.get("JUPYTERHUB_USER")
+def login_name() -> str:
+    """The hub account (``JUPYTERHUB_USER``) or the login name, or "": what a gradebook matches rows on."""
+    name = os.environ.get("JUPYTERHUB_USER", "")
     if not name:
         try:
             import getpass
 
             name = getpass.getuser()
         except Exception:  # noqa: BLE001 - no login name on some containers
-            name = "learner"
+            name = ""
     return name
+
+
+def default_learner() -> str:
+    """Who is learning: an explicit name, else the hub user, else the login name."""
+    return os.environ.get(LEARNER_VARIABLE) or login_name() or "learner"
 
 
 def safe_name(name: str) -> str:

@@ -35,7 +35,7 @@ from course.engine.item_analysis import choice_counts, most_common_wrong, point_
 from course.engine.questions.grading import grade
 from course.engine.questions.model import Bank, Question
 from course.engine.report_charts import Bar, bars_html, gain_html, histogram_html, score_bands
-from course.engine.results import EXPORT_SCHEMAS, PASS_MARK, bank_fingerprint
+from course.engine.results import EXPORT_SCHEMAS, PASS_MARK, Tally, bank_fingerprint
 
 MAX_BYTES = 1_000_000
 MAX_FILES = 5_000
@@ -164,7 +164,7 @@ class Graded:
 
 
 @dataclass(frozen=True)
-class Export:
+class Export(Tally):
     name: str  # the file name, safe to show
     source: str  # the home folder ``collect`` found it in, or ""
     learner: str
@@ -176,28 +176,11 @@ class Export:
     answers: tuple[Graded, ...]
     notes: tuple[str, ...] = ()  # tampering: where the file's flags or score disagree with the regrade
 
-    @property
-    def correct(self) -> int:
-        return sum(a.correct for a in self.answers)
-
-    @property
-    def total(self) -> int:
-        return len(self.answers)
-
-    @property
-    def percent(self) -> float:
-        return 100.0 * self.correct / self.total if self.total else 0.0
-
-    @property
-    def passed(self) -> bool:
-        return self.total > 0 and self.correct / self.total >= PASS_MARK
+    def graded(self) -> tuple[Graded, ...]:
+        return self.answers
 
     def by_objective(self) -> dict[str, tuple[int, int]]:
-        out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        for a in self.answers:
-            out[a.objective][0] += a.correct
-            out[a.objective][1] += 1
-        return {o: (c, t) for o, (c, t) in out.items()}
+        return self.objective_tally()
 
 
 def regrade(q: Question, response: Any) -> bool:

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from course.engine.progress import ProgressStore, json_bytes, safe_name
+from course.engine.progress import ProgressStore, json_bytes, login_name, safe_name
 from course.engine.questions.grading import grade
 from course.engine.questions.model import Bank, Question
 from course.engine.questions.order import match_choice_order, option_order
@@ -41,21 +41,22 @@ class QuestionResult:
     shown: tuple[str, ...] = ()  # the options in the order this learner saw them
 
 
-@dataclass(frozen=True)
-class LessonResult:
-    lesson: str
-    learner: str
-    mode: str
-    round: int
-    questions: tuple[QuestionResult, ...]
+class Tally:
+    """Score, percentage and pass from graded items (each with ``correct`` and ``objective``).
+
+    One rule for the learner's results and the class report, so the two can never disagree.
+    """
+
+    def graded(self) -> tuple[Any, ...]:
+        raise NotImplementedError
 
     @property
     def correct(self) -> int:
-        return sum(q.correct for q in self.questions)
+        return sum(bool(g.correct) for g in self.graded())
 
     @property
     def total(self) -> int:
-        return len(self.questions)
+        return len(self.graded())
 
     @property
     def percent(self) -> float:
@@ -65,13 +66,30 @@ class LessonResult:
     def passed(self) -> bool:
         return self.total > 0 and self.correct / self.total >= PASS_MARK
 
+    def objective_tally(self) -> dict[str, tuple[int, int]]:
+        """(correct, total) per objective, in the order objectives first appear."""
+        out: dict[str, tuple[int, int]] = {}
+        for g in self.graded():
+            c, t = out.get(g.objective, (0, 0))
+            out[g.objective] = (c + bool(g.correct), t + 1)
+        return out
+
+
+@dataclass(frozen=True)
+class LessonResult(Tally):
+    lesson: str
+    learner: str
+    mode: str
+    round: int
+    questions: tuple[QuestionResult, ...]
+
+    def graded(self) -> tuple[QuestionResult, ...]:
+        return self.questions
+
     def by_objective(self) -> dict[str, dict[str, int]]:
-        out: dict[str, dict[str, int]] = {}
-        for q in self.questions:
-            row = out.setdefault(q.objective, {"correct": 0, "total": 0})
-            row["total"] += 1
-            row["correct"] += int(q.correct)
-        return dict(sorted(out.items(), key=lambda kv: int(kv[0][1:])))
+        tally = self.objective_tally()
+        ordered = sorted(tally, key=lambda o: int(o[1:]))
+        return {o: {"correct": tally[o][0], "total": tally[o][1]} for o in ordered}
 
 
 def lesson_result(bank: Bank, store: ProgressStore, mode: str, round: int) -> LessonResult:
@@ -127,19 +145,6 @@ def shown_options(q: Question, learner: str) -> tuple[str, ...]:
     if q.type == "matching":
         return tuple(match_choice_order(q, learner))
     return ()
-
-
-def login_name() -> str:
-    """The hub account (``JUPYTERHUB_USER``) or the login name: what a gradebook matches rows on."""
-    name = os.environ.get("JUPYTERHUB_USER", "")
-    if not name:
-        try:
-            import getpass
-
-            name = getpass.getuser()
-        except Exception:  # noqa: BLE001 - no login name on some containers
-            name = ""
-    return name
 
 
 def bank_fingerprint(bank: Any, lesson: str | None = None) -> str:
