@@ -27,6 +27,7 @@ from course.engine.views import html as views
 from course.engine.views.demo import Demo
 from course.figures.catalog import show
 from course.figures.render import FigureView
+from course.lessons.l07_after_infusion_and_long_term import model as lt
 from course.lessons.l08_patient_case import demos as l08_demos
 from course.lessons.l08_patient_case import model as cs
 from course.lessons.l10_myeloma_case import model as mm
@@ -262,6 +263,38 @@ class PathExplorer:
         self._write_table(paths)
 
 
+def _worst_that_day(kind: str, day: int, case: cs.Case) -> str:
+    """The worst CRS or ICANS grade among the observations of ``day``; never carried over from an earlier day."""
+    rows = [o for o in case.observations if o.day == day]
+    icans = [g.grade for o in rows if (g := o.icans()) is not None]
+    grades = [o.crs().grade for o in rows] if kind == "crs" else icans
+    return f"grade {max(grades)}" if grades else "not assessed"
+
+
+def stages_table_html(case: cs.Case) -> str:
+    """Every stage on its day: the worst grade of that day's observations ("not assessed" on a day without one)."""
+    rows = []
+    for stage in case.stages:
+        crs_text, icans_text = _worst_that_day("crs", stage.day, case), _worst_that_day("icans", stage.day, case)
+        rows.append(
+            f'<tr><th scope="row" style="{CELL}">Day {stage.day}</th><td style="{CELL}">{escape(stage.title)}</td>'
+            f'<td style="{CELL}">{escape(crs_text)}</td><td style="{CELL}">{escape(icans_text)}</td>'
+            f'<td style="{CELL}">{inline_html(stage.nurse[0])}</td></tr>'
+        )
+    head = "".join(
+        f'<th scope="col" style="{CELL}">{h}</th>'
+        for h in ("Day", "Stage", "CRS (worst that day)", "ICANS (worst that day)", "First thing the nurse does")
+    )
+    return (
+        f'<table class="cart-table cart-l10-stages" style="{cs.TABLE_STYLE}"><caption style="text-align:left">'
+        "<strong>Every stage of the case</strong> (the worst grade among that day's observations; "
+        "<em>not assessed</em> where no observation was graded that day, since a grade is never carried over "
+        "from an earlier day). A fever with another proven cause, such as the bloodstream infection of day 48, "
+        f"is not graded as CRS {cite_html(['lee2019-astct'])}.</caption>"
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
 def case_demo(lesson: Any = None) -> Demo:
     """The replay of the learner's path; its static view is the main path at day 120 and every stage."""
     store, _ = _store(lesson)
@@ -274,7 +307,7 @@ def case_demo(lesson: Any = None) -> Demo:
         + f"{initial.html()}<p><strong>Case explorer.</strong> In Jupyter a slider (<em>Day of the case</em>, "
         f"day {cs.first_day(case)} to day {last}) and two buttons (<em>Previous event</em>, <em>Next event</em>) "
         "replay the case on the path you took at the three decisions. Shown here: the main path on day "
-        f"{last}.</p>" + cs.state_html(last, case) + l08_demos.stages_table_html(case, css="cart-l10-stages")
+        f"{last}.</p>" + cs.state_html(last, case) + stages_table_html(case)
     )
     text = (
         f"Figure: {plain(initial.caption)}\nDescription: {initial.alt}\n"
@@ -286,7 +319,41 @@ def case_demo(lesson: Any = None) -> Demo:
 
 
 def patient_card() -> views.Static:
-    return cs.patient_card(mm.main_case())
+    """Who Mr Nowak is and what he will receive.
+
+    Lesson 08's card says "product facts as in the US label"; for Carvykti that would pass the CARTITUDE
+    trials' target dose off as the label's, so this card names the target and the label's range apart.
+    """
+    case = mm.main_case()
+    p, prod = case.patient, case.product
+    per_kg, total = prod.cells_per_kg / 1e6, cs.cell_dose(case) / 1e6
+    product = (
+        f"{prod.brand} ({prod.generic}), one IV infusion on day 0: {per_kg:g} × 10⁶ CAR-positive viable T cells "
+        f"per kg (the CARTITUDE trials' target; the US label gives a range of 0.5 to 1.0 × 10⁶ per kg, at most "
+        f"{cs.sci(prod.max_cells)} cells); for {p.weight_kg:g} kg that is {total:g} × 10⁶ cells"
+    )
+    rows = [
+        [
+            "Patient",
+            escape(
+                f"{p.name}, {p.age} years; {p.weight_kg:g} kg, {p.height_cm:g} cm, body surface area {p.bsa_m2:g} m²"
+            ),
+        ],
+        ["Diagnosis", escape(p.diagnosis)],
+        ["History", escape(p.history)],
+        ["Caregiver", escape(p.caregiver)],
+        ["Planned product", escape(product)],
+    ]
+    html = cs._table(
+        "<strong>The patient in this case</strong> (fictional)",
+        ["Item", "Details"],
+        rows,
+        "cart-l08-patient",
+        f"Label range {views.cite(['carvykti-label'])}; target dose from the trials "
+        f"{views.cite(['berdeja2021-cartitude1'])}; the patient is invented for teaching.",
+    )
+    text = "The patient (fictional): " + " ".join(f"{r[0]}: {plain(r[1]).rstrip('.')}." for r in rows)
+    return views.Static(html, text.replace("&#x27;", "'"))
 
 
 def ld_table() -> views.Static:
@@ -301,8 +368,40 @@ def care_plan() -> views.Static:
     return cs.care_plan(mm.main_case())
 
 
+CARVYKTI_GUIDE = "carvykti-uspi-2025"  # the Carvykti Medication Guide, which lists the same call-now symptoms
+
+
 def education() -> views.Static:
-    return cs.education(mm.main_case(), day=12)
+    """Lesson 08's teaching table for Mr Nowak and Ewa, with the call-now items citing Carvykti's own guide.
+
+    The call-now list is lesson 07's (``assets/long_term.yaml``), cited there to another product's patient
+    information; Mr Nowak receives Carvykti, so each item here cites the Carvykti Medication Guide as well.
+    """
+    case, day = mm.main_case(), 12
+    call = [f"{s.text} {views.cite(dict.fromkeys([CARVYKTI_GUIDE, *s.references]))}" for s in lt.data().call_now]
+    patient = [f"{t.text} {views.cite(t.references)}" for t in case.education_patient]
+    carer = [f"{t.text} {views.cite(t.references)}" for t in case.education_caregiver]
+    rules = [r.sentence(day) for r in lt.going_home_status(day, "current")]
+    html = (
+        '<div class="cart-l08-education" style="max-width:60em">'
+        "<p><strong>Call for help at once, day or night</strong> (patient and caregiver). The first item means "
+        "emergency services first; for every other item, call the treatment team straight away:</p>"
+        f"{cs._items(call)}"
+        f"<p><strong>For {escape(case.patient.short_name)}</strong></p>{cs._items(patient)}"
+        f"<p><strong>For {escape(case.patient.caregiver_title)}</strong></p>{cs._items(carer)}"
+        f"<p><strong>Label minimums on day {day}</strong> (US labels since June 2025):</p>{cs._items(rules)}"
+        "</div>"
+    )
+    text = "\n".join(
+        [
+            "Call for help at once, day or night (emergency services first for the first item): "
+            + " ".join(plain(c) for c in call)
+        ]
+        + ["Patient: " + " ".join(plain(t) for t in patient)]
+        + ["Caregiver: " + " ".join(plain(t) for t in carer)]
+        + [f"Label minimums on day {day}: " + " ".join(rules)]
+    )
+    return views.Static(html, text)
 
 
 # What the notebook shows by name: ``lesson.show("name")``.
