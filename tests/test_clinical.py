@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from course.clinical import crs_grade, icans_grade, ice_grade, ice_score, oxygen_grade, tocilizumab_dose
+from course.clinical import (
+    crs_grade,
+    icans_grade,
+    ice_grade,
+    ice_score,
+    max_doses_in_window,
+    oxygen_grade,
+    tocilizumab_dose,
+    tocilizumab_repeat,
+)
 
 
 class TestCRS:
@@ -46,6 +55,9 @@ class TestCRS:
             ("nasal_cannula", 6.0, 2),
             ("nasal_cannula", 6.1, 3),
             ("high_flow_nasal_cannula", 30, 3),
+            ("high_flow_nasal_cannula", 6.1, 3),
+            ("high_flow_nasal_cannula", 6.0, 2),
+            ("high_flow_nasal_cannula", 4, 2),
             ("facemask", 0, 3),
             ("non_rebreather", 0, 3),
             ("venturi", 0, 3),
@@ -75,6 +87,7 @@ class TestCRS:
             {"temperature_c": 39, "oxygen_device": "tent"},
             {"temperature_c": 39, "oxygen_device": "nasal_cannula", "oxygen_flow_l_min": 0},
             {"temperature_c": 39, "oxygen_device": "nasal_cannula", "oxygen_flow_l_min": -1},
+            {"temperature_c": 39, "oxygen_device": "high_flow_nasal_cannula", "oxygen_flow_l_min": 0},
             {"temperature_c": 39, "antipyretic_or_anticytokine_given": "yes"},
         ],
     )
@@ -85,6 +98,65 @@ class TestCRS:
     def test_oxygen_grade_alone(self):
         assert oxygen_grade("none").grade == 0
         assert "6" in oxygen_grade("nasal_cannula", 6).criterion
+
+    def test_high_flow_cannula_is_graded_by_flow_not_device(self):
+        """ASTCT defines high flow as more than 6 L/min: a high-flow device at 5 L/min is low flow (review F29a)."""
+        low = oxygen_grade("high_flow_nasal_cannula", 5)
+        assert low.grade == 2 and "set to low flow" in low.criterion and "here 5" in low.criterion
+        high = oxygen_grade("high_flow_nasal_cannula", 40)
+        assert high.grade == 3 and "above 6 L/min" in high.criterion
+        # the standard cannula keeps the wording the banks quote
+        assert oxygen_grade("nasal_cannula", 4).criterion == "hypoxia needing low-flow nasal cannula (≤6 L/min; here 4)"
+
+
+class TestTocilizumabRepeat:
+    """Label: at least 8 h apart, 4 doses in total, only without clinical improvement; ASCO: at most 3 in 24 h."""
+
+    def test_first_dose(self):
+        assert tocilizumab_repeat([]).allowed
+
+    @pytest.mark.parametrize(("hours", "allowed"), [(7.9, False), (8.0, True), (8.1, True)])
+    def test_eight_hours_apart(self, hours, allowed):
+        check = tocilizumab_repeat([hours])
+        assert check.allowed is allowed
+        if not allowed:
+            assert check.wait_hours == pytest.approx(8 - hours) and "8 h apart" in check.reason
+
+    @pytest.mark.parametrize(
+        ("hours_ago", "allowed"),
+        [
+            ([24, 16, 8], False),  # doses at 0, 8, 16; now is 24 h: four in one closed 24-hour window
+            ([24.5, 16.5, 8.5], True),  # the first dose is now more than 24 h ago
+            ([23, 15, 8], False),
+            ([16, 8], True),  # the third dose in 24 hours is allowed
+        ],
+    )
+    def test_at_most_three_in_any_closed_24_hour_window(self, hours_ago, allowed):
+        check = tocilizumab_repeat(hours_ago)
+        assert check.allowed is allowed
+        if not allowed:
+            assert "at most 3 in any 24 hours" in check.reason
+
+    def test_window_is_closed_at_both_ends(self):
+        assert max_doses_in_window([0, 8, 16, 24]) == 4
+        assert max_doses_in_window([0, 8, 16, 24.5]) == 3
+        assert max_doses_in_window([]) == 0
+
+    def test_four_in_total(self):
+        check = tocilizumab_repeat([60, 40, 20, 10])
+        assert not check.allowed and "maximum in total" in check.reason
+
+    def test_only_without_clinical_improvement(self):
+        assert tocilizumab_repeat([10], improved=False).allowed
+        check = tocilizumab_repeat([10], improved=True)
+        assert not check.allowed and "no clinical improvement" in check.reason
+
+    @pytest.mark.parametrize(
+        ("hours_ago", "improved"), [("8", False), ([8, -1], False), ([300], False), ([8], "no"), ([1, 2, 3, 4, 5], False)]
+    )
+    def test_bad_input_is_refused(self, hours_ago, improved):
+        with pytest.raises(ValueError, match="must|at most"):
+            tocilizumab_repeat(hours_ago, improved)
 
 
 class TestICE:

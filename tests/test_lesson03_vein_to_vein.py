@@ -43,12 +43,45 @@ def test_label_days_as_taught():
     assert regimen("aucatzyl").infusion_days == (1, 10)
 
 
+def test_myeloma_rows_are_drawn_as_in_the_pivotal_trials():
+    """KarMMa and CARTITUDE-1: chemotherapy on days -5 to -3, two full rest days, infusion on day 0 (review A18)."""
+    for rid in ("abecma", "carvykti"):
+        r = regimen(rid)
+        assert r.ld_days == (-5, -4, -3) and r.infusion_days == (0,)
+        assert r.rest_days_before_infusion() == 2 and r.days_between_chemo_and_infusion() == 3
+
+
+def test_labels_days_after_completion_are_full_rest_days_in_every_window_row():
+    """One convention for the whole file: "infuse N days after lymphodepletion ends" = N rest days in between."""
+    windowed = [r for r in regimens() if r.window_after_ld]
+    assert {r.id for r in windowed} == {"kymriah-all", "kymriah-lbcl", "kymriah-fl", "breyanzi", "abecma", "carvykti"}
+    for r in windowed:
+        assert r.rest_days_before_infusion() == r.window_after_ld[0], r.id
+        assert r.latest_first_infusion_day == r.ld_days[-1] + 1 + r.window_after_ld[1], r.id
+    # Rows whose label fixes the days: two rest days (Yescarta, Tecartus MCL), one (Tecartus ALL).
+    assert [regimen(i).rest_days_before_infusion() for i in ("yescarta", "tecartus-mcl", "tecartus-all")] == [2, 2, 1]
+
+
+def test_carvykti_us_window_is_the_eu_window_counted_from_the_start():
+    """US: 2 to 4 days after completion; EU: 5 to 7 days after the start. The chart must show the same days."""
+    r = regimen("carvykti")
+    start = r.ld_days[0]
+    assert (r.infusion_days[0], r.latest_first_infusion_day) == (start + 5, start + 7) == (0, 2)
+    assert "5 to 7 days after day −5" in r.infusion_note and "days 0 to 2" in r.infusion_note
+    view = show("l03_vein_to_vein", regimen_id="carvykti")
+    assert "days -5, -4, -3" in view.alt and "then 2 rest days" in view.alt and "day 2" in view.alt
+    assert "full rest days" in view.caption
+
+
 def test_window_arithmetic():
     r = regimen("kymriah-all")
-    assert r.ld_days[-1] == -2 and r.infusion_days[0] == 0
-    assert r.latest_first_infusion_day == 12  # 14 days after day -2
+    assert r.ld_days == (-6, -5, -4, -3) and r.infusion_days[0] == 0
+    assert r.latest_first_infusion_day == 12  # day -3, then at most 14 rest days (-2 to 11), infusion on day 12
+    assert regimen("kymriah-fl").latest_first_infusion_day == 4
+    assert regimen("breyanzi").latest_first_infusion_day == 5
     assert regimen("yescarta").latest_first_infusion_day == 0
     assert regimen("aucatzyl").days_between_chemo_and_infusion() is None
+    assert regimen("aucatzyl").rest_days_before_infusion() is None
 
 
 def test_unverified_rows_are_flagged_and_say_so():
@@ -113,7 +146,7 @@ GOOD_ROW = """
         (("product: Yescarta", "product: Yescarta®"), "brand names"),
         (("ld_days: [-5, -4, -3]", "ld_days: [-1, 0, 1]"), "end before the first infusion"),
         (("ld_days: [-5, -4, -3]", "ld_days: [-3, -4, -5]"), "increasing order"),
-        (("window_after_ld: null", "window_after_ld: [2, 5]"), "earliest day of the window"),
+        (("window_after_ld: null", "window_after_ld: [3, 5]"), "earliest day of the window"),  # 2 rest days, not 3
         (("window_after_ld: null", "window_after_ld: [5, 2]"), "earliest <= latest"),
         (("references: [yescarta-label]", "references: [no-such-key]"), "unknown reference"),
         (("verified: true", "verified: maybe"), "true or false"),
@@ -126,6 +159,21 @@ def test_bad_rows_are_refused_with_row_and_field_named(tmp_path, change, words):
     with pytest.raises(CourseDataError, match=words) as error:
         load_regimens(_write(tmp_path, rows))
     assert "lymphodepletion.yaml" in str(error.value)
+
+
+def test_a_window_counts_rest_days(tmp_path):
+    """Days -5 to -3 and day 0 leave two rest days: a [2, 5] window fits; the infusion may be as late as day 3."""
+    rows = GOOD_ROW.replace("window_after_ld: null", "window_after_ld: [2, 5]").replace("id: x", "id: w")
+    loaded = [r for r in load_regimens_lenient(_write(tmp_path, "regimens:" + rows)) if r.id == "w"]
+    assert loaded[0].latest_first_infusion_day == 3
+
+
+def load_regimens_lenient(path):
+    """The rows of a test file that need not have every brand."""
+    from course.core import schema
+    from course.lessons.l03_the_five_steps.model import Regimen
+
+    return schema.load_rows(path, "regimens", Regimen, what="regimen")
 
 
 def test_missing_brand_and_duplicate_ids_are_refused(tmp_path):

@@ -192,7 +192,7 @@ def test_grade_report_matches_clinical_for_every_combination():
         for device in clinical.OXYGEN_DEVICES:
             for given in (False, True):
                 for temp in (37.5, 38.0):
-                    flow = 3.0 if device == "nasal_cannula" else 0.0
+                    flow = 3.0 if device in clinical.CANNULAS else 0.0
                     expected = clinical.crs_grade(temp, hypo, device, flow, given)
                     report = crs.grade_report(temp, hypo, device, flow, given)
                     assert (report.grade, report.criterion) == (expected.grade, expected.criterion)
@@ -205,9 +205,14 @@ def test_astct_table_rows_come_from_the_rule():
     assert "6 L/min or less" in rows[1]["hypoxia"] and "above 6 L/min" in rows[2]["hypoxia"]
     assert "BiPAP" in rows[3]["hypoxia"] and "several vasopressors" in rows[3]["hypotension"]
     for device in clinical.OXYGEN_DEVICES:
-        if device not in ("none", "nasal_cannula"):
+        if device not in ("none", *clinical.CANNULAS):
             grade = clinical.oxygen_grade(device).grade
             assert crs.DEVICE_NAMES[device] in rows[grade - 1]["hypoxia"]
+    # both cannulas, standard or high-flow, are graded by their flow (review F29a)
+    for device in clinical.CANNULAS:
+        assert clinical.oxygen_grade(device, 6).grade == 2 and clinical.oxygen_grade(device, 6.5).grade == 3
+    assert "high-flow device) at 6 L/min or less" in rows[1]["hypoxia"]
+    assert "high-flow device) above 6 L/min" in rows[2]["hypoxia"]
 
 
 def test_astct_footnote_waives_fever_only_after_diagnosis_and_treatment():
@@ -239,18 +244,18 @@ def test_tables_render_html_and_text_with_sources():
 
 
 @pytest.mark.parametrize(
-    ("weight", "given", "hours", "allowed", "mg"),
+    ("weight", "given", "hours", "first", "allowed", "mg"),
     [
-        (110, 0, None, True, 800),
-        (70, 1, 8, True, 560),
-        (70, 1, 7.5, False, 560),
-        (22, 2, 12, True, 264),
-        (70, 3, 10, True, 560),
-        (70, 4, 20, False, 560),
+        (110, 0, None, None, True, 800),
+        (70, 1, 8, None, True, 560),
+        (70, 1, 7.5, None, False, 560),
+        (22, 2, 12, 24, True, 264),
+        (70, 3, 10, 30, True, 560),
+        (70, 4, 20, None, False, 560),
     ],
 )
-def test_next_tocilizumab_dose(weight, given, hours, allowed, mg):
-    decision = crs.next_tocilizumab_dose(weight, given, hours)
+def test_next_tocilizumab_dose(weight, given, hours, first, allowed, mg):
+    decision = crs.next_tocilizumab_dose(weight, given, hours, first)
     assert decision.allowed is allowed
     assert decision.dose == clinical.tocilizumab_dose(weight)
     assert decision.dose.mg == mg
@@ -266,11 +271,34 @@ def test_next_tocilizumab_dose_says_how_long_to_wait_and_refuses_bad_input():
         crs.next_tocilizumab_dose(70, 1, None)
     with pytest.raises(ValueError, match="weight"):
         crs.next_tocilizumab_dose(1, 0)
+    with pytest.raises(ValueError, match="hours since the first dose"):
+        crs.next_tocilizumab_dose(70, 2, 8)  # from 2 doses on, the first dose's time is needed
+    with pytest.raises(ValueError, match="at least 16 h before the last"):
+        crs.next_tocilizumab_dose(70, 3, 8, 20)  # three doses 8 h apart cannot fit in 12 hours
 
 
-def test_three_doses_fit_in_24_hours_only_because_of_the_8_hour_gap():
-    """Why the checker needs no separate 24-hour counter."""
-    assert crs.TOCI_MAX_PER_24H == 24 // crs.TOCI_MIN_HOURS_APART
+@pytest.mark.parametrize(
+    ("first", "last", "allowed"),
+    [(24.0, 8.0, False), (24.5, 8.5, True), (24.5, 8.0, True), (30.0, 8.0, True)],
+)
+def test_a_fourth_dose_24_hours_after_the_first_is_refused(first, last, allowed):
+    """Review F29b: doses at 0, 8 and 16 h; a 4th at 24 h would be 4 in a closed 24-hour window.
+
+    8-hour spacing alone would allow it; the window check refuses it until more than 24 h have passed.
+    """
+    decision = crs.next_tocilizumab_dose(70, 3, last, first)
+    assert decision.allowed is allowed
+    if not allowed:
+        assert "at most 3 in any 24 hours" in decision.reason
+        assert decision.wait_hours == pytest.approx(24 - first)
+
+
+def test_a_repeat_dose_needs_no_clinical_improvement():
+    """Review F29c: the label repeats tocilizumab only if CRS has not improved."""
+    assert crs.next_tocilizumab_dose(70, 1, 10).allowed
+    improved = crs.next_tocilizumab_dose(70, 1, 10, improved=True)
+    assert not improved.allowed and "no clinical improvement" in improved.reason
+    assert crs.next_tocilizumab_dose(70, 0, improved=True).allowed  # the first dose is not a repeat
 
 
 # ------------------------------------------------------------------------------ the bank and the rules

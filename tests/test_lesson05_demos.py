@@ -61,6 +61,26 @@ def test_grader_explains_bad_input_instead_of_failing():
 
 
 
+def test_grader_grades_a_high_flow_cannula_by_its_flow():
+    """Review F29a: ASTCT counts above 6 L/min as high flow (grade 3), 6 L/min or less as low flow (grade 2)."""
+    g = lesson05.CrsGrader()
+    g.device.value = "high_flow_nasal_cannula"  # flow is set to 30 L/min automatically
+    assert g.flow.value == 30.0 and g.grade() == 3 and "at 30 L/min" in g.result.value
+    g.flow.value = 6.0
+    assert g.grade() == 2 and "Grade 2 ◀ this patient" in g.table.value
+    g.flow.value = 6.5
+    assert g.grade() == 3
+    assert g.flow.max >= 60  # high-flow devices run at tens of litres a minute
+
+
+def test_grader_states_what_it_does_not_do():
+    """Review F29: no grade 5, and every grade assumes the signs are not caused by something else."""
+    g = lesson05.CrsGrader()
+    static = lesson05.crs_grader()._repr_mimebundle_()["text/html"]
+    for html in (static, "".join(c.value for c in g.widget.children if hasattr(c, "value") and isinstance(c.value, str))):
+        assert "no grade 5" in html and "another cause" in html
+
+
 def test_grader_controls_are_labelled_and_hooked():
     g = lesson05.CrsGrader()
     assert_labelled(g.widget, 5, "cart-l05-")
@@ -82,8 +102,20 @@ def test_tocilizumab_checker_follows_each_control():
     assert "Not now" in c.result.value and "maximum" in c.result.value
 
 
+def test_tocilizumab_checker_counts_24_hours_and_asks_about_improvement():
+    """Review F29b and c: a 4th dose 24 h after the first is refused; no repeat once CRS has improved."""
+    c = lesson05.TocilizumabChecker()
+    c.doses.value, c.hours.value, c.first.value = 3, 8.0, 24.0
+    assert "Not now" in c.result.value and "at most 3 in any 24 hours" in c.result.value
+    c.first.value = 24.5
+    assert "May be given now" in c.result.value
+    c.improved.value = True
+    assert "Not now" in c.result.value and "no clinical improvement" in c.result.value
+    assert c.improved.description == "CRS has improved since the last dose"
+
+
 def test_tocilizumab_checker_controls_are_labelled_and_hooked():
-    assert_labelled(lesson05.TocilizumabChecker().widget, 3, "cart-l05-")
+    assert_labelled(lesson05.TocilizumabChecker().widget, 5, "cart-l05-")
 
 
 @pytest.mark.parametrize("make", [lesson05.crs_grader, lesson05.tocilizumab_checker])
@@ -125,3 +157,22 @@ def test_timeline_states_where_its_figures_come_from_and_the_fatal_case():
     view = show("l05_onset_timeline")
     assert "first US label or the trial publication" in view.caption
     assert "4% grade 3 to 4 plus 1 fatal (grade 5)" in view.alt
+
+
+def test_timeline_bar_says_it_joins_two_medians():
+    """Review F27: the duration bar is a schematic, as in lesson 06's ICANS twin figure."""
+    view = show("l05_onset_timeline")
+    assert "joins two medians" in view.caption and "schematic" in view.caption
+    assert "joins two medians" in view.alt
+
+
+def test_drug_boxes_sit_over_the_steps_they_act_on():
+    """Review F27: anakinra at step 4 (IL-1), beside tocilizumab; steroids over steps 2 and 3."""
+    from course.lessons.l05_cytokine_release_syndrome import figures
+
+    steps = [title for title, _ in figures.MECHANISM_STEPS]
+    where = {text.split(":")[0]: (steps[first], steps[last]) for first, last, _, _, text in figures.DRUGS}
+    assert where["Anakinra"] == where["Tocilizumab"] == ("4  IL-6 and IL-1", "4  IL-6 and IL-1")
+    assert where["Steroids"] == ("2  CAR-T activated", "3  Macrophages")
+    alt = show("l05_mechanism").alt
+    assert "over steps 2 and 3" in alt and "over step 4" in alt

@@ -125,6 +125,15 @@ def test_neutrophil_figure_states(pattern, day):
         assert f"day {day}" in view.alt
 
 
+def test_neutrophil_figure_draws_lymphodepletion_before_day_0():
+    view = show("l07_neutrophils")
+    assert "days −5 to −3" in view.alt and "before the CAR-T cells are given" in view.alt
+    assert "days −5 to −3" in view.caption
+    assert figs._neutro_x(-5) < figs._neutro_x(-3) < figs._neutro_x(0) == lt.timeline_x(0)
+    first_month_per_day = (lt.timeline_x(30) - lt.timeline_x(0)) / 30
+    assert figs._neutro_x(-3) == pytest.approx(lt.timeline_x(0) - 3 * first_month_per_day)
+
+
 def test_figure_functions_refuse_bad_options():
     with pytest.raises(ValueError, match="highlight"):
         figs.journey_timeline("everything")

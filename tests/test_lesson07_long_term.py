@@ -219,6 +219,24 @@ def test_every_pattern_dips_after_lymphodepletion_and_recovers_by_one_year():
         assert lt.conceptual_anc(-5, pattern) > 2.5
 
 
+def test_counts_start_to_fall_with_lymphodepletion_not_after_day_0():
+    """Review F28: lymphodepletion (days -5 to -3) starts the fall, so the CAR-T cells do not cause the first drop."""
+    for pattern in lt.PATTERNS:
+        assert lt.conceptual_anc(-3, pattern) < 0.75 * lt.conceptual_anc(-5, pattern)
+        assert lt.conceptual_anc(-1, pattern) < 1.0
+        assert lt.conceptual_anc(0, pattern) < lt.SEVERE_NEUTROPENIA
+
+
+def test_journey_rows_show_any_time_infections_and_a_continuing_mnt_tail():
+    """Review F28: respiratory viruses and HSV at any time; late neurotoxicity (MNT) continues past the chart."""
+    infections = lt.data().window("infections").bars
+    anytime = [b for b in infections if b.kind == "line"]
+    assert len(anytime) == 1 and anytime[0].start == 0 and anytime[0].end >= lt.TIMELINE_END_DAY
+    assert "respiratory viruses" in anytime[0].text and "HSV" in anytime[0].text and "any time" in anytime[0].text
+    icans_tail = lt.data().window("icans").bars[-1]
+    assert icans_tail.kind == "tail" and icans_tail.end >= lt.TIMELINE_END_DAY and "MNT" in icans_tail.text
+
+
 def test_patterns_differ_where_the_lesson_says_they_do():
     assert lt.conceptual_anc(21, "quick") > 2 and lt.conceptual_anc(45, "quick") > 2
     assert lt.conceptual_anc(21, "biphasic") > 2 and lt.conceptual_anc(45, "biphasic") < lt.SEVERE_NEUTROPENIA

@@ -1,11 +1,16 @@
-"""ASTCT 2019 consensus grading of cytokine release syndrome (reference key ``lee2019-astct``)."""
+"""ASTCT 2019 consensus grading of cytokine release syndrome (reference key ``lee2019-astct``).
+
+What the grader does not do, and says so in lesson 05: it has no grade 5 (death from CRS), and it
+assumes that the fever, low blood pressure and low oxygen come from CRS, not from another cause
+(sepsis, bleeding, a pulmonary embolism): that judgement belongs to the team.
+"""
 
 from __future__ import annotations
 
 from course.clinical.common import Grade, check_choice, check_number
 
 FEVER_C = 38.0
-LOW_FLOW_MAX_L_MIN = 6.0
+LOW_FLOW_MAX_L_MIN = 6.0  # ASTCT: low-flow nasal cannula is up to 6 L/min; above that counts as high flow
 
 HYPOTENSION = {
     "none": (0, "no hypotension"),
@@ -13,6 +18,8 @@ HYPOTENSION = {
     "one_vasopressor": (3, "hypotension needing one vasopressor (with or without vasopressin)"),
     "multiple_vasopressors": (4, "hypotension needing several vasopressors (not counting vasopressin)"),
 }
+# Devices graded by the flow they run at (ASTCT defines low and high flow by L/min, not by the device).
+CANNULAS = ("nasal_cannula", "high_flow_nasal_cannula")
 OXYGEN_DEVICES = (
     "none",
     "blow_by",
@@ -27,26 +34,34 @@ OXYGEN_DEVICES = (
 )
 
 def oxygen_grade(device: str, flow_l_min: float = 0.0) -> Grade:
-    """The CRS grade that the oxygen support alone would set (ASTCT 2019)."""
+    """The CRS grade that the oxygen support alone would set (ASTCT 2019).
+
+    Either nasal cannula, the standard one or a high-flow device, is graded by its flow: up to 6 L/min is
+    low flow (grade 2), above 6 L/min high flow (grade 3). The masks and positive pressure set their grade
+    by type.
+    """
     check_choice("oxygen device", device, OXYGEN_DEVICES)
     flow = check_number("oxygen flow", flow_l_min, 0, 80, "L/min")
     if device == "none":
         return Grade(0, "no supplemental oxygen")
     if device == "blow_by":
         return Grade(2, "hypoxia needing blow-by oxygen")
-    if device == "nasal_cannula":
+    if device in CANNULAS:
+        # The standard cannula keeps the wording the question banks quote; the high-flow device names itself.
+        high_flow_device = device == "high_flow_nasal_cannula"
+        what = "a high-flow nasal cannula" if high_flow_device else "a nasal cannula"
         if flow == 0:
-            raise ValueError("a nasal cannula needs a flow above 0 L/min")
+            raise ValueError(f"{what} needs a flow above 0 L/min")
         if flow <= LOW_FLOW_MAX_L_MIN:
-            return Grade(2, f"hypoxia needing low-flow nasal cannula (≤{LOW_FLOW_MAX_L_MIN:g} L/min; here {flow:g})")
+            device_text = "a high-flow nasal cannula set to low flow" if high_flow_device else "low-flow nasal cannula"
+            return Grade(2, f"hypoxia needing {device_text} (≤{LOW_FLOW_MAX_L_MIN:g} L/min; here {flow:g})")
         return Grade(
             3,
-            f"hypoxia needing nasal cannula above {LOW_FLOW_MAX_L_MIN:g} L/min (here {flow:g}), "
-            "which counts as high flow",
+            f"hypoxia needing {'high-flow nasal cannula' if high_flow_device else 'nasal cannula'} above "
+            f"{LOW_FLOW_MAX_L_MIN:g} L/min (here {flow:g}), which counts as high flow",
         )
-    if device in ("high_flow_nasal_cannula", "facemask", "non_rebreather", "venturi"):
+    if device in ("facemask", "non_rebreather", "venturi"):
         names = {
-            "high_flow_nasal_cannula": "high-flow nasal cannula",
             "facemask": "a facemask",
             "non_rebreather": "a non-rebreather mask",
             "venturi": "a Venturi mask",

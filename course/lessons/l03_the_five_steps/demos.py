@@ -20,12 +20,19 @@ DEFAULT = "yescarta"
 FIGURE = "l03_vein_to_vein"
 
 
+def _flag_text(note: str) -> str:
+    """The warning of an unverified row: its note, with "Not verified" in bold once (escaped)."""
+    prefix = "not verified"
+    if note.lower().startswith(prefix):
+        return f"<strong>{escape(note[: len(prefix)])}</strong>{escape(note[len(prefix) :])}"
+    return f"<strong>Not verified.</strong> {escape(note)}"
+
+
 def regimen_html(r: Regimen) -> str:
     """What the chart shows for one product, in words (every string escaped, sources as numbered marks)."""
     flag = (
         '<p class="cart-l03-unverified" style="border-left:6px solid #D55E00;padding:0.2em 0.6em">'
-        '<span aria-hidden="true">⚠</span> <strong>Not verified.</strong> '
-        f"{escape(r.note)}</p>"
+        f'<span aria-hidden="true">⚠</span> {_flag_text(r.note)}</p>'
         if not r.verified
         else ""
     )
@@ -41,15 +48,20 @@ def regimen_html(r: Regimen) -> str:
 def table_html() -> str:
     """Every product in one table, for readers without a kernel (nbviewer, GitHub)."""
     rows = "".join(
-        f"<tr><td>{escape(r.product)}</td><td>{escape(r.indication)}</td><td>{escape(r.regimen)}"
-        f"{'' if r.verified else ' <strong>(not verified)</strong>'}</td><td>{escape(r.timing)}"
+        f"<tr><td>{escape(r.product)}</td><td>{escape(r.indication)}</td><td>{escape(r.regimen)}</td>"
+        f"<td>{escape(r.timing)}"
         f"{f' <em>{escape(r.note)}</em>' if r.note else ''}</td>"
         f"<td>{cite_html(r.references)}</td></tr>"
         for r in regimens()
     )
     return (
-        '<table class="cart-l03-table"><caption>Lymphodepletion and infusion timing by product (US labels, '
-        'as of December 2025)</caption><thead><tr><th scope="col">Product</th><th scope="col">Indication</th>'
+        '<table class="cart-l03-table"><caption>Lymphodepletion and infusion timing by product (US labels as of '
+        "December 2025: each row cites the dated label revision the course holds; for Aucatzyl only the "
+        "first-approval label, so check the current label). \"Rest days in between\" is how the course counts "
+        "\"N days after lymphodepleting chemotherapy ends\": confirmed for Abecma and Carvykti, the course's "
+        "reading for Kymriah and Breyanzi, whose labels do not say how to count. Before planning an infusion "
+        "on the latest day of a window, check the current label with your pharmacy and protocol.</caption>"
+        '<thead><tr><th scope="col">Product</th><th scope="col">Indication</th>'
         '<th scope="col">Lymphodepleting chemotherapy</th><th scope="col">Infusion</th>'
         f'<th scope="col">Source</th></tr></thead><tbody>{rows}</tbody></table>'
     )

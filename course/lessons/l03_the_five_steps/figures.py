@@ -11,7 +11,7 @@ from matplotlib.patches import FancyBboxPatch, Rectangle
 from course.figures.catalog import Entry
 from course.figures.diagrams import _arrow, _box
 from course.figures.style import OKABE_ITO, apply_style
-from course.lessons.l03_the_five_steps.model import journey, regimen
+from course.lessons.l03_the_five_steps.model import Regimen, journey, regimen
 
 HOSPITAL, FACTORY = OKABE_ITO["blue"], OKABE_ITO["orange"]
 BRIDGING = OKABE_ITO["reddish_purple"]
@@ -229,13 +229,22 @@ def vein_to_vein_timeline(regimen_id: str = "yescarta", show_before: bool = True
         colour = OKABE_ITO["vermillion"] if r.verified else "#BBBBBB"
         for d in r.ld_days:
             _bar(right, 3, d - 0.45, d + 0.45, colour, "", hatch="" if r.verified else UNVERIFIED_HATCH)
-        text = f"{len(r.ld_days)} days" + ("" if r.verified else ": NOT VERIFIED")
-        right.text(r.ld_days[-1] + 0.8, 3, text, va="center", fontsize=9.5, fontweight="bold")
+        text = f"{len(r.ld_days)} days" + ("" if r.verified else ": NOT VERIFIED") + _rest_words(r, ", then ")
+        right.text(
+            r.ld_days[-1] + 0.8,
+            3,
+            text,
+            va="center",
+            fontsize=9.5,
+            fontweight="bold",
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
+            zorder=3,
+        )
     else:
         right.text(
             DAY_MIN + 0.3,
             3,
-            "regimen and days not verified: read the label",
+            "day numbering not verified: read the label",
             va="center",
             fontsize=9.5,
             fontweight="bold",
@@ -245,14 +254,17 @@ def vein_to_vein_timeline(regimen_id: str = "yescarta", show_before: bool = True
     latest = r.latest_first_infusion_day
     if latest > first:
         _bar(right, 4, first, latest, "white", "", outline="--")
-        right.text(latest + 0.4, 4, f"latest allowed: day {latest}", va="center", fontsize=9.5)
+        latest_text = f"latest allowed: day {latest}" + (f"\n{r.infusion_note}" if r.infusion_note else "")
+        if r.product in COURSE_READING:
+            latest_text += "\n(course reading: check the label)"
+        right.text(latest + 0.4, 4, latest_text, va="center", fontsize=9.5, linespacing=1.15)
     for d in r.infusion_days:
         right.plot([d], [4], marker="D", markersize=11, color="black", markeredgecolor="black")
     if len(r.infusion_days) > 1:
         second = r.infusion_days[1]
         right.errorbar([second], [4], xerr=[[2], [2]], fmt="none", ecolor="black", capsize=4, linewidth=1.2)
         right.text(second + 2.6, 4, f"Day {first} and Day {second} (±2)", va="center", fontsize=9.5)
-    if r.infusion_note:
+    if r.infusion_note and latest <= first:  # with a window the note goes under "latest allowed"
         right.text(first + 1.3, 4, r.infusion_note, va="center", fontsize=9.5)
     right.axvline(first, color="black", linewidth=1, linestyle=":")
 
@@ -297,7 +309,11 @@ def vein_to_vein_timeline(regimen_id: str = "yescarta", show_before: bool = True
     title = f"{r.product}: {r.indication}"
     fig.text(0.01, 0.96, title, fontsize=12.5, fontweight="bold", va="center")
     fig.text(
-        0.01, 0.915, _wrap(r.regimen, 120) + (" (NOT VERIFIED)" if not r.verified else ""), fontsize=10, va="center"
+        0.01,
+        0.915,
+        _wrap(r.regimen, 120) + ("" if r.verified or r.ld_days else " (chemotherapy days: see the label)"),
+        fontsize=10,
+        va="center",
     )
     if follows_june_2025_rules(r):
         note = "Blue bars: monitoring rules since June 2025 (US labels)" + (
@@ -306,11 +322,34 @@ def vein_to_vein_timeline(regimen_id: str = "yescarta", show_before: bool = True
     else:
         note = "Monitoring: follow the Aucatzyl label (no REMS; not part of the June 2025 change)."
     key = "Dashed outline: optional, or the window the label allows."
-    if not r.verified:
+    if not r.verified and r.ld_days:
         key += " Cross-hatched grey: not verified."
     fig.text(0.01, 0.064, note, fontsize=9.5, va="center")
     fig.text(0.01, 0.026, key + " Left panel illustrative, not to scale.", fontsize=9.5, va="center")
     return fig
+
+
+def _rest_words(r: Regimen, prefix: str = "") -> str:
+    """'2 rest days' (with ``prefix``) for a charted regimen; '' when no chemotherapy days are drawn."""
+    rest = r.rest_days_before_infusion()
+    if rest is None:
+        return ""
+    return f"{prefix}{rest} rest day{'s' if rest != 1 else ''}"
+
+
+# Products whose label says "N days after lymphodepletion ends" without saying how to count: the rest-day
+# reading is the course's own for them (confirmed only for Abecma and Carvykti; see lymphodepletion.yaml).
+COURSE_READING = ("Kymriah", "Breyanzi")
+
+
+def _reading_words(r: Regimen) -> str:
+    """How sure the latest day is: the course's reading (Kymriah, Breyanzi) or a confirmed one."""
+    if r.product in COURSE_READING:
+        return (
+            " (the course's reading of the label, which does not say how to count: check the current label with "
+            "your pharmacy and protocol before planning an infusion on that day)"
+        )
+    return ""
 
 
 def follows_june_2025_rules(r) -> bool:
@@ -322,14 +361,21 @@ def _timeline_alt(regimen_id: str = "yescarta", show_before: bool = True) -> str
     r = regimen(regimen_id)
     j = journey()
     if r.ld_days:
-        ld = f"lymphodepleting chemotherapy on days {', '.join(str(d) for d in r.ld_days)} (regimen: {r.regimen})"
+        ld = (
+            f"lymphodepleting chemotherapy on days {', '.join(str(d) for d in r.ld_days)} (regimen: {r.regimen}), "
+            f"then {_rest_words(r)} without chemotherapy before the infusion"
+        )
         if not r.verified:
             ld += ", marked as not verified"
     else:
-        ld = "no lymphodepletion days drawn, with a note that the regimen and its days are not verified"
+        ld = (
+            "no lymphodepletion days drawn, with a note that their day numbering is not verified and is to be "
+            "read in the label"
+        )
     infusion = " and ".join(f"day {d}" for d in r.infusion_days)
     window = (
         f"; a dashed bar shows the latest allowed day for the first infusion, day {r.latest_first_infusion_day}"
+        + _reading_words(r)
         if r.latest_first_infusion_day > r.infusion_days[0]
         else ""
     )
@@ -382,8 +428,14 @@ def _timeline_caption(regimen_id: str = "yescarta", show_before: bool = True) ->
         monitoring = " Aucatzyl never had a REMS and was not part of the June 2025 change: follow the Aucatzyl label."
     return (
         f"**Vein to vein with {r.product}.** Lymphodepletion and infusion days follow the US label "
-        f"({r.timing.rstrip('.')}); where the label gives a window, infusion is drawn on its earliest day. "
-        "The weeks before lymphodepletion (left panel) are a conceptual illustration, not patient data."
+        f"({r.timing.rstrip('.')}). A label's \"infuse N days after lymphodepletion ends\" is counted as N full rest "
+        "days between the last chemotherapy day and the infusion, so the cells go in N + 1 calendar days after the "
+        "last dose (chemotherapy on days −5 to −3, infusion on day 0). This reading is confirmed for Abecma (the "
+        "maker's schedule) and Carvykti (CARTITUDE-1 and the EU label); the Kymriah and Breyanzi labels do not say "
+        "how to count, and the course applies the same reading to them, so check the latest allowed day in the "
+        "current label with your pharmacy and protocol. Where the label gives a window, infusion is drawn on its "
+        "earliest day. The weeks before lymphodepletion (left panel) are a conceptual illustration, not patient "
+        "data."
         + monitoring
         + extra
     )

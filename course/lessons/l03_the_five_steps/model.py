@@ -68,7 +68,8 @@ class Regimen:
     regimen: str
     ld_days: DayList  # chemotherapy days, counted from the first infusion; () if not shown
     infusion_days: DayList
-    # label window: first infusion N to M days after the last chemo day
+    # label window "infuse N to M days after lymphodepletion ends", read as N to M full rest days
+    # between the last chemotherapy day and the first infusion (the pivotal trials' schedule)
     window_after_ld: Annotated[tuple[int, int], Convert(_window)] | None
     timing: str
     note: Note
@@ -86,8 +87,12 @@ class Regimen:
         if self.window_after_ld is not None:
             if not self.ld_days:
                 raise Invalid("window_after_ld", "needs ld_days to count from")
-            if self.infusion_days[0] - self.ld_days[-1] != self.window_after_ld[0]:
-                raise Invalid("ld_days", "must end so that the first infusion falls at the earliest day of the window")
+            if self.rest_days_before_infusion() != self.window_after_ld[0]:
+                raise Invalid(
+                    "ld_days",
+                    "must end so that the first infusion falls at the earliest day of the window "
+                    f"({self.window_after_ld[0]} full rest days after the last chemotherapy day)",
+                )
         if not self.verified and "not verified" not in self.note.lower():
             raise Invalid("note", "an unverified row must say 'Not verified' in its note, for the reader")
 
@@ -97,14 +102,22 @@ class Regimen:
 
     @property
     def latest_first_infusion_day(self) -> int:
-        """The last day the label allows the first infusion, on the chart's day numbering."""
+        """The last day the label allows the first infusion, on the chart's day numbering.
+
+        After the last chemotherapy day come ``window_after_ld[1]`` full rest days at most, then the infusion.
+        """
         if self.window_after_ld and self.ld_days:
-            return self.ld_days[-1] + self.window_after_ld[1]
+            return self.ld_days[-1] + self.window_after_ld[1] + 1
         return self.infusion_days[0]
 
     def days_between_chemo_and_infusion(self) -> int | None:
         """Calendar days from the last chemotherapy day to the first infusion as charted (earliest)."""
         return self.infusion_days[0] - self.ld_days[-1] if self.ld_days else None
+
+    def rest_days_before_infusion(self) -> int | None:
+        """Full days without chemotherapy between the last chemotherapy day and the first infusion (charted)."""
+        gap = self.days_between_chemo_and_infusion()
+        return None if gap is None else gap - 1
 
 
 @dataclass(frozen=True)

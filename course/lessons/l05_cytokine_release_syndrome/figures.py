@@ -31,10 +31,13 @@ MECHANISM_STEPS = (
     ("3  Macrophages", "switched on by the\nCAR-T cytokines"),
     ("4  IL-6 and IL-1", "large amounts\npour into the blood"),
 )
+# Where each drug acts: (first step, last step, x offset inside that span, width, text); steps are 0-based.
+# Steroids span the CAR-T cells and the macrophages (steps 2 and 3); anakinra and tocilizumab both act at
+# step 4, on the receptors of IL-1 and IL-6.
 DRUGS = (
-    (1, "Steroids: calm\nT cells and macrophages"),
-    (2, "Anakinra: blocks\nthe IL-1 receptor"),
-    (3, "Tocilizumab: blocks the\nIL-6 receptor"),
+    (1, 2, 0.0, None, "Steroids: calm T cells and macrophages"),
+    (3, 3, -0.35, 1.3, "Anakinra:\nblocks the\nIL-1 receptor"),
+    (3, 3, 1.0, 1.22, "Tocilizumab:\nblocks the\nIL-6 receptor"),
 )
 
 
@@ -55,12 +58,15 @@ def mechanism_diagram() -> Figure:
         )
     for x in xs[:-1]:
         arrow(ax, (x + w + 0.02, top_y + h / 2 - 0.2), (x + w + gap - 0.02, top_y + h / 2 - 0.2), shrink=0)
-    # drugs: dashed green boxes above the step they block, with a flat-ended line
+    # drugs: dashed green boxes above the steps they block, with a flat-ended line down to each step
     green = OKABE_ITO["bluish_green"]
-    for index, text in DRUGS:
-        x = xs[index]
-        titled_box(ax, x, 4.95, w, 1.0, "", text, green, dashed=True, body_size=9.5)
-        arrow(ax, (x + w / 2, 4.93), (x + w / 2, top_y + h + 0.03), style="-[", colour=green, width=1.8, shrink=0)
+    for first, last, offset, width, text in DRUGS:
+        x = xs[first] + offset
+        box_w = width if width is not None else xs[last] + w - xs[first] - 0.05  # clear of the step-4 boxes
+        titled_box(ax, x, 4.95, box_w, 1.0, "", text, green, dashed=True, body_size=9.5)
+        targets = [xs[i] + w / 2 for i in range(first, last + 1)] if width is None else [x + box_w / 2]
+        for target in targets:
+            arrow(ax, (target, 4.93), (target, top_y + h + 0.03), style="-[", colour=green, width=1.8, shrink=0)
     # feedback loop under the top row, from IL-6/IL-1 back to the activated cells
     arrow(ax, (xs[3] + 0.5, top_y - 0.03), (xs[1] + w / 2, top_y - 0.03), rad=-0.28, dashed=True, width=1.6, shrink=0)
     ax.text(
@@ -102,8 +108,8 @@ def onset_timeline() -> Figure:
     """Median onset (diamond), its spread (line) and median duration (bar) per product."""
     apply_style()
     rows = sorted(crs.load_timing(), key=lambda r: (r.onset_days, r.product, r.trial))
-    fig = Figure(figsize=(10, 4.9))
-    ax = fig.add_axes((0.2, 0.13, 0.57, 0.72))
+    fig = Figure(figsize=(10, 5.1))
+    ax = fig.add_axes((0.2, 0.125, 0.57, 0.7))
     n = len(rows)
     for i, r in enumerate(rows):
         y = n - 1 - i
@@ -166,7 +172,11 @@ def onset_timeline() -> Figure:
             label="median day of onset (BCMA product)",
         ),
         Line2D([], [], color=INK, linewidth=1.6, label="onset range (dashed: middle half, IQR)"),
-        Patch(facecolor="#DDDDDD", edgecolor="#555555", label="bar: median duration, from the median onset"),
+        Patch(
+            facecolor="#DDDDDD",
+            edgecolor="#555555",
+            label="bar: median duration, from the median onset\n(joins two medians; schematic, not one patient)",
+        ),
     ]
     fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.01, 0.995), ncol=2, fontsize=9.5, frameon=False)
     ax.text(
@@ -207,7 +217,8 @@ def timeline_alt() -> str:
     return (
         "Timeline chart, one row per product, days 0 to 30 after the infusion. Each row shows the median day "
         "CRS started (diamond), the spread of onset days (line) and the median duration (bar starting at the "
-        "median onset). By median onset: " + "; ".join(_row_alt(r) for r in rows) + ". A dotted line marks "
+        "median onset; the bar joins two medians, so it is a schematic, not the course of one typical patient). "
+        "By median onset: " + "; ".join(_row_alt(r) for r in rows) + ". A dotted line marks "
         "day 14. A note beside the rates says the grading scales differ, so the rates must not be compared."
     )
 
@@ -218,6 +229,8 @@ def timeline_caption() -> str:
     return (
         "**When CRS starts and how long it lasts, by product.** Most CRS starts in the first week; median onset "
         f"ranges from day {first.onset_days:g} ({first.product}) to day {last.onset_days:g} ({last.product}). "
+        "Each bar starts at the median onset and is as long as the median duration: it joins two medians, so it "
+        "is a schematic, not the course of a typical patient. "
         "Pivotal-trial data as given in the first US label or the trial publication (see table; Tecartus: the US "
         "label; Breyanzi's onset: the EU SmPC); the rates are not comparable between products because the trials "
         "used different grading scales."
@@ -309,14 +322,16 @@ FIGURES = {
             "CD19 or BCMA; 2, it multiplies and releases interferon gamma, GM-CSF and TNF "
             "alpha; 3, macrophages are switched on by these cytokines; 4, large amounts of IL-6 and IL-1 enter the "
             "blood. A dashed arrow from step 4 back to step 2 shows a feedback loop. Above the row, dashed boxes "
-            "show where drugs act: steroids calm T cells and macrophages, anakinra blocks the IL-1 receptor and "
-            "tocilizumab blocks the IL-6 receptor. From step 4 an arrow leads down to step 5, activation of the vessel lining with "
+            "show where drugs act: one wide box over steps 2 and 3 says steroids calm T cells and macrophages; "
+            "over step 4 (IL-6 and IL-1), two boxes say anakinra blocks the IL-1 receptor and tocilizumab blocks "
+            "the IL-6 receptor. From step 4 an arrow leads down to step 5, activation of the vessel lining with "
             "capillary leak, and from there to what the nurse sees: fever of 38.0 °C or more, hypotension from "
             "leaky widened vessels, and hypoxia from fluid in the lungs."
         ),
         caption=lambda: (
             "**How CAR-T activation becomes fever, hypotension and hypoxia.** Each step feeds the next, and the "
-            "cytokines feed back on the cells that make them; drugs (dashed boxes) block single steps. "
+            "cytokines feed back on the cells that make them; drugs (dashed boxes) act where they sit: steroids on the "
+            "CAR-T cells and macrophages, anakinra and tocilizumab on IL-1 and IL-6. "
             "Conceptual illustration, not patient data."
         ),
     ),

@@ -88,6 +88,7 @@ HYPOTENSION_NAMES = {
 TOCI_MIN_HOURS_APART = clinical.TOCILIZUMAB_MIN_HOURS_APART
 TOCI_MAX_PER_24H = clinical.TOCILIZUMAB_MAX_PER_24H
 TOCI_MAX_TOTAL = clinical.TOCILIZUMAB_MAX_TOTAL
+TOCI_WINDOW_HOURS = clinical.TOCILIZUMAB_WINDOW_HOURS
 
 
 # --------------------------------------------------------------------------------------------
@@ -325,9 +326,13 @@ def astct_rows() -> list[dict[str, Any]]:
     for device in clinical.OXYGEN_DEVICES:
         if device == "none":
             continue
-        if device == "nasal_cannula":
-            oxygen[clinical.oxygen_grade(device, low).grade].append(f"nasal cannula at {low:g} L/min or less")
-            oxygen[clinical.oxygen_grade(device, low + 0.5).grade].append(f"nasal cannula above {low:g} L/min")
+        if device == "nasal_cannula":  # both cannulas are graded by flow: one entry per side of the cut-off
+            for flow, words in ((low, f"at {low:g} L/min or less"), (low + 0.5, f"above {low:g} L/min")):
+                grades = {clinical.oxygen_grade(c, flow).grade for c in clinical.CANNULAS}
+                (grade,) = grades
+                oxygen[grade].append(f"nasal cannula (standard or high-flow device) {words}")
+            continue
+        if device in clinical.CANNULAS:
             continue
         oxygen[clinical.oxygen_grade(device, 0.0).grade].append(DEVICE_NAMES[device])
     rows = []
@@ -357,44 +362,48 @@ class DoseDecision:
     wait_hours: float = 0.0
 
 
-def next_tocilizumab_dose(weight_kg: float, doses_given: int, hours_since_last: float | None = None) -> DoseDecision:
-    """The next tocilizumab dose for CRS and whether it may be given now.
+def next_tocilizumab_dose(
+    weight_kg: float,
+    doses_given: int,
+    hours_since_last: float | None = None,
+    hours_since_first: float | None = None,
+    improved: bool = False,
+) -> DoseDecision:
+    """The next tocilizumab dose for CRS and whether it may be given now (``clinical.tocilizumab_repeat``).
 
-    ``doses_given`` counts the doses already given in this CRS episode; ``hours_since_last`` is
-    the time since the last of them (ignored when none was given). With at least 8 hours between
-    doses, no more than 3 can fall within 24 hours, so the 24-hour limit is kept by the 8-hour one.
+    ``doses_given`` counts the doses already given in this CRS episode; ``hours_since_last`` is the time
+    since the last of them, ``hours_since_first`` since the first (needed from 2 doses on: with the last
+    it decides whether a new dose would be a 4th within 24 hours). ``improved``: CRS has improved since
+    the last dose, so no repeat dose is due. Doses between the first and the last are placed evenly.
     """
     dose = clinical.tocilizumab_dose(weight_kg)
     if isinstance(doses_given, bool) or not isinstance(doses_given, int) or not 0 <= doses_given <= TOCI_MAX_TOTAL:
         raise ValueError(f"doses given must be a whole number from 0 to {TOCI_MAX_TOTAL}; got {doses_given!r}")
-    if doses_given == 0:
-        return DoseDecision(dose, True, "first dose: it may be given now if the team orders it")
-    if doses_given >= TOCI_MAX_TOTAL:
-        return DoseDecision(
-            dose,
-            False,
-            f"{TOCI_MAX_TOTAL} doses already given: that is the maximum in total. Tell the team; other drugs "
-            "(steroids, then second-line agents) are the next step",
-        )
-    if hours_since_last is None or isinstance(hours_since_last, bool) or not isinstance(hours_since_last, (int, float)):
-        raise ValueError("hours since the last dose must be a number when a dose was already given")
-    if not 0 <= hours_since_last <= 240:
-        raise ValueError(f"hours since the last dose must be between 0 and 240; got {hours_since_last:g}")
-    if hours_since_last < TOCI_MIN_HOURS_APART:
-        wait = TOCI_MIN_HOURS_APART - hours_since_last
-        return DoseDecision(
-            dose,
-            False,
-            f"only {hours_since_last:g} h since the last dose: doses must be at least {TOCI_MIN_HOURS_APART} h apart "
-            f"(wait {wait:g} h more)",
-            wait,
-        )
-    return DoseDecision(
-        dose,
-        True,
-        f"dose {doses_given + 1} of at most {TOCI_MAX_TOTAL}: {hours_since_last:g} h since the last dose "
-        f"(at least {TOCI_MIN_HOURS_APART} h needed)",
-    )
+    hours: list[float] = []
+    if 0 < doses_given < TOCI_MAX_TOTAL:
+        if hours_since_last is None or isinstance(hours_since_last, bool) or not isinstance(hours_since_last, (int, float)):
+            raise ValueError("hours since the last dose must be a number when a dose was already given")
+        if not 0 <= hours_since_last <= 240:
+            raise ValueError(f"hours since the last dose must be between 0 and 240; got {hours_since_last:g}")
+        hours = [float(hours_since_last)]
+        if doses_given >= 2:
+            if hours_since_first is None or isinstance(hours_since_first, bool) or not isinstance(
+                hours_since_first, (int, float)
+            ):
+                raise ValueError("hours since the first dose must be a number when 2 or more doses were given")
+            gap = TOCI_MIN_HOURS_APART * (doses_given - 1)
+            if not hours_since_last + gap <= hours_since_first <= 240:
+                raise ValueError(
+                    f"with {doses_given} doses at least {TOCI_MIN_HOURS_APART} h apart, the first was given at least "
+                    f"{gap} h before the last: hours since the first dose must be from {hours_since_last + gap:g} "
+                    f"to 240; got {hours_since_first:g}"
+                )
+            step = (hours_since_first - hours_since_last) / (doses_given - 1)
+            hours = [hours_since_last + i * step for i in range(doses_given)]
+    elif doses_given == TOCI_MAX_TOTAL:
+        hours = [0.0] * TOCI_MAX_TOTAL  # the count alone refuses: the times do not matter
+    check = clinical.tocilizumab_repeat(hours, improved)
+    return DoseDecision(dose, check.allowed, check.reason, check.wait_hours)
 
 
 # --------------------------------------------------------------------------------------------

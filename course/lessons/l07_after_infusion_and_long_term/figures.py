@@ -42,10 +42,34 @@ def _time_axis(ax, label: bool = True) -> None:
         )
 
 
+# The neutrophil chart shows the lymphodepletion days at the scale of the first month (the journey chart
+# squeezes them into a grey block): days before 0 keep the first month's width per day.
+LD_DAYS_SHOWN = (-5, -3)  # the usual lymphodepletion days (fludarabine and cyclophosphamide; lesson 03)
+NEUTRO_FIRST_DAY = -7
+
+
+def _neutro_x(day: float) -> float:
+    """Position of ``day`` on the neutrophil chart: the journey axis, stretched before day 0."""
+    if day >= 0:
+        return lt.timeline_x(day)
+    per_day = (lt.timeline_x(30) - lt.timeline_x(0)) / 30
+    return lt.timeline_x(0) + day * per_day
+
+
 def _check_highlight(highlight: str | None) -> None:
     ids = [w.id for w in lt.data().timeline]
     if highlight is not None and highlight not in ids:
         raise ValueError(f"highlight must be None or one of {ids}, not {highlight!r}")
+
+
+def _line_text_below(window: lt.Window) -> bool:
+    """True when a row's follow-up line has no room for its text beside the bars, so it goes under the line."""
+    bar_ends = [lt.timeline_x(b.end) for b in window.bars if b.kind != "line"]
+    for bar in window.bars:
+        if bar.kind == "line":
+            text_left = max(bar_ends, default=lt.timeline_x(bar.start)) + 0.02
+            return len(bar.text) * CHAR_WIDTH >= 1.0 - text_left
+    return False
 
 
 def journey_timeline(highlight: str | None = None) -> Figure:
@@ -76,8 +100,11 @@ def journey_timeline(highlight: str | None = None) -> Figure:
         colour = OKABE_ITO[window.colour] if chosen else GREY_FILL
         edge = "black" if chosen else GREY_EDGE
         if highlight is not None and chosen:
+            below = 0.64 if _line_text_below(window) else 0.45  # keep a line's text inside the highlight
             ax.add_patch(
-                Rectangle((0, y - 0.45), 1.0, 0.9, facecolor="#FFF7E0", edgecolor="black", linewidth=1.2, zorder=0)
+                Rectangle(
+                    (0, y - below), 1.0, below + 0.45, facecolor="#FFF7E0", edgecolor="black", linewidth=1.2, zorder=0
+                )
             )
         marked = highlight is not None and chosen
         label = ("▶ " if marked else "") + textwrap.fill(window.name, 19 if marked else 21)
@@ -116,15 +143,26 @@ def journey_timeline(highlight: str | None = None) -> Figure:
                 )
                 ax.plot([xs], [line_y], marker="o", markersize=6, color=edge, zorder=3, clip_on=False)
                 text_left = max(bar_ends, default=xs) + 0.02
-                ax.text(
-                    (text_left + 1.0) / 2,
-                    line_y + 0.06,
-                    bar.text,
-                    ha="center",
-                    va="bottom",
-                    fontsize=9.5,
-                    color="black" if chosen else GREY_TEXT,
-                )
+                if not _line_text_below(window):  # room beside the bars: centre it there
+                    ax.text(
+                        (text_left + 1.0) / 2,
+                        line_y + 0.06,
+                        bar.text,
+                        ha="center",
+                        va="bottom",
+                        fontsize=9.5,
+                        color="black" if chosen else GREY_TEXT,
+                    )
+                else:  # the bars fill the row: write it under the line, from its start
+                    ax.text(
+                        xs + 0.015,
+                        line_y - 0.06,
+                        bar.text,
+                        ha="left",
+                        va="top",
+                        fontsize=9.5,
+                        color="black" if chosen else GREY_TEXT,
+                    )
                 continue
             if bar.kind == "main":
                 ax.add_patch(
@@ -208,7 +246,7 @@ def neutrophil_course(pattern: str = "all", day: int | None = None) -> Figure:
     apply_style()
     fig = Figure(figsize=(10.5, 5.0))
     ax = fig.add_axes((0.1, 0.19, 0.86, 0.64))
-    left = lt.timeline_x(-6)
+    left = _neutro_x(NEUTRO_FIRST_DAY - 0.5)
     ax.set_xlim(left, 1.0)
     ax.set_yscale("log")
     ax.set_ylim(0.05, 12)
@@ -216,6 +254,22 @@ def neutrophil_course(pattern: str = "all", day: int | None = None) -> Figure:
     ax.minorticks_off()
     ax.set_ylabel("Neutrophils (ANC, × 10⁹/L)", fontsize=10.5)
     _time_axis(ax)
+    ticks = [_neutro_x(d) for d in (-5, -3)] + [lt.timeline_x(d) for d in TICK_DAYS]
+    ax.set_xticks(ticks, ["−5", "−3", *TICK_LABELS])
+
+    # Lymphodepleting chemotherapy: the counts start to fall here, before the CAR-T cells are given.
+    ld_start, ld_end = _neutro_x(LD_DAYS_SHOWN[0] - 0.5), _neutro_x(LD_DAYS_SHOWN[1] + 0.5)
+    ax.axvspan(ld_start, ld_end, color=OKABE_ITO["reddish_purple"], alpha=0.18, zorder=0)
+    ax.text(
+        left + 0.004,
+        8.5,
+        "Lympho-\ndepletion\n(days −5\nto −3)",
+        ha="left",
+        va="center",
+        fontsize=9,
+        fontweight="bold",
+        linespacing=1.1,
+    )
 
     x0, x30 = lt.timeline_x(0), lt.timeline_x(30)
     ax.axvspan(x0, x30, color=OKABE_ITO["orange"], alpha=0.15, zorder=0)
@@ -247,8 +301,8 @@ def neutrophil_course(pattern: str = "all", day: int | None = None) -> Figure:
     label_day = {"quick": 18, "biphasic": 75, "prolonged": 36}
     for name, title in lt.PATTERNS.items():
         chosen = pattern in ("all", name)
-        curve = lt.conceptual_curve(name, -6, lt.TIMELINE_END_DAY)
-        xs = [lt.timeline_x(d) for d, _ in curve]
+        curve = lt.conceptual_curve(name, NEUTRO_FIRST_DAY, lt.TIMELINE_END_DAY)
+        xs = [_neutro_x(d) for d, _ in curve]
         ys = [a for _, a in curve]
         ax.plot(
             xs,
@@ -348,8 +402,10 @@ def _neutrophil_alt(pattern: str = "all", day: int | None = None) -> str:
         name = "biphasic" if pattern == "all" else pattern
         where = f" A marker shows day {day}, where the conceptual ANC is about {lt.conceptual_anc(day, name):.1f}."
     return (
-        "Line chart of conceptual neutrophil counts (log scale, 0.05 to 10 × 10⁹/L) from lymphodepletion to one "
-        "year after infusion. All patterns fall to about 0.1 in the first week after chemotherapy. Quick recovery "
+        "Line chart of conceptual neutrophil counts (log scale, 0.05 to 10 × 10⁹/L) from a week before the infusion "
+        "to one year after it. A shaded band marks lymphodepleting chemotherapy on days −5 to −3: all patterns "
+        "start to fall there, before the CAR-T cells are given, and reach about 0.1 in the first week after the "
+        "infusion. Quick recovery "
         "(solid line) is back above 1 by day 14. The biphasic pattern (dashed line) recovers, then dips to about 0.3 "
         "around day 45 and recovers by day 90. Long-lasting low counts (dotted line) stay near 0.1 until about "
         "day 60. The first 30 days are shaded as early ICAHT, the time after day 30 as late ICAHT, and a dashed "
@@ -359,7 +415,8 @@ def _neutrophil_alt(pattern: str = "all", day: int | None = None) -> str:
 
 def _neutrophil_caption(pattern: str = "all", day: int | None = None) -> str:
     return (
-        "**Neutrophils after CAR-T: early and late ICAHT.** Counts fall after lymphodepletion; some patients "
+        "**Neutrophils after CAR-T: early and late ICAHT.** Counts start to fall with the lymphodepleting "
+        "chemotherapy (days −5 to −3), before the cells are given; some patients "
         "recover quickly, some dip a second time, some stay low for weeks. No ICAHT grade cut-offs are drawn. "
         "Conceptual illustration, not patient data."
     )

@@ -380,14 +380,17 @@ def _plateau(day: float, start: float, end: float, edge: float) -> float:
 def conceptual_anc(day: float, pattern: str = "biphasic") -> float:
     """A conceptual absolute neutrophil count (10^9/L) on ``day`` for one recovery pattern.
 
-    Shapes only: a first dip after lymphodepleting chemotherapy, then quick recovery, recovery with
+    Shapes only: a first dip that starts during lymphodepleting chemotherapy (days -5 to -3), then quick
+    recovery, recovery with
     a second dip (the biphasic course), or long-lasting low counts. Parameters are invented.
     """
     if pattern not in PATTERNS:
         raise ValueError(f"pattern must be one of {tuple(PATTERNS)}, not {pattern!r}")
     if isinstance(day, bool) or not isinstance(day, (int, float)) or not math.isfinite(day):
         raise ValueError(f"day must be a number, not {day!r}")
-    drop = 1.5 * _bump(day, 5.0, 4.0, 5.0)
+    # The first dip starts with lymphodepleting chemotherapy (days -5 to -3) and is deepest in the first week
+    # (the sketch puts the low point near day 3; real-world counts are often lowest nearer day 7).
+    drop = 1.5 * _bump(day, 3.0, 4.5, 5.0)
     if pattern == "biphasic":
         drop += 1.0 * _bump(day, 45.0, 9.0, 14.0)
     elif pattern == "prolonged":

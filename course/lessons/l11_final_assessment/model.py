@@ -100,12 +100,20 @@ def _latest_infusion_date(inputs: Mapping[str, Any]) -> Computed:
     end = inputs["ld_end_date"]
     if isinstance(end, bool) or not isinstance(end, int) or not 1 <= end <= 31:
         raise ValueError(f"ld_end_date must be a date of the month from 1 to 31; got {end!r}")
-    first, last = r.window_after_ld
-    if end + last > 31:
+    first, last = r.window_after_ld  # whole rest days between the last chemotherapy day and the infusion (lesson 03)
+    if end + last + 1 > 31:
         raise ValueError("the window runs past the end of the month; choose an earlier ld_end_date")
     return Computed(
-        end + last, f"{r.product}: infuse {first} to {last} days after day {end}: from {end + first} to {end + last}"
+        end + last + 1,
+        f"{r.product}: {first} to {last} rest days after the last chemotherapy day (the {_ordinal(end)}), "
+        f"so infusion from the {_ordinal(end + first + 1)} to the {_ordinal(end + last + 1)}",
     )
+
+
+def _ordinal(day: int) -> str:
+    """1st, 2nd, 3rd, 4th ... 11th, 12th, 13th ... 21st: a date of the month in words."""
+    suffix = "th" if 10 <= day % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{day}{suffix}"
 
 
 def _icaht(inputs: Mapping[str, Any]) -> Computed:
