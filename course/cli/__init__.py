@@ -67,12 +67,20 @@ def _paths(names: list[str]) -> list[Path]:
 
 
 def cmd_execute(args: argparse.Namespace) -> int:
-    from course.cli.notebooks import execute_all
+    import time
 
+    from course.cli.notebooks import execute_all
+    from course.figures import cache
+
+    started = time.time()
     for result in execute_all(_paths(args.notebooks), args.jobs):
         path = result.path
         state = "changed" if result.changed else "unchanged"
         print(f"executed {path.name} in {result.seconds:.1f} s ({state})")
+    if not args.notebooks:  # every notebook ran: what none of them showed is no longer needed
+        removed = cache.prune(started - 1)
+        kept = len(cache.entries())
+        print(f"figure cache: {kept} figures current, {len(removed)} removed ({cache.CACHE_DIR})")
     return 0
 
 

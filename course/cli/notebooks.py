@@ -17,6 +17,7 @@ from nbclient import NotebookClient
 
 from course.engine.mode import MODE_VARIABLE
 from course.engine.progress import DIR_VARIABLE, LEARNER_VARIABLE
+from course.figures.cache import CACHE_VARIABLE
 
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 TIMEOUT_S = 120
@@ -24,12 +25,14 @@ TIMEOUT_S = 120
 
 @contextlib.contextmanager
 def isolated_progress() -> Iterator[Path]:
-    """A fresh progress folder, learner name and practice mode for the kernels started inside the block."""
-    saved = {k: os.environ.get(k) for k in (DIR_VARIABLE, LEARNER_VARIABLE, MODE_VARIABLE)}
+    """A fresh progress folder, learner name and practice mode for the kernels started inside the block;
+    the kernels also store the figures they draw (course.figures.cache), for students' kernels to read."""
+    saved = {k: os.environ.get(k) for k in (DIR_VARIABLE, LEARNER_VARIABLE, MODE_VARIABLE, CACHE_VARIABLE)}
     with tempfile.TemporaryDirectory(prefix="cart-progress-") as tmp:
         os.environ[DIR_VARIABLE] = tmp
         os.environ[LEARNER_VARIABLE] = "execute"
         os.environ[MODE_VARIABLE] = "practice"  # committed outputs never depend on an exam setting
+        os.environ[CACHE_VARIABLE] = "write"
         try:
             yield Path(tmp)
         finally:

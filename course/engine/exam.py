@@ -23,7 +23,6 @@ import ipywidgets as w
 from course.engine.results import PASS_MARK, LessonResult, export_document, lesson_result, write_export
 from course.engine.views.live import SplitDisplay
 from course.engine.views.static import question_html, score_table_html
-from course.figures.diagrams import score_by_objective_chart
 from course.figures.render import FigureView
 
 
@@ -64,6 +63,8 @@ def result_html(result: LessonResult, objectives: dict[str, str], export_path: s
         if weakest
         else "<p>Every objective is at or above the pass mark.</p>"
     )
+    from course.figures.diagrams import score_by_objective_chart  # Matplotlib only once there is a result
+
     chart = FigureView(
         score_by_objective_chart(result.by_objective(), objectives, PASS_MARK),
         alt="Bar chart of percent correct for each objective, with a dashed line at the 80% pass mark. "

@@ -33,7 +33,6 @@ from course.engine.views.static import (
 from course.engine.views.widgets import QuestionWidget
 from course.figures.catalog import show as show_figure
 from course.figures.render import FigureView
-from course.figures.style import apply_style
 
 DISCLAIMER = (
     "This course is for education only. It is not medical advice and does not replace product "
@@ -301,11 +300,11 @@ class Lesson:
 
 
 def start_lesson(lesson_id: str, store: ProgressStore | None = None, exam: bool | None = None) -> Lesson:
-    """Set the figure style and open a lesson; the one call of a notebook's setup cell.
+    """Open a lesson; the one call of a notebook's setup cell (the figure style is set by whatever
+    draws, so a lesson whose figures all come from the cache never imports Matplotlib).
 
     ``exam`` forces exam mode (the final assessment); by default the instructor's setting decides
     (see course.engine.mode).
     """
-    apply_style()
     show_page_helpers()
     return Lesson(lesson_id, store, exam)

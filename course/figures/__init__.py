@@ -1,5 +1,2 @@
-"""Figures: one course style, diagram functions that return Matplotlib figures."""
-
-from course.figures.style import OKABE_ITO, apply_style
-
-__all__ = ["OKABE_ITO", "apply_style"]
+"""Figures: one course style, diagram functions that return Matplotlib figures, and the cache that
+lets a kernel show a stored figure without importing Matplotlib (so this package imports nothing)."""

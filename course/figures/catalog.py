@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from matplotlib.figure import Figure
-
-from course.figures import diagrams
+from course.figures import cache
 from course.figures.render import FigureView
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 @dataclass(frozen=True)
@@ -24,9 +25,15 @@ class Entry:
     caption: Callable[..., str]
 
 
+def _five_steps() -> Figure:
+    from course.figures.diagrams import five_steps_diagram  # Matplotlib only when drawing
+
+    return five_steps_diagram()
+
+
 CATALOG: dict[str, Entry] = {
     "five_steps": Entry(
-        diagrams.five_steps_diagram,
+        _five_steps,
         lambda: (
             "Diagram of the five steps of CAR-T therapy as a loop. Top band, at the treating hospital: "
             "step 1 leukapheresis, where T cells are collected from the patient's blood. An arrow leads down "
@@ -73,9 +80,20 @@ def _lookup(name: str) -> Entry:
 
 
 def show(name: str, **options: Any) -> FigureView:
-    """Draw a catalogued figure and wrap it with its alt text and caption."""
+    """A catalogued figure with its alt text and caption: read from the cache when it is current
+    (no Matplotlib in the kernel), drawn otherwise."""
+    stored = cache.load(name, options)
+    if stored is not None:
+        return FigureView.stored(stored.png, stored.alt, stored.caption, stored.smallest_font_pt)
+    return draw(name, **options)
+
+
+def draw(name: str, **options: Any) -> FigureView:
+    """Draw a catalogued figure now (never from the cache); ``course execute`` keeps what it draws."""
     try:
         entry = _lookup(name)
     except KeyError:
         raise KeyError(f"no figure '{name}'; the catalogue has {', '.join(sorted(catalog()))}") from None
-    return FigureView(entry.draw(**options), entry.alt(**options), entry.caption(**options))
+    view = FigureView(entry.draw(**options), entry.alt(**options), entry.caption(**options))
+    cache.store(name, options, cache.Stored(view.png, view.alt, view.caption, view.smallest_font_pt))
+    return view

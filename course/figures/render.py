@@ -25,12 +25,15 @@ from __future__ import annotations
 import base64
 import io
 from html import escape
-
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING
 
 from course.core.references import render_bracket_keys
 from course.core.text import inline_html, plain
-from course.figures.style import MIN_FONT_PT
+
+if TYPE_CHECKING:  # Matplotlib is imported only to draw: a figure read from the cache never needs it
+    from matplotlib.figure import Figure
+
+MIN_FONT_PT = 9  # the course style's smallest text (course.figures.style imports Matplotlib)
 
 PALETTE_COLOURS = 256
 KEY_COLOUR_SHARE = 0.0005  # a colour covering at least 0.05% of the image is kept exactly
@@ -183,6 +186,13 @@ class FigureView:
         self.png = _png(raw, size)
         # Course figures are plain Figure() objects, never registered with pyplot: nothing to close,
         # and not importing pyplot keeps each kernel about 10 MB lighter on a hub.
+
+    @classmethod
+    def stored(cls, png: bytes, alt: str, caption: str, smallest_font_pt: float) -> FigureView:
+        """A figure drawn earlier (course.figures.cache): the same output, no Matplotlib needed."""
+        view = cls.__new__(cls)
+        view.png, view.alt, view.caption, view.smallest_font_pt = png, alt, caption, smallest_font_pt
+        return view
 
     def html(self) -> str:
         """The accessible ``<figure>``: the PNG as a data URI, its alt text and its caption."""

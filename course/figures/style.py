@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import matplotlib
 
+from course.figures.render import MIN_FONT_PT as MIN_FONT_PT
+
 OKABE_ITO = {
     "orange": "#E69F00",
     "sky_blue": "#56B4E9",
@@ -17,7 +19,6 @@ OKABE_ITO = {
 }
 CYCLE = [OKABE_ITO[k] for k in ("blue", "orange", "bluish_green", "vermillion", "reddish_purple", "sky_blue", "yellow")]
 DPI = 100
-MIN_FONT_PT = 9
 
 RC = {
     "figure.facecolor": "white",
@@ -43,3 +44,8 @@ RC = {
 def apply_style() -> None:
     """Use the Agg backend's defaults plus the course style (idempotent, cheap)."""
     matplotlib.rcParams.update(RC)
+
+
+# Every drawing module imports this one (directly or through another lesson's figures), so the
+# course style is in force before anything is drawn, without the setup cell importing Matplotlib.
+apply_style()

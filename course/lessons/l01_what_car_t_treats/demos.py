@@ -14,8 +14,7 @@ import ipywidgets as w
 from course.clinical.products import DISEASES, filter_products, load_products
 from course.engine.views.demo import Demo, figure_widget
 from course.figures.catalog import show
-from course.lessons.l01_what_car_t_treats.figures import hit_stages
-from course.lessons.l01_what_car_t_treats.model import table_html, table_text
+from course.lessons.l01_what_car_t_treats.model import hit_stages, table_html, table_text
 
 ANY = "any"
 LINEAGE_NOTES = {

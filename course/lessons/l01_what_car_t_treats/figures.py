@@ -11,6 +11,7 @@ from matplotlib.patches import Circle, FancyArrowPatch, Rectangle
 from course.clinical.products import DISEASES, TARGETS, Product, filter_products, load_products
 from course.figures.catalog import Entry
 from course.figures.style import OKABE_ITO, apply_style
+from course.lessons.l01_what_car_t_treats.model import LINEAGE_CANCERS, STAGES, hit_stages
 
 INK = OKABE_ITO["black"]
 MUTED = "#9A9A9A"  # lines and marker edges of greyed-out items
@@ -97,33 +98,6 @@ def t_cell_recognition() -> Figure:
 
 
 # --------------------------------------------------------------------------- B-cell lineage
-STAGES = (
-    # name, carries CD19, carries BCMA ("yes", "some", "")
-    ("Stem cell", "", ""),
-    ("Pro-B", "yes", ""),
-    ("Pre-B", "yes", ""),
-    ("Immature B", "yes", ""),
-    ("Mature\n(naive) B", "yes", ""),
-    ("Memory B", "yes", "some"),
-    ("Plasmablast", "yes", "yes"),
-    ("Plasma cell", "some", "yes"),
-)
-LINEAGE_CANCERS = (
-    # first stage index, last stage index, label
-    (1, 3, "B-ALL (from B-cell precursors)"),
-    (4, 5, "Lymphomas, CLL (mature B cells)"),
-    (7, 7, "Myeloma"),
-)
-
-
-def hit_stages(target: str | None) -> list[str]:
-    """Stage names (one line) that a CAR against ``target`` can reach: carries it fully or partly."""
-    if target is None:
-        return []
-    column = 1 if target == "CD19" else 2
-    return [s[0].replace("\n", " ") for s in STAGES if s[column]]
-
-
 def b_lineage(highlight: str | None = None) -> Figure:
     """B-cell maturation stages with the markers each carries; ``highlight`` a CAR target."""
     if highlight not in (None, *TARGETS):

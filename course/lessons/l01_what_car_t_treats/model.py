@@ -78,3 +78,31 @@ def product_table(disease: str | None = None, target: str | None = None) -> view
     """The table, filtered, as static HTML and text."""
     rows = filter_products(load_products(), disease, target)
     return views.Static(table_html(rows, disease), table_text(rows), rows)
+
+
+# The B-cell lineage of the lineage figure and demo: data, so the demo needs no drawing code.
+STAGES = (
+    # name, carries CD19, carries BCMA ("yes", "some", "")
+    ("Stem cell", "", ""),
+    ("Pro-B", "yes", ""),
+    ("Pre-B", "yes", ""),
+    ("Immature B", "yes", ""),
+    ("Mature\n(naive) B", "yes", ""),
+    ("Memory B", "yes", "some"),
+    ("Plasmablast", "yes", "yes"),
+    ("Plasma cell", "some", "yes"),
+)
+LINEAGE_CANCERS = (
+    # first stage index, last stage index, label
+    (1, 3, "B-ALL (from B-cell precursors)"),
+    (4, 5, "Lymphomas, CLL (mature B cells)"),
+    (7, 7, "Myeloma"),
+)
+
+
+def hit_stages(target: str | None) -> list[str]:
+    """Stage names (one line) that a CAR against ``target`` can reach: carries it fully or partly."""
+    if target is None:
+        return []
+    column = 1 if target == "CD19" else 2
+    return [s[0].replace("\n", " ") for s in STAGES if s[column]]

@@ -31,7 +31,6 @@ from course.lessons.l07_after_infusion_and_long_term import model as lt
 from course.lessons.l08_patient_case import demos as l08_demos
 from course.lessons.l08_patient_case import model as cs
 from course.lessons.l10_myeloma_case import model as mm
-from course.lessons.l10_myeloma_case.figures import path_label
 
 CELL = cs.CELL
 PATH_TITLE = {"recognised": "If the sign is recognised (the main path)", "missed": "If the sign is missed"}
@@ -254,7 +253,7 @@ class PathExplorer:
     def _write_table(self, paths: tuple[str, ...]) -> None:
         choices = mm.taken(self.store) if self.store is not None else {}
         self.table.value = (
-            decisions_table_html(choices) + f"<p><strong>Path shown below:</strong> {escape(path_label(paths))}.</p>"
+            decisions_table_html(choices) + f"<p><strong>Path shown below:</strong> {escape(mm.path_label(paths))}.</p>"
         )
 
     def refresh(self) -> None:

@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from course.figures.catalog import Entry
 from course.lessons.l08_patient_case import figures as l08
 from course.lessons.l10_myeloma_case import model as mm
+from course.lessons.l10_myeloma_case.model import path_label
 
 
 def _case(paths: tuple[str, ...] | None):
@@ -47,24 +48,6 @@ def _vitals_caption(day: int = 12, paths: tuple[str, ...] | None = None) -> str:
     return l08._vitals_caption(day, _case(paths)).replace(
         "Fictional case", "Path: " + path_label(paths) + ". Fictional case"
     )
-
-
-def path_label(paths: tuple[str, ...] | None) -> str:
-    """'the main path' or, e.g., 'decision 1 missed, decisions 2 and 3 recognised'."""
-    story = mm.story()
-    paths = tuple(paths) if paths is not None else (mm.MAIN,) * len(story.branches)
-    if all(p == mm.MAIN for p in paths):
-        return "the main path (every early sign recognised)"
-    groups: dict[str, list[str]] = {}
-    for i, p in enumerate(paths, start=1):
-        groups.setdefault(p, []).append(str(i))
-    parts = []
-    for name in mm.PATHS:
-        if name in groups:
-            n = groups[name]
-            what = f"decision {n[0]}" if len(n) == 1 else f"decisions {', '.join(n[:-1])} and {n[-1]}"
-            parts.append(f"{what} {'sign recognised' if name == 'recognised' else 'sign missed'}")
-    return "; ".join(parts)
 
 
 def _path_words(paths: tuple[str, ...] | None) -> str:

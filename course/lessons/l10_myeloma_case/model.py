@@ -221,3 +221,21 @@ def taken(store: ProgressStore, lesson: str = LESSON, s: Story | None = None) ->
         if event.kind == BRANCH_EVENT and point in known and choice in known[point]:
             out[point] = choice
     return out
+
+
+def path_label(paths: tuple[str, ...] | None) -> str:
+    """'the main path' or, e.g., 'decision 1 missed, decisions 2 and 3 recognised'."""
+    branches = story().branches
+    paths = tuple(paths) if paths is not None else (MAIN,) * len(branches)
+    if all(p == MAIN for p in paths):
+        return "the main path (every early sign recognised)"
+    groups: dict[str, list[str]] = {}
+    for i, p in enumerate(paths, start=1):
+        groups.setdefault(p, []).append(str(i))
+    parts = []
+    for name in PATHS:
+        if name in groups:
+            n = groups[name]
+            what = f"decision {n[0]}" if len(n) == 1 else f"decisions {', '.join(n[:-1])} and {n[-1]}"
+            parts.append(f"{what} {'sign recognised' if name == 'recognised' else 'sign missed'}")
+    return "; ".join(parts)
