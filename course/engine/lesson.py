@@ -148,7 +148,9 @@ def references_view(keys: list[str], where: str) -> Static:
         f'<li id="ref-{r.key}" data-key="{escape(r.key)}"><strong>[{n}]</strong> {r.citation_html()}</li>'
         for n, r in enumerate(refs, start=1)
     )
-    text = "\n".join(f"[{n}] {r.citation()}" for n, r in enumerate(refs, start=1))
+    # The plain-text twin leaves out the links (the HTML view has them clickable): a notebook file
+    # carries every reference list twice, and the links were a third of it.
+    text = "\n".join(f"[{n}] {r.citation().removesuffix(' ' + (r.link() or '')).strip()}" for n, r in enumerate(refs, start=1))
     return Static(f'<ol class="cart-references" style="list-style:none;padding-left:0.5em">{items}</ol>', text)
 
 
