@@ -353,7 +353,10 @@ def test_lesson10_decision_leads_down_its_path_is_saved_and_the_replay_follows(p
     text = decision.locator(".cart-feedback").text_content()
     assert "your saved decision" in text and "The sign was missed" in text
     decision.locator("button.cart-again").click()
-    assert not decision.locator("button.cart-check").is_disabled()
+    page.wait_for_function(  # Choose again re-enables Decide once the kernel has answered
+        "(sel) => !document.querySelector(sel).disabled",
+        arg=f"{PANEL} .cart-l10-crs-fever.cart-live button.cart-check",
+    )
     decision.locator("label", has_text="Grade it as CRS grade 1").click()
     decision.locator("button.cart-check").click()
     page.wait_for_function(

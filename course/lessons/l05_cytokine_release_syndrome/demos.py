@@ -224,7 +224,7 @@ def crs_grader() -> Demo:
 
 TOCI_DEFAULTS = {
     "weight_kg": 70.0,
-    "doses_given": 0,
+    "doses_given": 1,  # a repeat-dose decision: every control, the improvement box too, changes the answer
     "hours_since_last": 8.0,
     "hours_since_first": 16.0,
     "improved": False,

@@ -112,14 +112,26 @@ class CaseDemo:
             self.go(later[0] if direction > 0 else later[-1])
 
 
-def stages_table_html(case: cs.Case | None = None, css: str = "cart-l08-stages") -> str:
-    """Every stage as the explorer shows it on the stage's first day: grades and the nurse's first action."""
+def end_of_day_grades(stage: cs.Stage, case: cs.Case) -> tuple[str, str]:
+    """CRS and ICANS as the explorer shows them on the stage's day (its last observation so far)."""
+    s = cs.state(stage.day, case)
+    crs = f"grade {s.crs.grade}" if s.crs is not None else "-"
+    icans = f"grade {s.icans.grade}" if s.icans is not None else "-"
+    return crs, icans
+
+
+def stages_table_html(
+    case: cs.Case | None = None,
+    css: str = "cart-l08-stages",
+    grades: Callable[[cs.Stage, cs.Case], tuple[str, str]] = end_of_day_grades,
+    when: str = "end of day",
+    caption: str = "(grades from the last observation of that day)",
+) -> str:
+    """Every stage on its day: the two grades ``grades`` gives and the nurse's first action."""
     case = case or cs.data()
     rows = []
     for stage in case.stages:
-        s = cs.state(stage.day, case)
-        crs = f"grade {s.crs.grade}" if s.crs is not None else "-"
-        icans = f"grade {s.icans.grade}" if s.icans is not None else "-"
+        crs, icans = grades(stage, case)
         rows.append(
             f'<tr><th scope="row" style="{CELL}">Day {stage.day}</th><td style="{CELL}">{escape(stage.title)}</td>'
             f'<td style="{CELL}">{escape(crs)}</td><td style="{CELL}">{escape(icans)}</td>'
@@ -127,11 +139,11 @@ def stages_table_html(case: cs.Case | None = None, css: str = "cart-l08-stages")
         )
     head = "".join(
         f'<th scope="col" style="{CELL}">{h}</th>'
-        for h in ("Day", "Stage", "CRS (end of day)", "ICANS (end of day)", "First thing the nurse does")
+        for h in ("Day", "Stage", f"CRS ({when})", f"ICANS ({when})", "First thing the nurse does")
     )
     return (
         f'<table class="cart-table {css}" style="{cs.TABLE_STYLE}"><caption style="text-align:left">'
-        "<strong>Every stage of the case</strong> (grades from the last observation of that day)</caption>"
+        f"<strong>Every stage of the case</strong> {caption}</caption>"
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
 

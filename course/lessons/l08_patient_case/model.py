@@ -798,11 +798,17 @@ def _table(
     )
 
 
-def patient_card(case: Case | None = None) -> views.Static:
-    """Who the patient is and what she will receive."""
+def patient_card(case: Case | None = None, product: str = "", note: str = "") -> views.Static:
+    """Who the patient is and what they will receive. ``product`` and ``note`` replace the product line
+    and the source note where a case must tell a trial's target dose apart from the label (lesson 10)."""
     case = case or data()
     p, prod = case.patient, case.product
     cells = cell_dose(case)
+    product = product or (
+        f"{prod.brand} ({prod.generic}), one IV infusion on day 0: {sci(prod.cells_per_kg)} CAR-positive T "
+        f"cells per kg, at most {sci(prod.max_cells)}; for {p.weight_kg:g} kg that is {sci(cells)} cells"
+    )
+    note = note or f"Product facts as in the US label {views.cite(prod.references)}"
     rows = [
         [
             "Patient",
@@ -813,20 +819,14 @@ def patient_card(case: Case | None = None) -> views.Static:
         ["Diagnosis", escape(p.diagnosis)],
         ["History", escape(p.history)],
         ["Caregiver", escape(p.caregiver)],
-        [
-            "Planned product",
-            escape(
-                f"{prod.brand} ({prod.generic}), one IV infusion on day 0: {sci(prod.cells_per_kg)} CAR-positive T "
-                f"cells per kg, at most {sci(prod.max_cells)}; for {p.weight_kg:g} kg that is {sci(cells)} cells"
-            ),
-        ],
+        ["Planned product", escape(product)],
     ]
     html = _table(
         "<strong>The patient in this case</strong> (fictional)",
         ["Item", "Details"],
         rows,
         "cart-l08-patient",
-        f"Product facts as in the US label {views.cite(prod.references)}; the patient is invented for teaching.",
+        f"{note}; the patient is invented for teaching.",
     )
     text = "The patient (fictional): " + " ".join(f"{r[0]}: {plain(r[1]).rstrip('.')}." for r in rows)
     return views.Static(html, text.replace("&#x27;", "'"))
@@ -948,11 +948,15 @@ def care_plan(case: Case | None = None) -> views.Static:
     return views.Static(html, "\n".join(text))
 
 
-def education(case: Case | None = None, day: int = 10) -> views.Static:
-    """Teaching points for the patient and for the caregiver, with the call-now symptoms of lesson 07."""
+def education(case: Case | None = None, day: int = 10, call_keys: tuple[str, ...] = ()) -> views.Static:
+    """Teaching points for the patient and for the caregiver, with the call-now symptoms of lesson 07.
+
+    ``call_keys`` are cited first on every call-now item: the patient's own product's Medication Guide
+    (lesson 07 cites the list to another product's patient information).
+    """
     case = case or data()
     table = lt.data()
-    call = [f"{s.text} {views.cite(s.references)}" for s in table.call_now]
+    call = [f"{s.text} {views.cite(dict.fromkeys([*call_keys, *s.references]))}" for s in table.call_now]
     patient = [f"{t.text} {views.cite(t.references)}" for t in case.education_patient]
     carer = [f"{t.text} {views.cite(t.references)}" for t in case.education_caregiver]
     rules = [r.sentence(day) for r in lt.going_home_status(day, "current")]

@@ -27,7 +27,6 @@ from course.engine.views import html as views
 from course.engine.views.demo import Demo
 from course.figures.catalog import show
 from course.figures.render import FigureView
-from course.lessons.l07_after_infusion_and_long_term import model as lt
 from course.lessons.l08_patient_case import demos as l08_demos
 from course.lessons.l08_patient_case import model as cs
 from course.lessons.l10_myeloma_case import model as mm
@@ -272,25 +271,15 @@ def _worst_that_day(kind: str, day: int, case: cs.Case) -> str:
 
 def stages_table_html(case: cs.Case) -> str:
     """Every stage on its day: the worst grade of that day's observations ("not assessed" on a day without one)."""
-    rows = []
-    for stage in case.stages:
-        crs_text, icans_text = _worst_that_day("crs", stage.day, case), _worst_that_day("icans", stage.day, case)
-        rows.append(
-            f'<tr><th scope="row" style="{CELL}">Day {stage.day}</th><td style="{CELL}">{escape(stage.title)}</td>'
-            f'<td style="{CELL}">{escape(crs_text)}</td><td style="{CELL}">{escape(icans_text)}</td>'
-            f'<td style="{CELL}">{inline_html(stage.nurse[0])}</td></tr>'
-        )
-    head = "".join(
-        f'<th scope="col" style="{CELL}">{h}</th>'
-        for h in ("Day", "Stage", "CRS (worst that day)", "ICANS (worst that day)", "First thing the nurse does")
-    )
-    return (
-        f'<table class="cart-table cart-l10-stages" style="{cs.TABLE_STYLE}"><caption style="text-align:left">'
-        "<strong>Every stage of the case</strong> (the worst grade among that day's observations; "
+    return l08_demos.stages_table_html(
+        case,
+        "cart-l10-stages",
+        lambda stage, c: (_worst_that_day("crs", stage.day, c), _worst_that_day("icans", stage.day, c)),
+        "worst that day",
+        "(the worst grade among that day's observations; "
         "<em>not assessed</em> where no observation was graded that day, since a grade is never carried over "
         "from an earlier day). A fever with another proven cause, such as the bloodstream infection of day 48, "
-        f"is not graded as CRS {cite_html(['lee2019-astct'])}.</caption>"
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        f"is not graded as CRS {cite_html(['lee2019-astct'])}.",
     )
 
 
@@ -331,28 +320,8 @@ def patient_card() -> views.Static:
         f"per kg (the CARTITUDE trials' target; the US label gives a range of 0.5 to 1.0 × 10⁶ per kg, at most "
         f"{cs.sci(prod.max_cells)} cells); for {p.weight_kg:g} kg that is {total:g} × 10⁶ cells"
     )
-    rows = [
-        [
-            "Patient",
-            escape(
-                f"{p.name}, {p.age} years; {p.weight_kg:g} kg, {p.height_cm:g} cm, body surface area {p.bsa_m2:g} m²"
-            ),
-        ],
-        ["Diagnosis", escape(p.diagnosis)],
-        ["History", escape(p.history)],
-        ["Caregiver", escape(p.caregiver)],
-        ["Planned product", escape(product)],
-    ]
-    html = cs._table(
-        "<strong>The patient in this case</strong> (fictional)",
-        ["Item", "Details"],
-        rows,
-        "cart-l08-patient",
-        f"Label range {views.cite(['carvykti-label'])}; target dose from the trials "
-        f"{views.cite(['berdeja2021-cartitude1'])}; the patient is invented for teaching.",
-    )
-    text = "The patient (fictional): " + " ".join(f"{r[0]}: {plain(r[1]).rstrip('.')}." for r in rows)
-    return views.Static(html, text.replace("&#x27;", "'"))
+    note = f"Label range {views.cite(['carvykti-label'])}; target dose from the trials {views.cite(['berdeja2021-cartitude1'])}"
+    return cs.patient_card(case, product, note)
 
 
 def ld_table() -> views.Static:
@@ -371,36 +340,8 @@ CARVYKTI_GUIDE = "carvykti-uspi-2025"  # the Carvykti Medication Guide, which li
 
 
 def education() -> views.Static:
-    """Lesson 08's teaching table for Mr Nowak and Ewa, with the call-now items citing Carvykti's own guide.
-
-    The call-now list is lesson 07's (``assets/long_term.yaml``), cited there to another product's patient
-    information; Mr Nowak receives Carvykti, so each item here cites the Carvykti Medication Guide as well.
-    """
-    case, day = mm.main_case(), 12
-    call = [f"{s.text} {views.cite(dict.fromkeys([CARVYKTI_GUIDE, *s.references]))}" for s in lt.data().call_now]
-    patient = [f"{t.text} {views.cite(t.references)}" for t in case.education_patient]
-    carer = [f"{t.text} {views.cite(t.references)}" for t in case.education_caregiver]
-    rules = [r.sentence(day) for r in lt.going_home_status(day, "current")]
-    html = (
-        '<div class="cart-l08-education" style="max-width:60em">'
-        "<p><strong>Call for help at once, day or night</strong> (patient and caregiver). The first item means "
-        "emergency services first; for every other item, call the treatment team straight away:</p>"
-        f"{cs._items(call)}"
-        f"<p><strong>For {escape(case.patient.short_name)}</strong></p>{cs._items(patient)}"
-        f"<p><strong>For {escape(case.patient.caregiver_title)}</strong></p>{cs._items(carer)}"
-        f"<p><strong>Label minimums on day {day}</strong> (US labels since June 2025):</p>{cs._items(rules)}"
-        "</div>"
-    )
-    text = "\n".join(
-        [
-            "Call for help at once, day or night (emergency services first for the first item): "
-            + " ".join(plain(c) for c in call)
-        ]
-        + ["Patient: " + " ".join(plain(t) for t in patient)]
-        + ["Caregiver: " + " ".join(plain(t) for t in carer)]
-        + [f"Label minimums on day {day}: " + " ".join(rules)]
-    )
-    return views.Static(html, text)
+    """Lesson 08's teaching table for Mr Nowak and Ewa, each call-now item also citing Carvykti's own guide."""
+    return cs.education(mm.main_case(), 12, call_keys=(CARVYKTI_GUIDE,))
 
 
 # What the notebook shows by name: ``lesson.show("name")``.
