@@ -6,10 +6,10 @@ import argparse
 import contextlib
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 from course.core.errors import CourseDataError
+from course.core.files import write_atomically
 from course.core.paths import RENAMED, ROOT
 
 DEFAULT_OUT = Path("~/car-t-course-reports/class-report.html")
@@ -39,19 +39,6 @@ def list_exports(names: list[str]) -> list[tuple[Path, str]]:
                 if len(found) >= LIST_LIMIT:
                     return found
     return found
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Temp file beside the target, then rename: a failure leaves the previous file as it was."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def load_banks(private_paths: list[str]) -> tuple[dict, set[str]]:

@@ -20,13 +20,13 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from course.core.files import write_atomically
 from course.core.paths import ASSETS, PACKAGE_DIR
 
 CACHE_DIR = ASSETS / "figure_cache"
@@ -106,18 +106,6 @@ def load(name: str, options: dict[str, Any], folder: Path | None = None) -> Stor
         return None  # missing, unreadable or damaged: draw it instead
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
 def store(name: str, options: dict[str, Any], figure: Stored, folder: Path | None = None) -> bool:
     """Keep a drawn figure, only when ``course execute`` asks for it (``CART_COURSE_FIGURE_CACHE=write``)."""
     stem = entry_name(name, options)
@@ -134,8 +122,8 @@ def store(name: str, options: dict[str, Any], figure: Stored, folder: Path | Non
         "caption": figure.caption,
         "smallest_font_pt": figure.smallest_font_pt,
     }
-    _write_atomic(folder / f"{stem}.png", figure.png)  # the PNG first: a half-written pair never matches
-    _write_atomic(folder / f"{stem}.json", (json.dumps(meta, indent=1, ensure_ascii=False) + "\n").encode())
+    write_atomically(folder / f"{stem}.png", figure.png)  # the PNG first: a half-written pair never matches
+    write_atomically(folder / f"{stem}.json", (json.dumps(meta, indent=1, ensure_ascii=False) + "\n").encode())
     return True
 
 
