@@ -51,34 +51,50 @@ def test_myeloma_rows_are_drawn_as_in_the_pivotal_trials():
         assert r.rest_days_before_infusion() == 2 and r.days_between_chemo_and_infusion() == 3
 
 
-def test_labels_days_after_completion_are_full_rest_days_in_every_window_row():
-    """One convention for the whole file: "infuse N days after lymphodepletion ends" = N rest days in between."""
+def test_windows_are_drawn_only_where_both_readings_allow():
+    """Review C1: "infuse N to M days after lymphodepletion ends" is drawn from N full rest days (the later
+    reading of the earliest day) to M calendar days after the last dose (the earlier reading of the latest day).
+    Only Abecma, whose maker's schedule confirms the rest-day count, keeps M rest days at the end."""
     windowed = [r for r in regimens() if r.window_after_ld]
     assert {r.id for r in windowed} == {"kymriah-all", "kymriah-lbcl", "kymriah-fl", "breyanzi", "abecma", "carvykti"}
     for r in windowed:
         assert r.rest_days_before_infusion() == r.window_after_ld[0], r.id
-        assert r.latest_first_infusion_day == r.ld_days[-1] + 1 + r.window_after_ld[1], r.id
+        if r.id == "abecma":
+            assert r.last_day == "rest" and r.latest_confirmed
+            assert r.latest_first_infusion_day == r.ld_days[-1] + 1 + r.window_after_ld[1] == r.infusion_days[0]
+        else:
+            assert r.last_day == "plain" and not r.latest_confirmed, r.id
+            assert r.latest_first_infusion_day == r.ld_days[-1] + r.window_after_ld[1], r.id
+        assert r.latest_first_infusion_day >= r.infusion_days[0], r.id
+    assert all(r.last_day is None for r in regimens() if not r.window_after_ld)
     # Rows whose label fixes the days: two rest days (Yescarta, Tecartus MCL), one (Tecartus ALL).
     assert [regimen(i).rest_days_before_infusion() for i in ("yescarta", "tecartus-mcl", "tecartus-all")] == [2, 2, 1]
 
 
-def test_carvykti_us_window_is_the_eu_window_counted_from_the_start():
-    """US: 2 to 4 days after completion; EU: 5 to 7 days after the start. The chart must show the same days."""
+def test_carvykti_us_and_eu_windows_differ_by_one_day_and_the_chart_draws_the_us_one():
+    """US: 2 to 4 days after completion, read plainly, ends on day 1; EU and CARTITUDE-1: 5 to 7 days after the
+    START (day -5), so days 0 to 2. The chart draws the US days and names the EU ones; no 'confirmed' for Carvykti."""
     r = regimen("carvykti")
     start = r.ld_days[0]
-    assert (r.infusion_days[0], r.latest_first_infusion_day) == (start + 5, start + 7) == (0, 2)
+    assert r.infusion_days[0] == start + 5 == 0
+    assert r.latest_first_infusion_day == r.ld_days[-1] + 4 == 1 < start + 7
     assert "5 to 7 days after day −5" in r.infusion_note and "days 0 to 2" in r.infusion_note
+    assert "day 1" in r.note and "day 2" in r.note and "own country" in r.note
     view = show("l03_vein_to_vein", regimen_id="carvykti")
-    assert "days -5, -4, -3" in view.alt and "then 2 rest days" in view.alt and "day 2" in view.alt
-    assert "full rest days" in view.caption
+    assert "days -5, -4, -3" in view.alt and "then 2 rest days" in view.alt and "day 1" in view.alt
+    assert "both readings" in view.caption and "own country" in view.caption
+    assert "confirmed for Carvykti" not in view.caption
 
 
 def test_window_arithmetic():
     r = regimen("kymriah-all")
     assert r.ld_days == (-6, -5, -4, -3) and r.infusion_days[0] == 0
-    assert r.latest_first_infusion_day == 12  # day -3, then at most 14 rest days (-2 to 11), infusion on day 12
-    assert regimen("kymriah-fl").latest_first_infusion_day == 4
-    assert regimen("breyanzi").latest_first_infusion_day == 5
+    assert r.latest_first_infusion_day == 11  # 14 calendar days after the last dose (day -3): day 11
+    assert regimen("kymriah-lbcl").latest_first_infusion_day == 8
+    assert regimen("kymriah-fl").latest_first_infusion_day == 3
+    assert regimen("breyanzi").latest_first_infusion_day == 4  # review K2: the 11th after chemotherapy ends the 4th
+    assert regimen("abecma").latest_first_infusion_day == 0
+    assert regimen("carvykti").latest_first_infusion_day == 1
     assert regimen("yescarta").latest_first_infusion_day == 0
     assert regimen("aucatzyl").days_between_chemo_and_infusion() is None
     assert regimen("aucatzyl").rest_days_before_infusion() is None
@@ -148,6 +164,10 @@ GOOD_ROW = """
         (("ld_days: [-5, -4, -3]", "ld_days: [-3, -4, -5]"), "increasing order"),
         (("window_after_ld: null", "window_after_ld: [3, 5]"), "earliest day of the window"),  # 2 rest days, not 3
         (("window_after_ld: null", "window_after_ld: [5, 2]"), "earliest <= latest"),
+        (("window_after_ld: null", "window_after_ld: [2, 5]"), "how its last day is counted"),
+        (("window_after_ld: null", "window_after_ld: null\n    last_day: plain"), "only a row with window_after_ld"),
+        (("window_after_ld: null", "window_after_ld: [2, 2]\n    last_day: plain"), "falls before the first"),
+        (("window_after_ld: null", "window_after_ld: [2, 5]\n    last_day: maybe"), "last_day"),
         (("references: [yescarta-label]", "references: [no-such-key]"), "unknown reference"),
         (("verified: true", "verified: maybe"), "true or false"),
         (("verified: true", "verified: false"), "Not verified"),
@@ -161,11 +181,16 @@ def test_bad_rows_are_refused_with_row_and_field_named(tmp_path, change, words):
     assert "lymphodepletion.yaml" in str(error.value)
 
 
-def test_a_window_counts_rest_days(tmp_path):
-    """Days -5 to -3 and day 0 leave two rest days: a [2, 5] window fits; the infusion may be as late as day 3."""
-    rows = GOOD_ROW.replace("window_after_ld: null", "window_after_ld: [2, 5]").replace("id: x", "id: w")
+@pytest.mark.parametrize(("last_day", "latest"), [("plain", 2), ("rest", 3)])
+def test_a_window_counts_its_last_day_as_the_row_says(tmp_path, last_day, latest):
+    """Days -5 to -3 and day 0 leave two rest days: a [2, 5] window fits. Its latest day is 5 calendar days after
+    day -3 (plain: day 2), or after 5 rest days (rest, only where a source confirms it: day 3)."""
+    rows = (
+        GOOD_ROW.replace("window_after_ld: null", f"window_after_ld: [2, 5]\n    last_day: {last_day}")
+        .replace("id: x", "id: w")
+    )
     loaded = [r for r in load_regimens_lenient(_write(tmp_path, "regimens:" + rows)) if r.id == "w"]
-    assert loaded[0].latest_first_infusion_day == 3
+    assert loaded[0].latest_first_infusion_day == latest
 
 
 def load_regimens_lenient(path):
@@ -248,12 +273,17 @@ def test_bank_order_is_the_order_the_notebook_shows():
     assert shown == load_bank(bank_path("03_the_five_steps")).ids()
 
 
-def test_abecma_delay_and_kymriah_count_are_worded_cautiously():
-    assert regimen("abecma").window_after_ld == (2, 2)  # no window drawn: the delay is described, not charted
-    assert "see the label" in regimen("abecma").infusion_note
-    assert "7 days" not in regimen("abecma").note
+def test_abecma_delay_and_kymriah_count_state_their_rules():
+    """Review C2: the delay rule and the white-cell time frame are taught, with whose they are and since when."""
+    abecma = regimen("abecma")
+    assert abecma.window_after_ld == (2, 2)  # no window drawn: the delay is described, not charted
+    assert "up to 7 days" in abecma.note and "only if" in abecma.note  # never as routine flexibility
+    assert "active infection" in abecma.note and "inflammatory disorder" in abecma.note
+    assert "2021" in abecma.note and "November 2025" in abecma.note  # whose rule, and that a newer revision exists
+    assert "abecma-hcp-nurse-faq" in abecma.references
+    assert "7 days" in abecma.infusion_note and "set reasons" in abecma.infusion_note
     for rid in ("kymriah-lbcl", "kymriah-fl"):
-        assert "time frame" in regimen(rid).note
+        assert "within 1 week before" in regimen(rid).note and "kymriah-uspi-2025" in regimen(rid).references
 
 
 def test_fever_question_grade_comes_from_the_clinical_rules():

@@ -88,6 +88,21 @@ def test_the_brief_cases_are_there(bank, cases):
     assert any(e.value == 8 * toci.inputs["weight_kg"] for e in bank.get("q10-toci-cap").common_errors)
 
 
+def test_carvykti_window_uses_lesson_03_counting_and_is_quoted(bank, cases):
+    """Review C1: the latest date is the US text read plainly (4 calendar days after the last chemotherapy day),
+    recomputed here by hand; the EU/CARTITUDE-1 date (one day later) is a taught common error, not the key."""
+    case = next(c for c in cases if c.question == "q10-carvykti-window")
+    q = bank.get("q10-carvykti-window")
+    end = case.inputs["ld_end_date"]
+    assert case.compute().value == end + 4 == keyed_answer(q)
+    explanation = " ".join(q.explanation.split())
+    assert case.compute().text in explanation  # the rule's own words, quoted
+    errors = {e.value: e.feedback for e in q.common_errors}
+    assert end + 3 in errors and "earliest" in errors[end + 3]  # 2 rest days
+    assert end - 2 + 7 in errors and "EU" in errors[end - 2 + 7]  # 5 to 7 days after the start (end - 2)
+    assert "US" in q.stem and {"carvykti-uspi-2025", "carvykti-epar"} <= set(q.references)
+
+
 def test_a_wrong_key_is_caught(bank, cases):
     case = next(c for c in cases if c.question == "q10-toci-cap")
     q = bank.get("q10-toci-cap")

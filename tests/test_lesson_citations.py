@@ -2,7 +2,7 @@
 
 Keys such as ``yescarta-label`` are for authors. A reader sees the lesson's numbered citation
 (``[3]``, linked to the lesson's reference list); a key may only sit inside a tag, as in
-``href="#ref-yescarta-label"`` or ``title="yescarta-label"``. Checked for every lesson in two places:
+``href="#ref-yescarta-label"`` (a link carries no tooltip). Checked for every lesson in two places:
 the HTML each ``lesson.show(...)`` entry builds (tables and demos, from the lesson's code), and the
 outputs committed in the notebook (what nbviewer and GitHub show). Every citation link must also point
 at an entry of the lesson's own reference list, or the number would lead nowhere.
@@ -77,11 +77,11 @@ def _needs_arguments(show) -> bool:
 
 def test_the_check_sees_text_not_tags():
     html = (
-        '<td><sup class="cart-cite">[<a href="#ref-yescarta-label" title="yescarta-label">3</a>]</sup></td>'
+        '<td><sup class="cart-cite">[<a href="#ref-yescarta-label" >3</a>]</sup></td>'
         "<td>Sources: [lee2019-astct] tocilizumab</td>"
     )
     assert raw_keys(html) == ["lee2019-astct"]
-    assert raw_keys('<td><a href="#ref-kymriah-label" title="kymriah-label">2</a></td>') == []
+    assert raw_keys('<td><a href="#ref-kymriah-label">2</a></td>') == []
     assert raw_keys("<p>kymriah-label-2031</p>") == []  # only a whole key counts
 
 
@@ -122,3 +122,12 @@ def test_no_citation_is_left_unrendered_in_the_text(path):
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
     left = [m for c in cells if c["cell_type"] == "markdown" for m in re.findall(r"\[@[^\]]*\]", "".join(c["source"]))]
     assert left == [], f"run python -m course cite; write several keys as [@a] [@b]: {left}"
+
+
+def test_citation_links_carry_no_key_in_a_tooltip():
+    """A reader who hovers over [3] sees no raw key: in every committed notebook, no link to the
+    reference list carries a title (the link itself leads to the full reference)."""
+    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
+        text = path.read_text(encoding="utf-8")
+        assert re.search(r'<a href=\\"#ref-[a-z0-9-]+\\">', text), path.name
+        assert not re.search(r'<a href=\\"#ref-[a-z0-9-]+\\" title=', text), path.name

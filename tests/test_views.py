@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import nbformat
 import pytest
 
 from course import DISCLAIMER, course_map, start_lesson
@@ -300,9 +301,46 @@ def test_stated_time_is_measured_and_agrees_in_notebook_outline_and_readme(name)
     assert {e.id: e.minutes for e in load_outline()}[name] == measured.minutes
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert f"notebooks/{name}.ipynb) | {measured.minutes} min |" in readme
+    guide = (ROOT / "docs" / "instructor_guide.md").read_text(encoding="utf-8")
+    assert re.search(rf"\| {name[:2]} \| \d+ \| \d+ \| {measured.minutes} min \|", guide)
 
 
 def test_words_are_counted_without_markup_or_citation_marks():
     from course.engine.timing import count_words
 
     assert count_words('Fever <sup class="cart-cite">[<a href="#ref-x">1</a>]</sup> **first** [@y] [link](a.ipynb)') == 3
+
+
+def test_long_lessons_come_in_parts_of_at_most_an_hour_that_say_how_to_come_back():
+    from course.core.paths import NOTEBOOKS
+    from course.engine.timing import PART_LIMIT, SPLIT_ABOVE, measure, measure_parts
+
+    split = []
+    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
+        parts = measure_parts(path)
+        assert abs(sum(p.exact_minutes for p in parts) - measure(path).exact_minutes) < 1e-6
+        if len(parts) == 1:
+            assert measure(path).minutes <= SPLIT_ABOVE or path.stem == "11_final_assessment", path.stem
+            continue
+        split.append(path.stem)
+        assert all(p.minutes <= PART_LIMIT for p in parts), (path.stem, [p.minutes for p in parts])
+        nb = nbformat.read(path, as_version=4)
+        header = next(c.source for c in nb.cells if "**Estimated time:**" in c.source)
+        assert all(f"({p.minutes} minutes)" in header for p in parts)
+        breaks = [c.source for c in nb.cells if c.source.startswith("---\n\n### Part ")]
+        assert len(breaks) == len(parts) - 1
+        assert all("good place to stop" in b and "Run All Cells" in b for b in breaks)
+    assert len(split) >= 5
+
+
+def test_the_check_flags_a_long_lesson_left_in_one_part(tmp_path):
+    from course.cli.checks import check_notebook
+    from course.core.paths import NOTEBOOKS
+
+    name = "07_after_infusion_and_long_term.ipynb"
+    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+    nb.cells = [c for c in nb.cells if not c.get("id", "").startswith("part-")]
+    nbformat.write(nb, tmp_path / name)
+    problems = check_notebook(tmp_path / name)
+    assert any("split it into parts of at most 60" in p for p in problems), problems
+    assert check_notebook(NOTEBOOKS / name) == []

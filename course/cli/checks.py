@@ -150,6 +150,30 @@ def _seat_problems(path: Path, cells: list) -> list[str]:
     stated, measured = stated_minutes(path), measure(path).minutes
     if stated != measured:
         problems.append(f"the header states {stated} minutes but the lesson measures {measured} (python -m course tidy)")
+    return problems + _part_problems(path, cells, measured)
+
+
+def _part_problems(path: Path, cells: list, measured: int) -> list[str]:
+    """A long lesson comes in parts of at most an hour, each saying how to stop and come back."""
+    from course.cli.tidy import part_markdown, stated_time
+    from course.engine.timing import PART_HEADING, PART_LIMIT, SPLIT_ABOVE, measure_parts, part_sections
+
+    parts = [p.minutes for p in measure_parts(path)]
+    final = any(".assessment()" in _text(c) for c in cells if c.cell_type == "code")
+    problems = []
+    if measured > SPLIT_ABOVE and len(parts) == 1 and not final:
+        problems.append(
+            f"the lesson measures {measured} minutes: split it into parts of at most {PART_LIMIT} "
+            '(a Markdown cell "### Part 2 of 2" where part 2 starts, then python -m course tidy)'
+        )
+    if len(parts) > 1:
+        problems += [f"part {n} measures {m} minutes, over {PART_LIMIT}" for n, m in enumerate(parts, 1) if m > PART_LIMIT]
+    sections = part_sections(path)
+    expected = [part_markdown(n, len(parts), sections[n - 1], parts[n - 1]) for n in range(2, len(parts) + 1)]
+    found = [_text(c) for c in cells if c.cell_type == "markdown" and PART_HEADING.search(_text(c))]
+    header = stated_time(measured, list(zip(sections, parts, strict=True)))
+    if found != expected or not any(header in _text(c) for c in cells if c.cell_type == "markdown"):
+        problems.append("the parts' headings or the header's list of parts are stale (python -m course tidy)")
     return problems
 
 

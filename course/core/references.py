@@ -157,9 +157,10 @@ def cite_html(keys: list[str] | tuple[str, ...], numbering: dict[str, int] | Non
     marks = []
     for key in keys:
         if key in numbering:
-            marks.append(f'<a href="#ref-{key}" title="{html.escape(key)}">{numbering[key]}</a>')
+            # no tooltip: a key there would reach the reader, and the link leads to the full reference
+            marks.append(f'<a href="#ref-{key}">{numbering[key]}</a>')
         elif key in known:
-            marks.append(f'<a href="#ref-{key}" title="{html.escape(key)}">{html.escape(author_year(known[key]))}</a>')
+            marks.append(f'<a href="#ref-{key}">{html.escape(author_year(known[key]))}</a>')
         else:
             raise CourseDataError(f"unknown reference key [@{key}]")
     return f'<sup class="cart-cite">[{", ".join(marks)}]</sup>' if marks else ""

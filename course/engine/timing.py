@@ -35,6 +35,13 @@ WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.,:%/-]*")
 TAG = re.compile(r"<style.*?</style>|<script.*?</script>|<[^>]+>", re.S | re.I)
 CITE = re.compile(r'<sup class="cart-cite">.*?</sup>|\[@[a-z0-9-]+\]', re.S)
 MD_LINK = re.compile(r"\]\([^)]*\)")
+STATED_LINE = re.compile(r"\*\*Estimated time:\*\*[^\n]*")
+PART_HEADING = re.compile(r"^### Part (\d+) of (\d+)", re.M)
+# A lesson longer than this is split into parts, none longer than PART_LIMIT (a class session is 50 to
+# 90 minutes and a student working alone stops after about an hour: the student trial left lesson 05,
+# 75 to 90 minutes, half done). The final assessment is taken in one sitting and is not split.
+SPLIT_ABOVE = 70
+PART_LIMIT = 60
 
 
 def count_words(text: str) -> int:
@@ -103,11 +110,28 @@ def _html_of(cell) -> str:
 def measure(path: Path) -> LessonTime:
     """Count a committed lesson notebook (with its outputs) and its question bank."""
     nb = nbformat.read(path, as_version=4)
+    return _count(path.stem, nb.cells, load_bank(bank_path(path.stem)))
+
+
+def measure_parts(path: Path) -> list[LessonTime]:
+    """The lesson counted part by part: a part starts at a "### Part N of M" heading (part 1 is everything
+    before the first one). A lesson without part headings is one part."""
+    nb = nbformat.read(path, as_version=4)
     bank = load_bank(bank_path(path.stem))
-    prose = qwords = other = questions = demos = figures = 0
+    parts: list[list] = [[]]
     for cell in nb.cells:
+        if cell.cell_type == "markdown" and PART_HEADING.search(cell.source):
+            parts.append([])
+        parts[-1].append(cell)
+    return [_count(f"{path.stem} part {n}", cells, bank) for n, cells in enumerate(parts, start=1)]
+
+
+def _count(name: str, cells: list, bank) -> LessonTime:
+    prose = qwords = other = questions = demos = figures = 0
+    for cell in cells:
         if cell.cell_type == "markdown":
-            prose += count_words(cell.source)
+            # the stated time itself is not counted: its wording grows with the parts it lists
+            prose += count_words(STATED_LINE.sub(" ", cell.source))
             continue
         source = cell.source
         ids = QUESTION_CALL.findall(source)
@@ -123,7 +147,7 @@ def measure(path: Path) -> LessonTime:
             html = _html_of(cell)
             other += count_words(html)
             demos += 1 if "cart-demo-static" in html else 0
-    return LessonTime(path.stem, prose, qwords, other, questions, demos, figures)
+    return LessonTime(name, prose, qwords, other, questions, demos, figures)
 
 
 STATED = re.compile(r"\*\*Estimated time:\*\*\s*(\d+)\s*minutes")
@@ -138,3 +162,19 @@ def stated_minutes(path: Path) -> int | None:
             if match:
                 return int(match.group(1))
     return None
+
+
+SECTION = re.compile(r"^## (\d+[a-z]?)\.", re.M)
+
+
+def part_sections(path: Path) -> list[list[str]]:
+    """The numbered sections ("1", "5b", ...) that start in each part, in order."""
+    nb = nbformat.read(path, as_version=4)
+    parts: list[list[str]] = [[]]
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        if PART_HEADING.search(cell.source):
+            parts.append([])
+        parts[-1] += SECTION.findall(cell.source)
+    return parts

@@ -55,12 +55,13 @@ def table_html() -> str:
         for r in regimens()
     )
     return (
-        '<table class="cart-l03-table"><caption>Lymphodepletion and infusion timing by product (US labels as of '
-        "December 2025: each row cites the dated label revision the course holds; for Aucatzyl only the "
-        "first-approval label, so check the current label). \"Rest days in between\" is how the course counts "
-        "\"N days after lymphodepleting chemotherapy ends\": confirmed for Abecma and Carvykti, the course's "
-        "reading for Kymriah and Breyanzi, whose labels do not say how to count. Before planning an infusion "
-        "on the latest day of a window, check the current label with your pharmacy and protocol.</caption>"
+        '<table class="cart-l03-table"><caption>Lymphodepletion and infusion timing by product, from the US labels '
+        "in the revisions the course holds: June 2025 for the six products whose REMS ended (Carvykti: October "
+        "2025); for Aucatzyl only the first-approval label of 2024, so check the current one. Where a label says "
+        "\"infuse N to M days after lymphodepleting chemotherapy ends\", the course draws only the days both "
+        "readings allow: the earliest after N full rest days, the latest M calendar days after the last dose "
+        "(only Abecma's count is confirmed, by the maker's schedule). Before planning an infusion at either end "
+        "of a window, check the current label with your pharmacy and protocol.</caption>"
         '<thead><tr><th scope="col">Product</th><th scope="col">Indication</th>'
         '<th scope="col">Lymphodepleting chemotherapy</th><th scope="col">Infusion</th>'
         f'<th scope="col">Source</th></tr></thead><tbody>{rows}</tbody></table>'

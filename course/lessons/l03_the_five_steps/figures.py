@@ -170,7 +170,7 @@ def _bar(
 
 
 def _day_ticks(r) -> list[int]:
-    """Tick days: the infusion days and latest allowed day first, then a few landmarks that do not crowd them."""
+    """Tick days: the infusion days and the latest day drawn first, then a few landmarks that do not crowd them."""
     ticks = list(r.infusion_days) + (
         [r.latest_first_infusion_day] if r.latest_first_infusion_day > r.infusion_days[0] else []
     )
@@ -254,9 +254,8 @@ def vein_to_vein_timeline(regimen_id: str = "yescarta", show_before: bool = True
     latest = r.latest_first_infusion_day
     if latest > first:
         _bar(right, 4, first, latest, "white", "", outline="--")
-        latest_text = f"latest allowed: day {latest}" + (f"\n{r.infusion_note}" if r.infusion_note else "")
-        if r.product in COURSE_READING:
-            latest_text += "\n(course reading: check the label)"
+        latest_text = f"latest drawn: day {latest}" + ("" if r.latest_confirmed else "\n(US label read plainly)")
+        latest_text += f"\n{r.infusion_note}" if r.infusion_note else ""
         right.text(latest + 0.4, 4, latest_text, va="center", fontsize=9.5, linespacing=1.15)
     for d in r.infusion_days:
         right.plot([d], [4], marker="D", markersize=11, color="black", markeredgecolor="black")
@@ -264,7 +263,7 @@ def vein_to_vein_timeline(regimen_id: str = "yescarta", show_before: bool = True
         second = r.infusion_days[1]
         right.errorbar([second], [4], xerr=[[2], [2]], fmt="none", ecolor="black", capsize=4, linewidth=1.2)
         right.text(second + 2.6, 4, f"Day {first} and Day {second} (±2)", va="center", fontsize=9.5)
-    if r.infusion_note and latest <= first:  # with a window the note goes under "latest allowed"
+    if r.infusion_note and latest <= first:  # with a window the note goes under "latest drawn"
         right.text(first + 1.3, 4, r.infusion_note, va="center", fontsize=9.5)
     right.axvline(first, color="black", linewidth=1, linestyle=":")
 
@@ -321,7 +320,7 @@ def vein_to_vein_timeline(regimen_id: str = "yescarta", show_before: bool = True
         )
     else:
         note = "Monitoring: follow the Aucatzyl label (no REMS; not part of the June 2025 change)."
-    key = "Dashed outline: optional, or the window the label allows."
+    key = "Dashed outline: optional, or the infusion days the chart draws (see the caption)."
     if not r.verified and r.ld_days:
         key += " Cross-hatched grey: not verified."
     fig.text(0.01, 0.064, note, fontsize=9.5, va="center")
@@ -337,17 +336,14 @@ def _rest_words(r: Regimen, prefix: str = "") -> str:
     return f"{prefix}{rest} rest day{'s' if rest != 1 else ''}"
 
 
-# Products whose label says "N days after lymphodepletion ends" without saying how to count: the rest-day
-# reading is the course's own for them (confirmed only for Abecma and Carvykti; see lymphodepletion.yaml).
-COURSE_READING = ("Kymriah", "Breyanzi")
-
-
 def _reading_words(r: Regimen) -> str:
-    """How sure the latest day is: the course's reading (Kymriah, Breyanzi) or a confirmed one."""
-    if r.product in COURSE_READING:
+    """How the latest day is counted: the plain reading (most windows) or a confirmed rest-day count (Abecma)."""
+    if r.window_after_ld and not r.latest_confirmed:
+        m = r.window_after_ld[1]
         return (
-            " (the course's reading of the label, which does not say how to count: check the current label with "
-            "your pharmacy and protocol before planning an infusion on that day)"
+            f" ({m} calendar days after the last chemotherapy day: the label read plainly, the earlier of its two "
+            "readings; check the current label with your pharmacy and protocol before planning an infusion at the "
+            "end of the window)"
         )
     return ""
 
@@ -374,7 +370,8 @@ def _timeline_alt(regimen_id: str = "yescarta", show_before: bool = True) -> str
         )
     infusion = " and ".join(f"day {d}" for d in r.infusion_days)
     window = (
-        f"; a dashed bar shows the latest allowed day for the first infusion, day {r.latest_first_infusion_day}"
+        f"; a dashed bar runs to the latest day the course draws for the first infusion, day "
+        f"{r.latest_first_infusion_day}"
         + _reading_words(r)
         if r.latest_first_infusion_day > r.infusion_days[0]
         else ""
@@ -426,16 +423,26 @@ def _timeline_caption(regimen_id: str = "yescarta", show_before: bool = True) ->
         )
     else:
         monitoring = " Aucatzyl never had a REMS and was not part of the June 2025 change: follow the Aucatzyl label."
+    counting = ""
+    if r.window_after_ld:
+        counting = (
+            " A label's \"infuse N to M days after lymphodepletion ends\" can be read as N full rest days (the "
+            "cells go in N + 1 calendar days after the last dose) or plainly (N calendar days after it), and most "
+            "labels do not say which. The chart draws only the days both readings allow: the earliest after N "
+            "full rest days, the latest M calendar days after the last dose. Only Abecma's rest-day count is "
+            "confirmed, by the maker's schedule."
+        )
+        if r.product == "Carvykti":
+            counting += (
+                " The EU label and CARTITUDE-1 (5 to 7 days after the start of lymphodepletion) allow one day more "
+                "than the US text read plainly; a patient follows the label of their own country."
+            )
+        counting += " Check a date at either end of a window in the current label with your pharmacy and protocol."
     return (
-        f"**Vein to vein with {r.product}.** Lymphodepletion and infusion days follow the US label "
-        f"({r.timing.rstrip('.')}). A label's \"infuse N days after lymphodepletion ends\" is counted as N full rest "
-        "days between the last chemotherapy day and the infusion, so the cells go in N + 1 calendar days after the "
-        "last dose (chemotherapy on days −5 to −3, infusion on day 0). This reading is confirmed for Abecma (the "
-        "maker's schedule) and Carvykti (CARTITUDE-1 and the EU label); the Kymriah and Breyanzi labels do not say "
-        "how to count, and the course applies the same reading to them, so check the latest allowed day in the "
-        "current label with your pharmacy and protocol. Where the label gives a window, infusion is drawn on its "
-        "earliest day. The weeks before lymphodepletion (left panel) are a conceptual illustration, not patient "
-        "data."
+        f"**Vein to vein with {r.product}.** Lymphodepletion and infusion days follow the US label. "
+        f"{' '.join(r.timing.split())}"
+        + counting
+        + " The weeks before lymphodepletion (left panel) are a conceptual illustration, not patient data."
         + monitoring
         + extra
     )

@@ -68,14 +68,18 @@ class Regimen:
     regimen: str
     ld_days: DayList  # chemotherapy days, counted from the first infusion; () if not shown
     infusion_days: DayList
-    # label window "infuse N to M days after lymphodepletion ends", read as N to M full rest days
-    # between the last chemotherapy day and the first infusion (the pivotal trials' schedule)
+    # label window "infuse N to M days after lymphodepletion ends": the EARLIEST day is always read as N full
+    # rest days between the last chemotherapy day and the first infusion (the later of the two readings)
     window_after_ld: Annotated[tuple[int, int], Convert(_window)] | None
     timing: str
     note: Note
     verified: bool
     references: Refs
     infusion_note: Note = ""  # a short remark drawn beside the infusion marker (for example a permitted delay)
+    # how the LATEST day of the window is counted (only with a window): "plain" = M calendar days after the last
+    # chemotherapy day (the earlier of the two readings, the course's default); "rest" = M full rest days, then
+    # the infusion, only where a source confirms it (Abecma: the maker's schedule). See lymphodepletion.yaml.
+    last_day: Literal["plain", "rest"] | None = None
 
     def check(self) -> None:
         if not self.infusion_days:
@@ -93,6 +97,16 @@ class Regimen:
                     "must end so that the first infusion falls at the earliest day of the window "
                     f"({self.window_after_ld[0]} full rest days after the last chemotherapy day)",
                 )
+            if self.last_day is None:
+                raise Invalid("last_day", "a row with a window must say how its last day is counted: plain or rest")
+            if self.latest_first_infusion_day < self.infusion_days[0]:
+                raise Invalid(
+                    "last_day",
+                    f"counted this way the latest day ({self.latest_first_infusion_day}) falls before the first "
+                    f"infusion day ({self.infusion_days[0]}): use 'rest', or check the window",
+                )
+        elif self.last_day is not None:
+            raise Invalid("last_day", "only a row with window_after_ld counts a last day; use null")
         if not self.verified and "not verified" not in self.note.lower():
             raise Invalid("note", "an unverified row must say 'Not verified' in its note, for the reader")
 
@@ -102,13 +116,22 @@ class Regimen:
 
     @property
     def latest_first_infusion_day(self) -> int:
-        """The last day the label allows the first infusion, on the chart's day numbering.
+        """The last day the course draws for the first infusion, on the chart's day numbering.
 
-        After the last chemotherapy day come ``window_after_ld[1]`` full rest days at most, then the infusion.
+        The course draws only the days that BOTH readings of "infuse N to M days after lymphodepletion ends"
+        allow. For the latest day that is the plain reading, M calendar days after the last chemotherapy day
+        (``last_day: plain``); only where a source confirms the rest-day reading (``last_day: rest``: Abecma,
+        the maker's schedule) do M full rest days come first, putting the infusion on calendar day M + 1.
         """
         if self.window_after_ld and self.ld_days:
-            return self.ld_days[-1] + self.window_after_ld[1] + 1
+            extra = 1 if self.last_day == "rest" else 0
+            return self.ld_days[-1] + self.window_after_ld[1] + extra
         return self.infusion_days[0]
+
+    @property
+    def latest_confirmed(self) -> bool:
+        """True where a source confirms how the last day is counted (rest days); False for the plain reading."""
+        return self.last_day == "rest"
 
     def days_between_chemo_and_infusion(self) -> int | None:
         """Calendar days from the last chemotherapy day to the first infusion as charted (earliest)."""

@@ -32,6 +32,8 @@ def summary_html(inputs: Inputs) -> str:
         f"at <strong>{s['expansion_vs_default']:.1f}\u00d7</strong> the default peak; the cytokine proxy reaches "
         f"<strong>{s['cytokine_vs_default']:.1f}\u00d7</strong> the default; at 12 months normal B cells are at "
         f"{s['b_cells_month_12']:.0f}% of their starting level, and {recovery}.</p>"
+        "<p>The cytokine proxy shows CAR-T activation against tumour and normal B cells alike, not how well the "
+        "cancer is being cleared.</p>"
         "<p><em>Model units and made-up parameters: a way to see the ideas, not a prediction for a patient.</em>"
         "</p></div>"
     )

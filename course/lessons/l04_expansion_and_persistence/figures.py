@@ -19,9 +19,10 @@ CONCEPTUAL = (
     "arbitrary model units."
 )
 CRS_TIMING = (
-    "The proxy follows tumour killing: it peaks in the first days (CRS in patients starts at a median of day 1 to "
-    "7 by product) and higher with more tumour, as CRS is more severe with more tumour; its earlier rise is the "
-    "model's own."
+    "The proxy follows CAR-T activation against any cell carrying the target, tumour cells and normal B cells "
+    "alike, so it is not a measure of how well the cancer is cleared (in patients, no CRS is not failure). It "
+    "peaks in the first days (CRS in patients starts at a median of day 1 to 7 by product) and higher with more "
+    "tumour, as CRS is more severe with more tumour; its earlier rise is the model's own."
 )
 MONTH = 365.25 / 12
 CAR_COLOUR, B_COLOUR, TUMOUR_COLOUR, CYTOKINE_COLOUR = (
@@ -330,7 +331,7 @@ FIGURES = {
             f"**The model at dose {dose:g}\u00d7, tumour burden {burden:g}\u00d7, {costim} design.** The CD28 versus "
             "4-1BB difference in the model is an assumption taken from a common teaching point, not an established "
             "rule: in patients, B cells return at very different times with either design. "
-            + CRS_TIMING.replace("this proxy", "the cytokine proxy in panel B")
+            + CRS_TIMING.replace("The proxy", "The cytokine proxy in panel B")
             + " "
             + CONCEPTUAL
         ),

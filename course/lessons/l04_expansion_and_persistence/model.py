@@ -6,7 +6,8 @@ Five quantities, in arbitrary "model units", change day by day after one infusio
 * ``memory``: long-lived CAR-T cells that effector cells turn into; they persist;
 * ``tumour``: cancer cells carrying the target antigen;
 * ``b_cells``: normal CD19+ B cells (CD19 is on normal B cells too), made steadily by the marrow;
-* ``cytokine``: a proxy for the inflammatory signal that drives cytokine release syndrome.
+* ``cytokine``: a proxy for the inflammatory signal that drives cytokine release syndrome, made whenever
+  CAR-T cells are ACTIVATED by a cell carrying their target: a tumour cell or a normal B cell.
 
 The equations are simple mass-action rules chosen to show the TEACHING POINTS, not to predict a
 patient, and never the opposite of the clinic: antigen drives expansion, so a larger tumour burden gives a
@@ -22,8 +23,19 @@ memory pool persists for months to years (more than ten years in some patients,
 aplasia, ``wat2022-hypogamma``; higher transgene levels go with lower B-cell counts,
 ``awasthi2020-kinetics``).
 
-The cytokine proxy follows tumour KILLING (cells killed per day), so it peaks in the first days, before
-the CAR-T peak, as CRS does in patients (median onset 1 to 7 days by product).
+The cytokine proxy follows CAR-T ACTIVATION: target cells engaged per day, tumour cells and normal B cells
+alike (a normal B cell counts ``b_activation`` of a tumour cell, a made-up weight that lets the tumour
+dominate when there is much of it). In patients CRS comes from CAR-T activation and the myeloid cells it
+switches on (IL-6, IL-1), not from tumour killing as such (``shimabukuro2018-crs``), and activation on normal
+CD19+ B cells is on-target, off-tumour (``wat2022-hypogamma``). So the proxy is NOT a measure of how well the
+cells work against the cancer: with no tumour at all (``simulate(tumour_start=0)``) it still rises, a little,
+while the cells remove normal B cells; in patients no CRS is not failure and CRS severity does not predict
+response (TRANSCEND NHL 001: CRS in 42%, responses in 73%, ``abramson2020-transcend``). It peaks in the
+first days, before the CAR-T peak, as CRS does in patients (median onset 1 to 7 days by product).
+
+What the model cannot show: it clears its tumour in every run. In patients many do not respond or relapse
+(ZUMA-1: 42.6% alive at five years, ``neelapu2023-zuma1-5y``), and a high tumour burden goes with a worse
+durable response as well as more CRS (``locke2020-tumour-burden``); the lesson says so in its text.
 
 Every parameter value below is MADE UP but plausible in shape. The costimulatory switch encodes a
 common teaching idea (CD28: faster, bigger expansion; 4-1BB: slower expansion, longer persistence;
@@ -64,7 +76,8 @@ class Params:
     b_kill_max: float = 0.5  # most normal B cells CAR-T cells can remove, per day (fraction)
     b_kill_half: float = 5.0  # CAR-T level giving half that removal
     b_weight: float = 0.005  # how much normal B cells count as antigen for expansion
-    cytokine_rate: float = 0.025  # cytokine proxy per tumour unit killed (default peak about 1)
+    cytokine_rate: float = 0.025  # cytokine proxy per target cell engaged (default peak about 1)
+    b_activation: float = 0.15  # a normal B cell engaged counts this much, against 1 for a tumour cell
     cytokine_clearance: float = 0.8  # cytokine proxy cleared per day
     effector_cap: float = 1.0e6  # crowding: expansion slows as effector cells approach this level
     homeostatic: float = 0.7  # share of the drive to divide that needs no antigen (lymphodepletion cytokines)
@@ -156,6 +169,8 @@ def _rates(
     car_t = effector + memory
     burst = np.exp(-t / p.burst_days)  # infused cells can divide only so many times: expansion wanes
     killing = p.kill_max * car_t / (car_t + p.kill_half) * tumour  # tumour cells killed per day
+    b_removal = p.b_kill_max * car_t / (car_t + p.b_kill_half) * b_cells  # normal B cells removed per day
+    activation = killing + p.b_activation * b_removal  # CAR-T cells meeting ANY cell with their target
     d_effector = (
         p.expansion_rate * (p.homeostatic + (1.0 - p.homeostatic) * drive) * burst * crowding * effector
         + p.memory_recall * drive * memory
@@ -164,8 +179,8 @@ def _rates(
     )
     d_memory = p.to_memory * effector - p.memory_death * memory
     d_tumour = p.tumour_growth * tumour - killing
-    d_b = p.b_production - p.b_death * b_cells - p.b_kill_max * car_t / (car_t + p.b_kill_half) * b_cells
-    d_cytokine = p.cytokine_rate * killing - p.cytokine_clearance * cytokine
+    d_b = p.b_production - p.b_death * b_cells - b_removal
+    d_cytokine = p.cytokine_rate * activation - p.cytokine_clearance * cytokine
     return d_effector, d_memory, d_tumour, d_b, d_cytokine
 
 
@@ -180,15 +195,21 @@ def _rk4_step(state: tuple[float, ...], t: float, h: float, p: Params) -> tuple[
     return tuple(new)
 
 
-def simulate(inputs: Inputs | None = None, days: float = DAYS) -> Result:
+def simulate(inputs: Inputs | None = None, days: float = DAYS, *, tumour_start: float | None = None) -> Result:
     """Integrate the model from infusion (day 0) with a fixed-step RK4; about 0.05 s on a laptop.
 
     Steps of 0.05 day for the first 60 days (fast expansion), then 0.5 day. Values are floored at
     zero (a population cannot be negative) and the tumour is declared gone below 0.01 units.
+    ``tumour_start`` replaces the starting tumour (100 units times the burden), for example 0 to ask what
+    the model does in a patient with no measurable disease left (bridging therapy worked): the cells still
+    meet normal B cells, so they still expand a little and still give a cytokine signal.
     """
     inputs = inputs or Inputs()
     p = for_inputs(inputs)
-    state = (1.0 * inputs.dose, 0.0, 100.0 * inputs.burden, p.b_production / p.b_death, 0.0)
+    tumour = 100.0 * inputs.burden if tumour_start is None else tumour_start
+    if tumour < 0:
+        raise ValueError(f"tumour_start cannot be negative, not {tumour}")
+    state = (1.0 * inputs.dose, 0.0, tumour, p.b_production / p.b_death, 0.0)
     fine_days = min(60.0, days)
     plan = [(0.05, round(fine_days / 0.05), 1), (0.5, round((days - fine_days) / 0.5), 2)]
     times, values, t = [0.0], [state], 0.0

@@ -100,13 +100,22 @@ def _latest_infusion_date(inputs: Mapping[str, Any]) -> Computed:
     end = inputs["ld_end_date"]
     if isinstance(end, bool) or not isinstance(end, int) or not 1 <= end <= 31:
         raise ValueError(f"ld_end_date must be a date of the month from 1 to 31; got {end!r}")
-    first, last = r.window_after_ld  # whole rest days between the last chemotherapy day and the infusion (lesson 03)
-    if end + last + 1 > 31:
+    first, last = r.window_after_ld
+    # Lesson 03's model: the earliest day after `first` full rest days; the latest as the row counts it (plain:
+    # `last` calendar days after the last chemotherapy day; rest: `last` rest days, then the infusion).
+    earliest = end + r.infusion_days[0] - r.ld_days[-1]
+    latest = end + r.latest_first_infusion_day - r.ld_days[-1]
+    if latest > 31:
         raise ValueError("the window runs past the end of the month; choose an earlier ld_end_date")
+    how = (
+        f"after {last} rest days"
+        if r.latest_confirmed
+        else f"{last} calendar days after the last chemotherapy day (the label read plainly)"
+    )
     return Computed(
-        end + last + 1,
-        f"{r.product}: {first} to {last} rest days after the last chemotherapy day (the {_ordinal(end)}), "
-        f"so infusion from the {_ordinal(end + first + 1)} to the {_ordinal(end + last + 1)}",
+        latest,
+        f"{r.product}: last chemotherapy day the {_ordinal(end)}; earliest infusion after {first} rest days, the "
+        f"{_ordinal(earliest)}; latest {how}, the {_ordinal(latest)}",
     )
 
 
