@@ -78,14 +78,35 @@ def test_grades_and_doses_recomputed_with_course_clinical(bank, cases, rule, cal
         assert keyed_answer(bank.get(case.question)) == pytest.approx(call(case.inputs)), case.question
 
 
-def test_the_brief_cases_are_there(bank, cases):
-    """A fever on day 2, an ICE score falling on day 5, a tocilizumab dose at the 800 mg cap."""
+def test_the_transfer_cases_cross_the_thresholds_they_were_written_for(bank, cases):
+    """Each computed case asks for transfer: a threshold or a trap the lessons did not practise (audit 3.11)."""
     by_id = {c.question: c for c in cases}
-    assert by_id["q10-crs-day2"].compute().value == 2 and "Day 2" in bank.get("q10-crs-day2").stem
-    assert by_id["q10-ice-day5"].compute().value < 10 and "Day 5" in bank.get("q10-ice-day5").stem
-    toci = by_id["q10-toci-cap"]
-    assert 8 * toci.inputs["weight_kg"] > 800 and toci.compute().value == 800
-    assert any(e.value == 8 * toci.inputs["weight_kg"] for e in bank.get("q10-toci-cap").common_errors)
+    # vasopressin does not count as a second vasopressor: grade 3, with a "Grade 4" option as the trap
+    vaso = by_id["q10-crs-vasopressin"]
+    assert vaso.inputs["hypotension"] == "one_vasopressor" and vaso.compute().value == 3
+    assert "vasopressin" in bank.get("q10-crs-vasopressin").stem
+    assert any(o.text.startswith("Grade 4") for o in bank.get("q10-crs-vasopressin").options)
+    # a shift chart: afebrile after an antipyretic, graded by 7 L/min of oxygen; "no fever, no CRS" is anticipated
+    chart = by_id["q10-crs-shift-chart"]
+    assert chart.inputs["antipyretic_or_anticytokine_given"] and chart.inputs["temperature_c"] < 38
+    assert chart.inputs["oxygen_flow_l_min"] > 6 and chart.compute().value == 3
+    assert "| 18:00 |" in bank.get("q10-crs-shift-chart").stem
+    assert {e.value for e in bank.get("q10-crs-shift-chart").common_errors} >= {0, 2}
+    # a child of 30 kg or more gets 8 mg/kg, not the 12 mg/kg the order set starts at
+    toci = by_id["q10-toci-teen"]
+    weight = toci.inputs["weight_kg"]
+    assert weight >= 30 and 8 * weight < 800 and toci.compute().value == 8 * weight
+    assert any(e.value == 12 * weight for e in bank.get("q10-toci-teen").common_errors)
+    # the charted ICE score hides a higher grade than the one the sheet gives
+    ice = by_id["q10-ice-sheet"]
+    q = bank.get("q10-ice-sheet")
+    charted = int(re.search(r"ICE score of \*\*(\d+)\*\*", q.stem).group(1))
+    assert clinical.ice_grade(charted).grade < clinical.ice_grade(ice.compute().value).grade
+    assert any(e.value == charted for e in q.common_errors)
+    # a template copied from another product: the wrong product's dose is an anticipated error
+    ld = by_id["q10-ld-order-check"]
+    assert ld.compute().value == 250 * 1.7
+    assert any(e.value == 500 * ld.inputs["bsa_m2"] for e in bank.get("q10-ld-order-check").common_errors)
 
 
 def test_carvykti_window_uses_lesson_03_counting_and_is_quoted(bank, cases):
@@ -104,25 +125,78 @@ def test_carvykti_window_uses_lesson_03_counting_and_is_quoted(bank, cases):
 
 
 def test_a_wrong_key_is_caught(bank, cases):
-    case = next(c for c in cases if c.question == "q10-toci-cap")
-    q = bank.get("q10-toci-cap")
+    case = next(c for c in cases if c.question == "q10-toci-teen")
+    q = bank.get("q10-toci-teen")
     wrong = dataclasses.replace(
-        bank, questions=tuple(dataclasses.replace(x, answer=992.0) if x is q else x for x in bank.questions)
+        bank, questions=tuple(dataclasses.replace(x, answer=408.0) if x is q else x for x in bank.questions)
     )
-    assert any("keyed 992" in p for p in case_problems(case, wrong))
-    grade_case = next(c for c in cases if c.question == "q10-crs-day2")
-    g = bank.get("q10-crs-day2")
-    swapped = tuple(dataclasses.replace(o, correct=o.text == "Grade 3") for o in g.options)
+    assert any("keyed 408" in p for p in case_problems(case, wrong))
+    grade_case = next(c for c in cases if c.question == "q10-crs-vasopressin")
+    g = bank.get("q10-crs-vasopressin")
+    swapped = tuple(dataclasses.replace(o, correct=o.text.startswith("Grade 4")) for o in g.options)
     wrong = dataclasses.replace(
         bank, questions=tuple(dataclasses.replace(x, options=swapped) if x is g else x for x in bank.questions)
     )
-    assert any("keyed grade 3" in p for p in case_problems(grade_case, wrong))
-    tf_case = next(c for c in cases if c.question == "q10-icaht-day20")
-    t = bank.get("q10-icaht-day20")
-    wrong = dataclasses.replace(
-        bank, questions=tuple(dataclasses.replace(x, answer=True) if x is t else x for x in bank.questions)
-    )
-    assert case_problems(tf_case, wrong)
+    assert any("keyed grade 4" in p for p in case_problems(grade_case, wrong))
+    t = bank.get("q10-icaht-cumulative")
+    assert icaht_claim_problems(dataclasses.replace(t, answer=not t.answer))
+
+
+# --------------------------------------------------------------------------- answers no case rule covers
+def _table_row(stem: str, label: str) -> list[str]:
+    line = next(x for x in stem.splitlines() if x.strip().startswith(f"| {label}"))
+    return [c.strip() for c in line.strip().strip("|").split("|")][1:]
+
+
+def icaht_claim_problems(q) -> list[str]:
+    """The early ICAHT grade of the ANC table in the stem (course.clinical), against the grade the claim states."""
+    from course.clinical.icaht import icaht_grade
+
+    days = [int(d) for d in _table_row(q.stem, "Day")]
+    anc = [round(float(v) * 1000) for v in _table_row(q.stem, "ANC")]  # × 10⁹/L -> cells/µL
+    result = icaht_grade(list(zip(days, anc, strict=True)))
+    claimed = int(re.search(r"Early ICAHT grade (\d)", q.stem).group(1))
+    if q.answer != (result.early.grade == claimed):
+        return [f"{q.id}: keyed {q.answer}, but the ANC table gives early grade {result.early.grade} "
+                f"({result.early.criterion}); the claim says {claimed}"]
+    return []
+
+
+def test_the_icaht_key_is_the_grade_course_clinical_reads_from_the_table(bank):
+    q = bank.get("q10-icaht-cumulative")
+    assert icaht_claim_problems(q) == []
+    from course.clinical.icaht import icaht_grade
+
+    days = [int(d) for d in _table_row(q.stem, "Day")]
+    anc = [round(float(v) * 1000) for v in _table_row(q.stem, "ANC")]
+    grade = icaht_grade(list(zip(days, anc, strict=True))).early
+    assert grade.grade == 2 and "12 days" in grade.criterion
+    assert "12 days" in " ".join(q.feedback_false.split()) and "grade 2" in q.feedback_false
+
+
+def test_tocilizumab_decisions_agree_with_the_repeat_rule(bank):
+    """The two repeat-dose rows of q10-toci-decisions are what course.clinical.tocilizumab_repeat decides."""
+    q = bank.get("q10-toci-decisions")
+    by_hours = {int(m.group(1)): p for p in q.pairs if (m := re.search(r"(\d+) hours after the first", p.left))}
+    assert set(by_hours) == {6, 9}
+    assert clinical.tocilizumab_repeat([9], improved=False).allowed
+    assert by_hours[9].right.startswith("A second tocilizumab dose")
+    assert "fever has gone" in by_hours[6].left and not clinical.tocilizumab_repeat([6], improved=True).allowed
+    assert by_hours[6].right.startswith("No repeat dose")
+    assert all("third tocilizumab dose" not in p.right for p in q.pairs)
+
+
+def test_the_discharge_sheet_dates_follow_the_going_home_rules(bank):
+    """Day 0 on 3 November and the 2-week minimums (assets/vein_to_vein.yaml) give 17 November."""
+    from course.lessons.l03_the_five_steps.model import journey
+
+    q = bank.get("q10-discharge-errors")
+    assert "3 November 2025" in q.stem
+    for rule in ("no-driving", "stay-near"):
+        assert journey().rule(rule).current_days == 14  # 3 + 14 = 17
+    by_line = {o.text.split(":")[0]: o for o in q.options}
+    assert "10 November" in by_line["Line 1"].text and by_line["Line 1"].correct  # an error to correct
+    assert "17 November" in by_line["Line 2"].text and not by_line["Line 2"].correct  # right as it stands
 
 
 def _write(tmp_path, cases_list):
@@ -358,9 +432,61 @@ def test_exam_with_too_few_right_is_not_passed_and_names_what_to_review(tmp_path
 
 def test_ice_question_states_the_grade_the_ice_score_alone_sets(bank, cases):
     """The ICE explanation names the ICANS grade course.clinical gives for that score (review finding 4)."""
-    case = next(c for c in cases if c.question == "q10-ice-day5")
+    case = next(c for c in cases if c.question == "q10-ice-sheet")
     score = case.compute().value
     grade = clinical.ice_grade(score).grade
-    text = " ".join(bank.get("q10-ice-day5").explanation.split())
+    text = " ".join(bank.get("q10-ice-sheet").explanation.split())
     assert score == 5 and grade == 2
     assert f"An ICE score of 3-6 is grade {grade} ICANS" in text
+
+
+# --------------------------------------------------------------------------- retired question ids
+# Ids of final questions rewritten for transfer (audit 3.11). A learner's progress file or export can still
+# hold answers to them; such answers must never attach to the new questions, and nothing may break.
+RETIRED = ("q10-five-steps", "q10-crs-day2", "q10-toci-cap", "q10-ice-day5", "q10-case-night-call")
+
+
+def test_retired_ids_are_not_in_the_bank_and_new_ids_are_new(bank):
+    assert not set(RETIRED) & set(bank.ids())
+    others = {q.id for b in all_banks() if b.lesson != LESSON for q in b.questions}
+    assert not set(bank.ids()) & others
+
+
+def test_saved_answers_to_retired_ids_are_ignored_not_reattached(tmp_path, bank):
+    """Old attempts stay in the progress file, but no question, summary, result or export counts them."""
+    from course.engine.results import export_document, lesson_result
+
+    store = ProgressStore(tmp_path / "p", "eve")
+    store.record(LESSON, "q10-crs-day2", 1, True, round=1)  # "Grade 2" of the old item, option 1
+    store.record(LESSON, "q10-toci-cap", 800, True, round=1)
+    store.record(LESSON, "q10-five-steps", [0, 1, 2, 3, 4], True, round=1)
+    lesson = start_lesson(LESSON, store, exam=True)
+    assert lesson.round == 1 and not lesson.submitted
+    summary = lesson.summary()
+    assert set(summary["questions"]) == set(bank.ids()) and summary["answered"] == 0 and summary["correct"] == 0
+    lesson.assessment()
+    panel = lesson.score()
+    assert f"0 of {len(bank.questions)} questions answered" in panel.status.value
+    assert all(w.feedback.value == "" for w in lesson.question_widgets())  # nothing restored from the old ids
+    result = lesson_result(bank, store, "exam", 1)
+    assert [r.question for r in result.questions] == bank.ids()
+    assert result.correct == 0 and all(r.response is None and r.attempts == 0 for r in result.questions)
+    doc = export_document(result, bank.objectives, bank)
+    assert {a["question"] for a in doc["answers"]} == set(bank.ids())
+    assert len(store.attempts(LESSON)) == 3  # kept, not deleted: the learner's history is theirs
+
+
+def test_an_export_that_names_a_retired_id_is_refused_with_a_reason(tmp_path, bank):
+    """The class report refuses a hand-in written against the old questions instead of mis-grading it."""
+    from course.engine.report import BadExport, read_export
+    from course.engine.results import export_document, lesson_result, write_export
+
+    store = ProgressStore(tmp_path / "p", "fay")
+    result = lesson_result(bank, store, "exam", 1)
+    path = write_export(export_document(result, bank.objectives, bank), tmp_path / "fb", tmp_path / "out")
+    doc = json.loads(path.read_text())
+    doc["answers"][0]["question"] = "q10-five-steps"
+    doc.pop("bank", None)  # without the fingerprint, the id itself must be caught
+    path.write_text(json.dumps(doc))
+    with pytest.raises(BadExport, match="'q10-five-steps' is not in this version"):
+        read_export(path, {bank.lesson: bank})
