@@ -329,7 +329,7 @@ def tocilizumab_checker() -> Demo:
     static = (
         "<p><strong>Tocilizumab dose checker</strong> (controls: body weight, doses already given, hours since "
         "the last dose, hours since the first dose, and whether CRS has improved since the last dose). Shown for a "
-        "70 kg adult before the first dose:</p>" + tocilizumab_result_html(**d)
+        "70 kg adult 8 hours after a first dose, CRS not improved:</p>" + tocilizumab_result_html(**d)
     )
     dose = clinical.tocilizumab_dose(d["weight_kg"])
     text = f"Tocilizumab dose checker (run the notebook to use it). Default: {dose.mg:g} mg ({dose.rule})."
