@@ -32,7 +32,7 @@ from course.core import schema
 from course.core.errors import CourseDataError
 from course.core.paths import ASSETS
 from course.core.references import cite_html, render_bracket_keys
-from course.core.schema import Collapsed, Convert, Invalid, Items, Range, Refs, Text
+from course.core.schema import CitedText, Collapsed, Convert, Invalid, Items, Range, Refs, Text
 from course.core.text import inline_html, plain
 from course.core.yamlio import load_yaml
 from course.engine.views import html as views
@@ -191,8 +191,7 @@ class Event:
     references: Refs
 
     def check(self) -> None:
-        if self.end is not None and self.end <= self.day:
-            raise Invalid("end", "must be after 'day'")
+        schema.must_exceed(self, "end", "day")
 
 
 @dataclass(frozen=True)
@@ -305,10 +304,8 @@ class CarePlanRow:
     references: Refs
 
 
-@dataclass(frozen=True)
-class Teaching:
-    text: Collapsed
-    references: Refs
+class Teaching(CitedText):
+    """One teaching point for the patient or the caregiver, with its sources."""
 
 
 @dataclass(frozen=True)

@@ -119,20 +119,19 @@ class Trial:
     references: Refs
 
     def check(self) -> None:
-        if self.complete is not None and self.complete > self.overall:
-            raise Invalid("complete", f"{self.complete}% cannot exceed the overall figure {self.overall}%")
+        schema.must_not_exceed(
+            self, "complete", "overall", f"{self.complete}% cannot exceed the overall figure {self.overall}%"
+        )
         if (self.enrolled is None) != (self.received is None):
             raise Invalid("received", "give both 'enrolled' and 'received', or neither")
         if self.enrolled is None or self.received is None:
             return
         if not self.enrolment_references:
             raise Invalid("enrolment_references", "must be a non-empty list of reference keys")
-        if self.received > self.enrolled:
-            raise Invalid("received", f"{self.received} cannot exceed enrolled ({self.enrolled})")
+        schema.must_not_exceed(self, "received", "enrolled", f"{self.received} cannot exceed enrolled ({self.enrolled})")
         if not self.enrolment_basis:
             raise Invalid("enrolment_basis", "must be text and not empty")
-        if self.n > self.enrolled:
-            raise Invalid("n", f"{self.n} patients assessed cannot exceed the {self.enrolled} enrolled")
+        schema.must_not_exceed(self, "n", "enrolled", f"{self.n} patients assessed cannot exceed the {self.enrolled} enrolled")
 
     @property
     def target(self) -> str:
