@@ -13,8 +13,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Circle, Ellipse, FancyBboxPatch, Rectangle
 
 from course.figures.catalog import Entry
+from course.figures.shapes import canvas
 from course.figures.style import OKABE_ITO
-from course.lessons.l01_what_car_t_treats.figures import canvas as _canvas
 from course.lessons.l02_building_a_car.model import CarDesign, classify
 
 INK = OKABE_ITO["black"]
@@ -261,7 +261,7 @@ def _tcr(ax, x: float, y: float, reach: float) -> None:
 
 def tcr_vs_car() -> Figure:
     """Left: a tumour cell with MHC (TCR and CAR both bind). Right: MHC lost (only the CAR binds)."""
-    fig, ax = _canvas(10.0, 5.9)
+    fig, ax = canvas(10.0, 5.9)
     t_y = 2.05  # lower edge of the T-cell membrane
     tumour_y = t_y + 2.68  # lower edge of the tumour membrane: the CAR's binder just reaches CD19
     for x0, title in ((0.2, "A. Tumour cell still shows MHC"), (5.2, "B. Tumour cell has lost MHC")):
@@ -305,7 +305,7 @@ PART_CALLOUTS = (
 
 def car_parts() -> Figure:
     """A second-generation CAR across the T-cell membrane under a target cell, every part labelled."""
-    fig, ax = _canvas(8.8, 5.9)
+    fig, ax = canvas(8.8, 5.9)
     m = 2.7
     membrane(ax, 0.3, 4.6, m, "T-cell membrane")
     membrane(ax, 0.3, 4.6, 5.35, "cancer cell membrane")
@@ -366,7 +366,7 @@ GENERATIONS = (
 
 def generations() -> Figure:
     """Five CAR designs side by side, from first generation to the IL-2R beta design."""
-    fig, ax = _canvas(9.8, 6.0)
+    fig, ax = canvas(9.8, 6.0)
     m = 3.4
     membrane(ax, 0.1, 9.7, m)
     ax.text(0.1, m + 0.55, "Outside", fontsize=10, style="italic", va="center")
@@ -395,7 +395,7 @@ def build_a_car(
     """The learner's design on the left, the verdict (generation, signals, similar products) on the right."""
     design = _design(binder, hinge, costim, cd3z, payload)
     verdict = classify(design)
-    fig, ax = _canvas(10.0, 5.7)
+    fig, ax = canvas(10.0, 5.7)
     m = 3.4  # room below the membrane for two co-stimulatory domains, CD3-zeta and a cytokine-gene nucleus
     membrane(ax, 0.2, 3.8, m, "membrane")
     ax.text(0.25, 5.45, "Outside the T cell", fontsize=10, style="italic")

@@ -75,22 +75,11 @@ def phases_figure() -> Figure:
     early.text(10.5, r.peak_level * 4, "Yescarta label:\npeak days 7-14", ha="center", va="center", fontsize=9.5)
     peak = r.peak_day
     early.plot([peak], [r.peak_level], marker="o", markersize=8, color="black")
-    early.annotate(
-        "1 Infusion: a small dose",
-        (0, 1.0),
-        xytext=(4, 0.25),
-        fontsize=9.5,
-        va="center",
-        arrowprops={"arrowstyle": "-", "color": "black"},
-    )
-    early.annotate(
-        "2 Expansion: cells multiply\non meeting their antigen",
-        (4.6, 40),
-        xytext=(17, 6),
-        fontsize=9.5,
-        va="center",
-        arrowprops={"arrowstyle": "-", "color": "black"},
-    )
+    for label, point, place in (
+        ("1 Infusion: a small dose", (0, 1.0), (4, 0.25)),
+        ("2 Expansion: cells multiply\non meeting their antigen", (4.6, 40), (17, 6)),
+    ):
+        early.annotate(label, point, xytext=place, fontsize=9.5, va="center", arrowprops={"arrowstyle": "-", "color": "black"})
     early.text(
         32,
         r.level_on(30) * 5,
