@@ -31,6 +31,11 @@ PART_STYLE = {  # face colour, hatch, text colour
 }
 
 
+def _missing_label(ax, x: float, y: float, text: str, size: float, **extra) -> None:
+    """The bold red words inside a dashed outline that name a part a design lacks ("no binder", "MHC lost")."""
+    ax.text(x, y, text, fontsize=size, ha="center", va="center", color=OKABE_ITO["vermillion"], fontweight="bold", **extra)
+
+
 def membrane(ax, x0: float, x1: float, y: float, label: str = "", height: float = 0.36) -> None:
     """A lipid bilayer band from x0 to x1 whose lower edge is at y."""
     ax.add_patch(Rectangle((x0, y), x1 - x0, height, facecolor="#F2E6C9", edgecolor="none", zorder=0))
@@ -149,17 +154,7 @@ def draw_car(
                 zorder=3,
             )
         )
-        ax.text(
-            x,
-            by + 0.38,
-            "no\nbinder",
-            fontsize=9,
-            ha="center",
-            va="center",
-            color=OKABE_ITO["vermillion"],
-            fontweight="bold",
-            zorder=4,
-        )
+        _missing_label(ax, x, by + 0.38, "no\nbinder", 9, zorder=4)
         centres["binder"] = (x, by + 0.38)
     # signalling domains below the membrane, top to bottom
     y = m - 0.1
@@ -226,16 +221,7 @@ def _mhc(ax, x: float, y: float, lost: bool = False) -> None:
                 linewidth=2,
             )
         )
-        ax.text(
-            x,
-            y - 0.42,
-            "MHC\nlost",
-            fontsize=9.5,
-            ha="center",
-            va="center",
-            color=OKABE_ITO["vermillion"],
-            fontweight="bold",
-        )
+        _missing_label(ax, x, y - 0.42, "MHC\nlost", 9.5)
         return
     face = dict(facecolor=OKABE_ITO["orange"], edgecolor=INK)
     ax.add_patch(Rectangle((x - 0.4, y - 0.85), 0.2, 0.85, **face))
