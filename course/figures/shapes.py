@@ -26,6 +26,14 @@ def canvas(width: float, height: float) -> tuple[Figure, Axes]:
     return fig, ax
 
 
+ON_WHITE = {"facecolor": "white", "edgecolor": "none", "pad": 1}  # a label's own white patch over lines behind it
+
+
+def on_white(ax: Axes, x: float, y: float, text: str, **style) -> None:
+    """A label on a white patch, readable where it crosses a bar, a line or a dashed outline."""
+    ax.text(x, y, text, bbox=ON_WHITE, **style)
+
+
 def titled_box(
     ax,
     x: float,
