@@ -25,6 +25,7 @@ from course.core.references import cite_html
 from course.core.schema import Convert, Invalid, Note, Range, References, Refs
 from course.core.yamlio import load_yaml
 from course.engine.views import html as views
+from course.engine.views.tables import framed_table
 
 DATA_FILE = ASSETS / "efficacy.yaml"
 DISEASES = {
@@ -326,13 +327,8 @@ def table_html(rows: list[Trial] | tuple[Trial, ...], show_label: bool = True) -
             cells.append(_label_cell(t))
         cells.append(_cite_linked(t.references))
         body.append("<tr>" + cells[0] + "".join(f'<td style="{CELL}">{c}</td>' for c in cells[1:]) + "</tr>")
-    header = "".join(f'<th scope="col" style="{CELL}">{h}</th>' for h in head)
-    return (
-        '<table class="cart-l09-trials" style="font-size:0.9em;border-collapse:collapse">'
-        f'<caption style="text-align:left">Pivotal trials of the approved CAR-T products: published primary '
-        f"analyses (as of {escape(efficacy().as_of)}).</caption>"
-        f"<thead><tr>{header}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-    )
+    caption = f"Pivotal trials of the approved CAR-T products: published primary analyses (as of {escape(efficacy().as_of)})."
+    return framed_table("cart-l09-trials", "0.9em", caption, head, CELL, body)
 
 
 def table_text(rows: list[Trial] | tuple[Trial, ...]) -> str:
