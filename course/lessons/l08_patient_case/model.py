@@ -309,13 +309,19 @@ class Teaching(CitedText):
 
 
 @dataclass(frozen=True)
-class Case:
+class _Story:
+    """What the case file and the lesson's Case hold alike, declared once: who, which product, what happened when."""
+
     as_of: str
     patient: Patient
     product: Product
     events: tuple[Event, ...]
     stages: tuple[Stage, ...]
     observations: tuple[Observation, ...]
+
+
+@dataclass(frozen=True)
+class Case(_Story):
     anc: tuple[LabResult, ...]
     igg: tuple[LabResult, ...]
     igg_references: tuple[str, ...]
@@ -376,15 +382,9 @@ class _Education:
 
 
 @dataclass(frozen=True)
-class _CaseFile:
+class _CaseFile(_Story):
     """``patient_case.yaml`` as written (observations already turned into rows); Case is what the lesson reads."""
 
-    as_of: str
-    patient: Patient
-    product: Product
-    events: tuple[Event, ...]
-    stages: tuple[Stage, ...]
-    observations: tuple[Observation, ...]
     labs: _Labs
     care_plan: tuple[CarePlanRow, ...]
     education: _Education
@@ -448,12 +448,7 @@ def load_case(path: Path = DATA_FILE, known: set[str] | None = None, raw: dict |
         _CaseFile, {**raw, "observations": _observation_rows(raw, path)}, path.name, known=known
     )
     return Case(
-        as_of=f.as_of,
-        patient=f.patient,
-        product=f.product,
-        events=f.events,
-        stages=f.stages,
-        observations=f.observations,
+        **{story.name: getattr(f, story.name) for story in fields(_Story)},
         anc=f.labs.anc,
         igg=f.labs.igg,
         igg_references=f.labs.igg_references,
