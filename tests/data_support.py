@@ -1,5 +1,6 @@
-"""What the data-file tests share: a table written to a temporary folder, and the check that a
-corrupted copy of a shipped table is refused with the file (and the place) named."""
+"""What the data-file tests share: a table written to a temporary folder, the check that a
+corrupted copy of a shipped table is refused with the file (and the place) named, and the check
+that broken YAML text is refused."""
 
 from __future__ import annotations
 
@@ -35,3 +36,11 @@ def assert_refused(
         load(write_yaml(tmp_path, name, data))
     assert name in str(info.value)
     return info.value
+
+
+def assert_text_refused(load: Callable[[Path], Any], path: Path, text: str, words: str) -> None:
+    """``text`` written as is to ``path`` makes ``load`` fail with ``words``: for files that are not even
+    good YAML (a duplicate key, a bracket left open) and so cannot be built from data."""
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CourseDataError, match=words):
+        load(path)

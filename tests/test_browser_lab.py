@@ -11,7 +11,6 @@ from tests.harness.browser import (
     ERROR_OUTPUT,
     PANEL,
     check_and_read,
-    chromium,
     open_notebook,
     question,
     restart_and_run_all,
@@ -29,12 +28,6 @@ def lab():
     require_chromium()
     with lab_server() as server:
         yield server
-
-
-@pytest.fixture(scope="module")
-def browser(lab):
-    with chromium() as instance:
-        yield instance
 
 
 @pytest.fixture

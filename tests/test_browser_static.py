@@ -12,21 +12,14 @@ from nbconvert import HTMLExporter
 
 from course.core.paths import NOTEBOOKS
 from course.engine.questions.model import bank_path, load_bank
-from tests.browser_support import require_chromium, screenshot_path
-from tests.harness.browser import PANEL, chromium, open_notebook, run_all
+from tests.browser_support import screenshot_path
+from tests.harness.browser import PANEL, open_notebook, run_all
 from tests.harness.serve import lab_server
 
 pytestmark = pytest.mark.browser
 NOTEBOOK_PATHS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 SERIOUS = ("serious", "critical")
 OUR_CONTENT = {"include": [[".jp-OutputArea-output"], [".jp-RenderedMarkdown"]]}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require_chromium()
-    with chromium() as instance:
-        yield instance
 
 
 @pytest.fixture(scope="module")

@@ -7,16 +7,12 @@ import pytest
 from course.core.errors import CourseDataError
 from course.core.references import registry
 from course.lessons.l07_after_infusion_and_long_term import model as lt
-from tests.data_support import assert_refused, read_yaml, write_yaml
+from tests.data_support import assert_refused, read_yaml
 
 
 @pytest.fixture(scope="module")
 def raw():
     return read_yaml(lt.DATA_FILE)
-
-
-def write(tmp_path, data):
-    return write_yaml(tmp_path, "long_term.yaml", data)
 
 
 # --- The shipped table -------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from course.clinical.products import catalogue
 from course.core.paths import NOTEBOOKS
 from course.core.references import cited_keys, registry
 from course.lessons.l09_outcomes_access_future import model as ef
-from tests.data_support import assert_refused, read_yaml, write_yaml
+from tests.data_support import assert_refused, read_yaml
 
 PIVOTAL = {
     "ELIANA",
@@ -30,10 +30,6 @@ PIVOTAL = {
 @pytest.fixture
 def raw():
     return read_yaml(ef.DATA_FILE)
-
-
-def _write(tmp_path, data):
-    return write_yaml(tmp_path, "efficacy.yaml", data)
 
 
 def test_table_loads_with_the_ten_pivotal_trials_of_the_fact_sheet():

@@ -12,6 +12,7 @@ from course.core.errors import CourseDataError, InvalidResponse
 from course.engine.questions import grade, load_bank
 from course.engine.questions.grading import parse_number
 from course.engine.questions.model import all_banks
+from tests.data_support import assert_text_refused
 
 BANK = {
     "lesson": "99_test",
@@ -185,12 +186,8 @@ def test_bad_bank_level_fields(tmp_path, mutate, words):
 
 def test_duplicate_yaml_keys_and_broken_yaml_are_refused(tmp_path):
     path = tmp_path / "99_test.yaml"
-    path.write_text("lesson: 99_test\nlesson: 99_test\n")
-    with pytest.raises(CourseDataError, match="duplicate key 'lesson'"):
-        load_bank(path)
-    path.write_text("lesson: [unclosed\n")
-    with pytest.raises(CourseDataError, match="not valid YAML"):
-        load_bank(path)
+    assert_text_refused(load_bank, path, "lesson: 99_test\nlesson: 99_test\n", "duplicate key 'lesson'")
+    assert_text_refused(load_bank, path, "lesson: [unclosed\n", "not valid YAML")
     with pytest.raises(CourseDataError, match="cannot be read"):
         load_bank(tmp_path / "missing.yaml")
 

@@ -12,6 +12,7 @@ from course.core.errors import CourseDataError
 from course.core.paths import ASSETS, NOTEBOOKS, ROOT
 from course.core.references import cited_keys, load_registry, registry, resolve
 from course.engine.questions.model import all_banks
+from tests.data_support import assert_text_refused
 
 SECONDARY_HOSTS = (
     "drugs.com",
@@ -133,12 +134,8 @@ def test_bad_entries_are_refused_with_the_field_named(tmp_path, entry, words):
 
 def test_bad_keys_and_duplicates_are_refused(tmp_path):
     path = tmp_path / "references.yaml"
-    path.write_text(yaml.safe_dump({"references": {"Bad Key": {}}}))
-    with pytest.raises(CourseDataError, match="lower-case"):
-        load_registry(path)
-    path.write_text("references:\n  a-b:\n    year: 1\n  a-b:\n    year: 2\n")
-    with pytest.raises(CourseDataError, match="duplicate key 'a-b'"):
-        load_registry(path)
-    path.write_text("[]")
-    with pytest.raises(CourseDataError, match="mapping"):
-        load_registry(path)
+    assert_text_refused(load_registry, path, yaml.safe_dump({"references": {"Bad Key": {}}}), "lower-case")
+    assert_text_refused(
+        load_registry, path, "references:\n  a-b:\n    year: 1\n  a-b:\n    year: 2\n", "duplicate key 'a-b'"
+    )
+    assert_text_refused(load_registry, path, "[]", "mapping")

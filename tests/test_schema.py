@@ -12,7 +12,6 @@ from course.core.errors import CourseDataError
 from course.core.schema import (
     Collapsed,
     Convert,
-    Invalid,
     Items,
     Note,
     Pct,
@@ -22,6 +21,8 @@ from course.core.schema import (
     cited,
     find,
     load_rows,
+    must_exceed,
+    must_not_exceed,
     read_row,
     read_rows,
 )
@@ -51,8 +52,7 @@ class Row:
     parts: tuple[Part, ...] = ()
 
     def check(self) -> None:
-        if self.low_pct > self.pct:
-            raise Invalid("low_pct", "cannot be higher than pct")
+        must_not_exceed(self, "low_pct", "pct", "cannot be higher than pct")
 
 
 def good(**changes: Any) -> dict[str, Any]:
@@ -214,6 +214,25 @@ def test_a_row_key_names_nested_rows_and_must_be_unique():
     twice = [{"name": "n", "steps": [step]}] * 2
     with pytest.raises(CourseDataError, match=re.escape("t.yaml: chapters row 'n': field 'name': used twice")):
         read_row(Book, {"chapters": twice}, "t.yaml", known=KNOWN)
+
+
+@dataclass(frozen=True)
+class Span:
+    start: float
+    end: float | None
+    part: float
+
+    def check(self) -> None:
+        must_exceed(self, "end", "start")
+        must_not_exceed(self, "part", "start")
+
+
+def test_bounds_checks_name_the_other_field_and_let_a_null_pass():
+    assert read_row(Span, {"start": 2, "end": None, "part": 1}, "f").end is None
+    with pytest.raises(CourseDataError, match="f: field 'end': must be after 'start'"):
+        read_row(Span, {"start": 2, "end": 2, "part": 1}, "f")
+    with pytest.raises(CourseDataError, match="f: field 'part': cannot exceed 'start'"):
+        read_row(Span, {"start": 2, "end": 3, "part": 2.5}, "f")
 
 
 def test_find_names_what_is_known_and_cited_keeps_first_use_order():

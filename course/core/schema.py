@@ -104,6 +104,29 @@ Note = Annotated[str, Text(allow_empty=True)]
 
 
 @dataclass(frozen=True)
+class CitedText:
+    """One sentence and the reference keys behind it, the row of every cited list (call-now symptoms,
+    teaching points), declared once so each list reads and cites the same way."""
+
+    text: Collapsed
+    references: Refs
+
+
+def must_exceed(row: Any, name: str, other: str, problem: str = "") -> None:
+    """In a ``check()``: field ``name`` must be above field ``other`` (an end after its start); null passes."""
+    value = getattr(row, name)
+    if value is not None and value <= getattr(row, other):
+        raise Invalid(name, problem or f"must be after '{other}'")
+
+
+def must_not_exceed(row: Any, name: str, other: str, problem: str = "") -> None:
+    """In a ``check()``: field ``name`` may not be above field ``other`` (a part of its whole); null passes."""
+    value = getattr(row, name)
+    if value is not None and value > getattr(row, other):
+        raise Invalid(name, problem or f"cannot exceed '{other}'")
+
+
+@dataclass(frozen=True)
 class _Field:
     name: str
     kind: Any

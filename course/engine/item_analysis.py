@@ -44,18 +44,24 @@ def upper_lower(item: list[int], total: list[float], share: float = UPPER_LOWER_
 
 
 @dataclass(frozen=True)
-class Choice:
-    """How often one option (or value) was chosen, and whether it is right."""
+class Tally:
+    """An answer as the analysis shows it: its label and how many learners gave it."""
 
     label: str
     count: int
+
+
+@dataclass(frozen=True)
+class Choice(Tally):
+    """How often one option (or value) was chosen, and whether it is right."""
+
     correct: bool
 
 
 @dataclass(frozen=True)
-class WrongAnswer:
-    label: str
-    count: int
+class WrongAnswer(Tally):
+    """A wrong answer learners gave, with the misconception its feedback names."""
+
     misconception: str
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
-from course.figures.shapes import arrow, titled_box
+from course.figures.shapes import arrow, canvas, titled_box
 from course.figures.style import OKABE_ITO, apply_style
 
 FIVE_STEPS = (
@@ -46,12 +46,7 @@ def _arrow(ax, start: tuple[float, float], end: tuple[float, float], label: str 
 
 def five_steps_diagram() -> Figure:
     """The five steps as a loop between the treating hospital (top) and the manufacturing site (bottom)."""
-    apply_style()
-    fig = Figure(figsize=(9.6, 4.8))
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_xlim(0, 9.6)
-    ax.set_ylim(0, 4.8)
-    ax.axis("off")
+    fig, ax = canvas(9.6, 4.8)
     hospital, lab = OKABE_ITO["blue"], OKABE_ITO["orange"]
     ax.add_patch(
         FancyBboxPatch(

@@ -1,4 +1,4 @@
-"""Drawing pieces several figures share: a titled box, an arrow, and crisp small text.
+"""Drawing pieces several figures share: a blank canvas, a titled box, an arrow, and crisp small text.
 
 Each keeps the look its first users had (their numbers are the defaults or passed by the caller),
 so a figure drawn with these is byte-for-byte the PNG it was before they were shared.
@@ -6,9 +6,32 @@ so a figure drawn with these is byte-for-byte the PNG it was before they were sh
 
 from __future__ import annotations
 
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.text import Text
+
+from course.figures.style import apply_style
+
+
+def canvas(width: float, height: float) -> tuple[Figure, Axes]:
+    """A blank, axis-free drawing area in inches (x 0..width, y 0..height), the course style set:
+    diagrams place every box and arrow by these coordinates."""
+    apply_style()
+    fig = Figure(figsize=(width, height))
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, width)
+    ax.set_ylim(0, height)
+    ax.axis("off")
+    return fig, ax
+
+
+ON_WHITE = {"facecolor": "white", "edgecolor": "none", "pad": 1}  # a label's own white patch over lines behind it
+
+
+def on_white(ax: Axes, x: float, y: float, text: str, **style) -> None:
+    """A label on a white patch, readable where it crosses a bar, a line or a dashed outline."""
+    ax.text(x, y, text, bbox=ON_WHITE, **style)
 
 
 def titled_box(

@@ -7,6 +7,7 @@ plus a sentence on what the controls would do.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import ipywidgets as w
@@ -34,6 +35,18 @@ class Demo(SplitDisplay):
         bundle["text/html"] = f'<div class="cart-demo-static">{self.static_html}</div>'
         bundle["text/plain"] = self.text
         return bundle
+
+
+def label_controls(
+    owner: Any, lesson: str, names: Iterable[str], on_change: Callable[[Any], None] | None = None
+) -> None:
+    """Give each named control of ``owner`` the CSS class ``cart-{lesson}-{name}`` (``_`` written ``-``) that
+    the browser tests and the course CSS find it by; with ``on_change``, also watch its value."""
+    for name in names:
+        control = getattr(owner, name)
+        control.add_class(f"cart-{lesson}-{name.replace('_', '-')}")
+        if on_change is not None:
+            control.observe(on_change, names="value")
 
 
 def figure_widget(view: FigureView) -> w.HTML:

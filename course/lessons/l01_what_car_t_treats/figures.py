@@ -10,6 +10,7 @@ from matplotlib.patches import Circle, FancyArrowPatch, Rectangle
 
 from course.clinical.products import DISEASES, TARGETS, Product, filter_products, load_products
 from course.figures.catalog import Entry
+from course.figures.shapes import canvas
 from course.figures.style import OKABE_ITO, apply_style
 from course.lessons.l01_what_car_t_treats.model import LINEAGE_CANCERS, STAGES, hit_stages
 
@@ -25,17 +26,6 @@ TARGET_STYLE = {  # colour AND marker shape, so target never rests on colour alo
 def fresh() -> None:
     """Set the course style before drawing (FigureView frees each drawn figure's memory itself)."""
     apply_style()
-
-
-def canvas(width: float, height: float) -> tuple[Figure, object]:
-    """A blank, axis-free drawing area in inches (x 0..width, y 0..height), after ``fresh()``."""
-    fresh()
-    fig = Figure(figsize=(width, height))
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_xlim(0, width)
-    ax.set_ylim(0, height)
-    ax.axis("off")
-    return fig, ax
 
 
 # --------------------------------------------------------------------------- T-cell recognition

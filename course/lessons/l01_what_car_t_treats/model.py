@@ -11,6 +11,7 @@ from html import escape
 from course.clinical.products import Product, catalogue, filter_products, load_products
 from course.core.references import cite_html
 from course.engine.views import html as views
+from course.engine.views.tables import framed_table
 
 
 def table_html(products: list[Product] | tuple[Product, ...], disease: str | None = None) -> str:
@@ -43,24 +44,20 @@ def table_html(products: list[Product] | tuple[Product, ...], disease: str | Non
             f'<td {cell}><ul style="margin:0;padding-left:1.1em">{"".join(items)}</ul></td>'
             f"<td {cell}>{cite_html(keys)}</td></tr>"
         )
-    head = "".join(
-        f'<th scope="col" {cell}>{name}</th>'
-        for name in (
-            "Product",
-            "Target",
-            "Co-stimulatory domain",
-            "Vector",
-            "First US approval",
-            "Indications (disease, patients, setting, date)",
-            "Sources",
-        )
+    head = (
+        "Product",
+        "Target",
+        "Co-stimulatory domain",
+        "Vector",
+        "First US approval",
+        "Indications (disease, patients, setting, date)",
+        "Sources",
     )
-    return (
-        '<table class="cart-products" style="font-size:0.92em;border-collapse:collapse">'
-        f'<caption style="text-align:left">Approved CAR-T products in the US (sources checked up to '
-        f"{escape(catalogue().as_of)}). All are autologous second-generation CARs.</caption>"
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    caption = (
+        f"Approved CAR-T products in the US (sources checked up to {escape(catalogue().as_of)}). "
+        "All are autologous second-generation CARs."
     )
+    return framed_table("cart-products", "0.92em", caption, head, views.CELL_ROOMY, rows)
 
 
 def table_text(products: list[Product] | tuple[Product, ...]) -> str:

@@ -10,7 +10,7 @@ from html import escape
 
 import ipywidgets as w
 
-from course.engine.views.demo import Demo, figure_widget
+from course.engine.views.demo import Demo, figure_widget, label_controls
 from course.figures.catalog import show
 from course.lessons.l02_building_a_car.model import CarDesign, classify, describe
 
@@ -70,16 +70,7 @@ class CarBuilder:
             description="Extra payload:",
             style=WIDE,
         )
-        for control, name in (
-            (self.binder, "binder"),
-            (self.hinge, "hinge"),
-            (self.costim1, "costim1"),
-            (self.costim2, "costim2"),
-            (self.cd3z, "cd3z"),
-            (self.payload, "payload"),
-        ):
-            control.add_class(f"cart-l02-{name}")
-            control.observe(self.redraw, names="value")
+        label_controls(self, "l02", ("binder", "hinge", "costim1", "costim2", "cd3z", "payload"), self.redraw)
         self.figure = figure_widget(show("l02_build_a_car", **self.options()))
         self.notes = w.HTML(notes_html(self.design()))
         self.notes.add_class("cart-l02-notes")

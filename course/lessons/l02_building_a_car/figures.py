@@ -13,8 +13,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Circle, Ellipse, FancyBboxPatch, Rectangle
 
 from course.figures.catalog import Entry
+from course.figures.shapes import canvas
 from course.figures.style import OKABE_ITO
-from course.lessons.l01_what_car_t_treats.figures import canvas as _canvas
 from course.lessons.l02_building_a_car.model import CarDesign, classify
 
 INK = OKABE_ITO["black"]
@@ -29,6 +29,11 @@ PART_STYLE = {  # face colour, hatch, text colour
     "cd3z": (OKABE_ITO["orange"], None, INK),
     "payload": (OKABE_ITO["yellow"], None, INK),
 }
+
+
+def _missing_label(ax, x: float, y: float, text: str, size: float, **extra) -> None:
+    """The bold red words inside a dashed outline that name a part a design lacks ("no binder", "MHC lost")."""
+    ax.text(x, y, text, fontsize=size, ha="center", va="center", color=OKABE_ITO["vermillion"], fontweight="bold", **extra)
 
 
 def membrane(ax, x0: float, x1: float, y: float, label: str = "", height: float = 0.36) -> None:
@@ -149,17 +154,7 @@ def draw_car(
                 zorder=3,
             )
         )
-        ax.text(
-            x,
-            by + 0.38,
-            "no\nbinder",
-            fontsize=9,
-            ha="center",
-            va="center",
-            color=OKABE_ITO["vermillion"],
-            fontweight="bold",
-            zorder=4,
-        )
+        _missing_label(ax, x, by + 0.38, "no\nbinder", 9, zorder=4)
         centres["binder"] = (x, by + 0.38)
     # signalling domains below the membrane, top to bottom
     y = m - 0.1
@@ -226,16 +221,7 @@ def _mhc(ax, x: float, y: float, lost: bool = False) -> None:
                 linewidth=2,
             )
         )
-        ax.text(
-            x,
-            y - 0.42,
-            "MHC\nlost",
-            fontsize=9.5,
-            ha="center",
-            va="center",
-            color=OKABE_ITO["vermillion"],
-            fontweight="bold",
-        )
+        _missing_label(ax, x, y - 0.42, "MHC\nlost", 9.5)
         return
     face = dict(facecolor=OKABE_ITO["orange"], edgecolor=INK)
     ax.add_patch(Rectangle((x - 0.4, y - 0.85), 0.2, 0.85, **face))
@@ -261,7 +247,7 @@ def _tcr(ax, x: float, y: float, reach: float) -> None:
 
 def tcr_vs_car() -> Figure:
     """Left: a tumour cell with MHC (TCR and CAR both bind). Right: MHC lost (only the CAR binds)."""
-    fig, ax = _canvas(10.0, 5.9)
+    fig, ax = canvas(10.0, 5.9)
     t_y = 2.05  # lower edge of the T-cell membrane
     tumour_y = t_y + 2.68  # lower edge of the tumour membrane: the CAR's binder just reaches CD19
     for x0, title in ((0.2, "A. Tumour cell still shows MHC"), (5.2, "B. Tumour cell has lost MHC")):
@@ -305,7 +291,7 @@ PART_CALLOUTS = (
 
 def car_parts() -> Figure:
     """A second-generation CAR across the T-cell membrane under a target cell, every part labelled."""
-    fig, ax = _canvas(8.8, 5.9)
+    fig, ax = canvas(8.8, 5.9)
     m = 2.7
     membrane(ax, 0.3, 4.6, m, "T-cell membrane")
     membrane(ax, 0.3, 4.6, 5.35, "cancer cell membrane")
@@ -366,7 +352,7 @@ GENERATIONS = (
 
 def generations() -> Figure:
     """Five CAR designs side by side, from first generation to the IL-2R beta design."""
-    fig, ax = _canvas(9.8, 6.0)
+    fig, ax = canvas(9.8, 6.0)
     m = 3.4
     membrane(ax, 0.1, 9.7, m)
     ax.text(0.1, m + 0.55, "Outside", fontsize=10, style="italic", va="center")
@@ -395,7 +381,7 @@ def build_a_car(
     """The learner's design on the left, the verdict (generation, signals, similar products) on the right."""
     design = _design(binder, hinge, costim, cd3z, payload)
     verdict = classify(design)
-    fig, ax = _canvas(10.0, 5.7)
+    fig, ax = canvas(10.0, 5.7)
     m = 3.4  # room below the membrane for two co-stimulatory domains, CD3-zeta and a cytokine-gene nucleus
     membrane(ax, 0.2, 3.8, m, "membrane")
     ax.text(0.25, 5.45, "Outside the T cell", fontsize=10, style="italic")

@@ -10,6 +10,7 @@ from matplotlib.patches import FancyBboxPatch, Rectangle
 
 from course.figures.catalog import Entry
 from course.figures.diagrams import _arrow, _box
+from course.figures.shapes import ON_WHITE, canvas, on_white
 from course.figures.style import OKABE_ITO, apply_style
 from course.lessons.l03_the_five_steps.model import Regimen, journey, regimen
 
@@ -37,13 +38,8 @@ def _wrap(text: str, width: int) -> str:
 
 def five_steps_timed() -> Figure:
     """The loop between hospital and manufacturing site, each step with how long it takes."""
-    apply_style()
     steps = journey().steps
-    fig = Figure(figsize=(10, 5.8))
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_xlim(0, 10)
-    ax.set_ylim(0, 5.8)
-    ax.axis("off")
+    fig, ax = canvas(10, 5.8)
     ax.add_patch(Rectangle((0.1, 3.0), 9.8, 2.7, facecolor="#EAF3FA", edgecolor="none"))
     ax.add_patch(Rectangle((0.1, 0.1), 6.85, 2.7, facecolor="#FDF3E1", edgecolor="none"))
     ax.add_patch(Rectangle((7.05, 0.1), 2.85, 2.7, facecolor="#EAF3FA", edgecolor="none"))
@@ -205,15 +201,7 @@ def vein_to_vein_timeline(regimen_id: str = "yescarta", show_before: bool = True
     left.text(-32.4, 0, "one day", va="center", fontsize=9.5)
     _bar(left, 1, -33, PRE_END, FACTORY, "weeks")
     _bar(left, 2, -31, PRE_END, BRIDGING, "", outline="--")
-    left.text(
-        -20,
-        2.0,
-        "optional",
-        ha="center",
-        va="center",
-        fontsize=9.5,
-        bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
-    )
+    on_white(left, -20, 2.0, "optional", ha="center", va="center", fontsize=9.5)
 
     # Right panel: days from the product label.
     right.set_xlim(DAY_MIN, DAY_MAX)
@@ -237,7 +225,7 @@ def vein_to_vein_timeline(regimen_id: str = "yescarta", show_before: bool = True
             va="center",
             fontsize=9.5,
             fontweight="bold",
-            bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
+            bbox=ON_WHITE,
             zorder=3,
         )
     else:
@@ -291,7 +279,7 @@ def vein_to_vein_timeline(regimen_id: str = "yescarta", show_before: bool = True
                     ha="right",
                     va="center",
                     fontsize=9.5,
-                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
+                    bbox=ON_WHITE,
                 )
             label = f"at least {rule.current_days} days"
             if rule.current_days >= 10:  # wide enough to hold its label

@@ -164,8 +164,7 @@ class MonitoringRule:
     references: Refs
 
     def check(self) -> None:
-        if self.before_days is not None and self.before_days <= self.current_days:
-            raise Invalid("before_days", "the rule before June 2025 was longer; check the numbers")
+        schema.must_exceed(self, "before_days", "current_days", "the rule before June 2025 was longer; check the numbers")
 
 
 @dataclass(frozen=True)
@@ -180,8 +179,7 @@ class Dropout:
     references: Refs
 
     def check(self) -> None:
-        if self.infused > self.enrolled:
-            raise Invalid("infused", "cannot exceed 'enrolled'")
+        schema.must_not_exceed(self, "infused", "enrolled")
 
     @property
     def not_infused(self) -> int:

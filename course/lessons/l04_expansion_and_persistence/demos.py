@@ -7,10 +7,11 @@ module wires labelled, keyboard-usable controls to them and reports what changed
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import ipywidgets as w
 
-from course.engine.views.demo import Demo, figure_widget
+from course.engine.views.demo import Demo, figure_widget, label_controls
 from course.figures.catalog import show
 from course.lessons.l04_expansion_and_persistence.figures import summary
 from course.lessons.l04_expansion_and_persistence.model import BURDEN_RANGE, COSTIM, DOSE_RANGE, Inputs, cached
@@ -39,6 +40,11 @@ def summary_html(inputs: Inputs) -> str:
     )
 
 
+def _slider_look() -> dict[str, Any]:
+    """What both sliders share: redraw on release (a redraw takes a while), a full label, one width."""
+    return {"continuous_update": False, "style": {"description_width": "initial"}, "layout": w.Layout(width="28em")}
+
+
 class KineticsDemo:
     """Two sliders and a radio choice; each change redraws the three panels and the summary."""
 
@@ -49,12 +55,9 @@ class KineticsDemo:
             max=DOSE_RANGE[1],
             step=0.25,
             description="Dose (× default)",
-            continuous_update=False,
             readout_format=".2f",
-            style={"description_width": "initial"},
-            layout=w.Layout(width="28em"),
+            **_slider_look(),
         )
-        self.dose.add_class("cart-l04-dose")
         self.burden = w.FloatLogSlider(
             value=burden,
             base=10,
@@ -62,27 +65,22 @@ class KineticsDemo:
             max=1,
             step=0.1,
             description="Tumour burden (× default)",
-            continuous_update=False,
             readout_format=".2g",
-            style={"description_width": "initial"},
-            layout=w.Layout(width="28em"),
+            **_slider_look(),
         )
-        self.burden.add_class("cart-l04-burden")
         self.costim = w.RadioButtons(
             options=list(COSTIM),
             value=costim,
             description="Costimulatory domain:",
             style={"description_width": "initial"},
         )
-        self.costim.add_class("cart-l04-costim")
         self.view = show(FIGURE, dose=dose, burden=burden, costim=costim)
         self.figure = figure_widget(self.view)
         self.figure.add_class("cart-l04-figure")
         self.summary = w.HTML(value=summary_html(self.inputs()))
         self.summary.add_class("cart-l04-summary-widget")
         self.last_redraw_s = 0.0
-        for control in (self.dose, self.burden, self.costim):
-            control.observe(self._changed, names="value")
+        label_controls(self, "l04", ("dose", "burden", "costim"), self._changed)
         self.box = w.VBox([w.HBox([w.VBox([self.dose, self.burden]), self.costim]), self.figure, self.summary])
 
     def inputs(self) -> Inputs:

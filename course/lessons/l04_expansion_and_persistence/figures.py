@@ -56,6 +56,11 @@ def _title(ax, text: str) -> None:
 # --- 1. The phases --------------------------------------------------------------------------------
 
 
+def _phase_label(ax, x: float, y: float, text: str) -> None:
+    """A numbered phase named beside the curve, in the size of the figure's other phase labels."""
+    ax.text(x, y, text, ha="center", va="center", fontsize=9.5)
+
+
 def phases_figure() -> Figure:
     """One default run, with the phases named: infusion, expansion, peak, contraction, persistence."""
     apply_style()
@@ -75,30 +80,12 @@ def phases_figure() -> Figure:
     early.text(10.5, r.peak_level * 4, "Yescarta label:\npeak days 7-14", ha="center", va="center", fontsize=9.5)
     peak = r.peak_day
     early.plot([peak], [r.peak_level], marker="o", markersize=8, color="black")
-    early.annotate(
-        "1 Infusion: a small dose",
-        (0, 1.0),
-        xytext=(4, 0.25),
-        fontsize=9.5,
-        va="center",
-        arrowprops={"arrowstyle": "-", "color": "black"},
-    )
-    early.annotate(
-        "2 Expansion: cells multiply\non meeting their antigen",
-        (4.6, 40),
-        xytext=(17, 6),
-        fontsize=9.5,
-        va="center",
-        arrowprops={"arrowstyle": "-", "color": "black"},
-    )
-    early.text(
-        32,
-        r.level_on(30) * 5,
-        "4 Contraction: most\nexpanded cells die",
-        ha="center",
-        va="center",
-        fontsize=9.5,
-    )
+    for label, point, place in (
+        ("1 Infusion: a small dose", (0, 1.0), (4, 0.25)),
+        ("2 Expansion: cells multiply\non meeting their antigen", (4.6, 40), (17, 6)),
+    ):
+        early.annotate(label, point, xytext=place, fontsize=9.5, va="center", arrowprops={"arrowstyle": "-", "color": "black"})
+    _phase_label(early, 32, r.level_on(30) * 5, "4 Contraction: most\nexpanded cells die")
     early.annotate(
         "3 Peak",
         (peak, r.peak_level),
@@ -113,14 +100,7 @@ def phases_figure() -> Figure:
     late.set_xlabel("Months after infusion")
     late.tick_params(axis="y", left=False, labelleft=False)
     late.spines["left"].set_linestyle(":")
-    late.text(
-        13,
-        r.level_on(365) * 6,
-        "5 Persistence: a small\npopulation remains for\nmonths to years",
-        ha="center",
-        va="center",
-        fontsize=9.5,
-    )
+    _phase_label(late, 13, r.level_on(365) * 6, "5 Persistence: a small\npopulation remains for\nmonths to years")
     fig.text(
         0.01,
         0.95,
@@ -150,28 +130,10 @@ def burden_figure() -> Figure:
     for index, (r, label, ls, marker) in enumerate(runs):
         keep = r.days <= 30
         days, car = r.days[keep], r.car_t[keep]
-        every = max(1, len(days) // 8)
-        left.plot(
-            days,
-            car,
-            color=CAR_COLOUR,
-            linestyle=ls,
-            linewidth=2,
-            marker=marker,
-            markevery=every,
-            markersize=6,
-            label=label,
-        )
-        right.plot(
-            days,
-            r.cytokine[keep],
-            color=CYTOKINE_COLOUR,
-            linestyle=ls,
-            linewidth=2,
-            marker=marker,
-            markevery=every,
-            markersize=6,
-        )
+        # one run looks the same in both panels: its line style and markers tell the runs apart
+        line = {"linestyle": ls, "linewidth": 2, "marker": marker, "markevery": max(1, len(days) // 8), "markersize": 6}
+        left.plot(days, car, color=CAR_COLOUR, label=label, **line)
+        right.plot(days, r.cytokine[keep], color=CYTOKINE_COLOUR, **line)
         peak_i = int(np.argmax(r.cytokine))
         right.text(
             r.days[peak_i] + 0.25,

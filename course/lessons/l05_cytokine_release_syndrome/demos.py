@@ -14,7 +14,7 @@ from html import escape
 import ipywidgets as w
 
 from course import clinical
-from course.engine.views.demo import Demo
+from course.engine.views.demo import Demo, label_controls
 from course.lessons.l05_cytokine_release_syndrome import model as crs
 
 STYLE = {"description_width": "15em"}
@@ -148,14 +148,7 @@ class CrsGrader:
             indent=False,
             layout=w.Layout(width="46em", max_width="100%"),  # the long label must not be cut off
         )
-        for widget, name in (
-            (self.temperature, "temperature"),
-            (self.hypotension, "hypotension"),
-            (self.device, "device"),
-            (self.flow, "flow"),
-            (self.given, "given"),
-        ):
-            widget.add_class(f"cart-l05-{name}")
+        label_controls(self, "l05", ("temperature", "hypotension", "device", "flow", "given"), self._changed)
         self.result = w.HTML(value=grader_result_html(**self.inputs()))
         self.result.add_class("cart-l05-result")
         self.table = w.HTML(value=crs.astct_table_html(self.grade()))
@@ -169,8 +162,6 @@ class CrsGrader:
             "before the infusion does not count. Use Tab to move between controls and the arrow keys to change "
             "them.</em></p>" + GRADER_LIMITS
         )
-        for control in (self.temperature, self.hypotension, self.device, self.flow, self.given):
-            control.observe(self._changed, names="value")
         self.widget = w.VBox(
             [self.temperature, self.hypotension, self.device, self.flow, self.given, note, self.result, self.table]
         )
@@ -297,15 +288,9 @@ class TocilizumabChecker:
             "since the last dose: then no repeat dose is due. If CRS then worsens again, tell the team at once; "
             "a further dose is their decision, within the dose limits.</em></p>"
         )
-        for widget, name in (
-            (self.weight, "weight"),
-            (self.doses, "doses"),
-            (self.hours, "hours"),
-            (self.first, "first"),
-            (self.improved, "improved"),
-        ):
-            widget.add_class(f"cart-l05-{name}")
-            widget.observe(lambda _change: self.update(), names="value")
+        label_controls(
+            self, "l05", ("weight", "doses", "hours", "first", "improved"), lambda _change: self.update()
+        )
         self.result = w.HTML(value=tocilizumab_result_html(**self.inputs()))
         self.result.add_class("cart-l05-result")
         self.widget = w.VBox([self.weight, self.doses, self.hours, self.first, self.improved, note, self.result])

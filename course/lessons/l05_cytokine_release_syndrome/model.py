@@ -138,8 +138,7 @@ class TimingRow:
     references: Refs
 
     def check(self) -> None:
-        if self.grade3_pct > self.any_pct:
-            raise Invalid("grade3_pct", "cannot be higher than any_pct")
+        schema.must_not_exceed(self, "grade3_pct", "any_pct", "cannot be higher than any_pct")
         _spread_holds("onset_spread", self.onset_days, self.onset_spread)
         _spread_holds("duration_spread", self.duration_days, self.duration_spread)
 

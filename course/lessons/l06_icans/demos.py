@@ -12,7 +12,7 @@ import ipywidgets as w
 
 from course.core.references import cite_html
 from course.core.text import inline_html
-from course.engine.views.demo import Demo
+from course.engine.views.demo import Demo, label_controls
 from course.figures.catalog import show
 from course.lessons.l06_icans import model as icans
 from course.lessons.l06_icans import timing as icans_timing
@@ -71,22 +71,8 @@ class IcansGrader:
         self.raised_icp = self._dropdown("raised_icp", "Raised ICP / cerebral edema")
         self.tremor = w.Checkbox(value=False, description="New tremor or myoclonus", indent=False)
         self.hemorrhage = w.Checkbox(value=False, description="Intracranial hemorrhage on a scan", indent=False)
-        for name in (
-            "orientation",
-            "naming",
-            "commands",
-            "writing",
-            "attention",
-            "consciousness",
-            "seizure",
-            "motor",
-            "raised_icp",
-            "tremor",
-            "hemorrhage",
-        ):
-            control = getattr(self, name)
-            control.add_class(f"cart-l06-{name.replace('_', '-')}")
-            control.observe(self.update, names="value")
+        ice = ("orientation", "naming", "commands", "writing", "attention")
+        label_controls(self, "l06", (*ice, "consciousness", "seizure", "motor", "raised_icp", "tremor", "hemorrhage"), self.update)
         self.result = w.HTML()
         self.result.add_class("cart-l06-summary")
         self.figure = w.HTML()

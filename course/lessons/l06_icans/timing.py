@@ -75,8 +75,7 @@ class ProductTiming:
     approximate: bool = False
 
     def check(self) -> None:
-        if self.grade3_plus_pct > self.any_grade_pct:
-            raise Invalid("grade3_plus_pct", "cannot exceed any_grade_pct")
+        schema.must_not_exceed(self, "grade3_plus_pct", "any_grade_pct", "cannot exceed any_grade_pct")
         for median, span, name in (
             (self.onset_median_days, self.onset_range_days, "onset"),
             (self.duration_median_days, self.duration_range_days, "duration"),

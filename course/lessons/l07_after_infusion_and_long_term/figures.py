@@ -15,6 +15,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch, Rectangle
 
 from course.figures.catalog import Entry
+from course.figures.shapes import ON_WHITE, on_white
 from course.figures.style import OKABE_ITO, apply_style
 from course.lessons.l07_after_infusion_and_long_term import model as lt
 
@@ -194,17 +195,9 @@ def journey_timeline(highlight: str | None = None) -> Figure:
                         (xe, bar_y), (1.0, bar_y), arrowstyle="-|>", mutation_scale=14, linewidth=1.8, color=edge, zorder=2
                     )
                 )
+            words = {"fontsize": 9, "color": "black" if chosen else GREY_TEXT, "zorder": 4}  # a bar's text, either place
             if bar.text and len(bar.text) * CHAR_WIDTH > xe - xs:  # too long for the bar: write it above
-                ax.text(
-                    xs,
-                    bar_y + height / 2 + 0.04,
-                    bar.text,
-                    ha="left",
-                    va="bottom",
-                    fontsize=9,
-                    color="black" if chosen else GREY_TEXT,
-                    zorder=4,
-                )
+                ax.text(xs, bar_y + height / 2 + 0.04, bar.text, ha="left", va="bottom", **words)
             elif bar.text:
                 ax.text(
                     (xs + xe) / 2,
@@ -212,10 +205,8 @@ def journey_timeline(highlight: str | None = None) -> Figure:
                     bar.text,
                     ha="center",
                     va="center",
-                    fontsize=9,
-                    color="black" if chosen else GREY_TEXT,
-                    zorder=4,
                     bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85},
+                    **words,
                 )
 
     title = "After CAR-T: when each side effect is most likely, from apheresis to one year"
@@ -284,18 +275,10 @@ def neutrophil_course(pattern: str = "all", day: int | None = None) -> Figure:
         va="center",
         fontsize=10,
         fontweight="bold",
-        bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
+        bbox=ON_WHITE,
     )
     ax.axhline(lt.SEVERE_NEUTROPENIA, color="black", linestyle=(0, (4, 2)), linewidth=1.2)
-    ax.text(
-        lt.timeline_x(lt.TIMELINE_END_DAY),
-        0.56,
-        "ANC 0.5: severe neutropenia",
-        ha="right",
-        va="bottom",
-        fontsize=9.5,
-        bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
-    )
+    on_white(ax, lt.timeline_x(lt.TIMELINE_END_DAY), 0.56, "ANC 0.5: severe neutropenia", ha="right", va="bottom", fontsize=9.5)
 
     label_y = {"quick": 2.0, "biphasic": 0.3, "prolonged": 0.08}
     label_day = {"quick": 18, "biphasic": 75, "prolonged": 36}

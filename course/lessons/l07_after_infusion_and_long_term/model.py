@@ -23,7 +23,7 @@ from typing import Annotated, Literal, get_args
 from course.core import schema
 from course.core.paths import ASSETS
 from course.core.references import CITE_RUN, cite_html, keys_in, render_bracket_keys
-from course.core.schema import Collapsed, Invalid, Range, Refs, Text
+from course.core.schema import CitedText, Collapsed, Invalid, Range, Refs, Text
 from course.core.yamlio import load_yaml
 from course.engine.views import html as views
 
@@ -55,10 +55,8 @@ class Rule:
             raise Invalid("current_weeks", "give both before_weeks and current_weeks, or neither")
 
 
-@dataclass(frozen=True)
-class Symptom:
-    text: Collapsed
-    references: Refs
+class Symptom(CitedText):
+    """A call-now symptom and what to do, with its sources."""
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from course.core import schema
 from course.core.errors import CourseDataError
 from course.core.paths import ASSETS
 from course.core.references import cite_html, render_bracket_keys
-from course.core.schema import Collapsed, Convert, Invalid, Items, Range, Refs, Text
+from course.core.schema import CitedText, Collapsed, Convert, Invalid, Items, Range, Refs, Text
 from course.core.text import inline_html, plain
 from course.core.yamlio import load_yaml
 from course.engine.views import html as views
@@ -191,8 +191,7 @@ class Event:
     references: Refs
 
     def check(self) -> None:
-        if self.end is not None and self.end <= self.day:
-            raise Invalid("end", "must be after 'day'")
+        schema.must_exceed(self, "end", "day")
 
 
 @dataclass(frozen=True)
@@ -305,20 +304,24 @@ class CarePlanRow:
     references: Refs
 
 
-@dataclass(frozen=True)
-class Teaching:
-    text: Collapsed
-    references: Refs
+class Teaching(CitedText):
+    """One teaching point for the patient or the caregiver, with its sources."""
 
 
 @dataclass(frozen=True)
-class Case:
+class _Story:
+    """What the case file and the lesson's Case hold alike, declared once: who, which product, what happened when."""
+
     as_of: str
     patient: Patient
     product: Product
     events: tuple[Event, ...]
     stages: tuple[Stage, ...]
     observations: tuple[Observation, ...]
+
+
+@dataclass(frozen=True)
+class Case(_Story):
     anc: tuple[LabResult, ...]
     igg: tuple[LabResult, ...]
     igg_references: tuple[str, ...]
@@ -379,15 +382,9 @@ class _Education:
 
 
 @dataclass(frozen=True)
-class _CaseFile:
+class _CaseFile(_Story):
     """``patient_case.yaml`` as written (observations already turned into rows); Case is what the lesson reads."""
 
-    as_of: str
-    patient: Patient
-    product: Product
-    events: tuple[Event, ...]
-    stages: tuple[Stage, ...]
-    observations: tuple[Observation, ...]
     labs: _Labs
     care_plan: tuple[CarePlanRow, ...]
     education: _Education
@@ -451,12 +448,7 @@ def load_case(path: Path = DATA_FILE, known: set[str] | None = None, raw: dict |
         _CaseFile, {**raw, "observations": _observation_rows(raw, path)}, path.name, known=known
     )
     return Case(
-        as_of=f.as_of,
-        patient=f.patient,
-        product=f.product,
-        events=f.events,
-        stages=f.stages,
-        observations=f.observations,
+        **{story.name: getattr(f, story.name) for story in fields(_Story)},
         anc=f.labs.anc,
         igg=f.labs.igg,
         igg_references=f.labs.igg_references,

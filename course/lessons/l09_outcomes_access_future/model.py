@@ -25,6 +25,7 @@ from course.core.references import cite_html
 from course.core.schema import Convert, Invalid, Note, Range, References, Refs
 from course.core.yamlio import load_yaml
 from course.engine.views import html as views
+from course.engine.views.tables import framed_table
 
 DATA_FILE = ASSETS / "efficacy.yaml"
 DISEASES = {
@@ -119,20 +120,19 @@ class Trial:
     references: Refs
 
     def check(self) -> None:
-        if self.complete is not None and self.complete > self.overall:
-            raise Invalid("complete", f"{self.complete}% cannot exceed the overall figure {self.overall}%")
+        schema.must_not_exceed(
+            self, "complete", "overall", f"{self.complete}% cannot exceed the overall figure {self.overall}%"
+        )
         if (self.enrolled is None) != (self.received is None):
             raise Invalid("received", "give both 'enrolled' and 'received', or neither")
         if self.enrolled is None or self.received is None:
             return
         if not self.enrolment_references:
             raise Invalid("enrolment_references", "must be a non-empty list of reference keys")
-        if self.received > self.enrolled:
-            raise Invalid("received", f"{self.received} cannot exceed enrolled ({self.enrolled})")
+        schema.must_not_exceed(self, "received", "enrolled", f"{self.received} cannot exceed enrolled ({self.enrolled})")
         if not self.enrolment_basis:
             raise Invalid("enrolment_basis", "must be text and not empty")
-        if self.n > self.enrolled:
-            raise Invalid("n", f"{self.n} patients assessed cannot exceed the {self.enrolled} enrolled")
+        schema.must_not_exceed(self, "n", "enrolled", f"{self.n} patients assessed cannot exceed the {self.enrolled} enrolled")
 
     @property
     def target(self) -> str:
@@ -327,13 +327,8 @@ def table_html(rows: list[Trial] | tuple[Trial, ...], show_label: bool = True) -
             cells.append(_label_cell(t))
         cells.append(_cite_linked(t.references))
         body.append("<tr>" + cells[0] + "".join(f'<td style="{CELL}">{c}</td>' for c in cells[1:]) + "</tr>")
-    header = "".join(f'<th scope="col" style="{CELL}">{h}</th>' for h in head)
-    return (
-        '<table class="cart-l09-trials" style="font-size:0.9em;border-collapse:collapse">'
-        f'<caption style="text-align:left">Pivotal trials of the approved CAR-T products: published primary '
-        f"analyses (as of {escape(efficacy().as_of)}).</caption>"
-        f"<thead><tr>{header}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-    )
+    caption = f"Pivotal trials of the approved CAR-T products: published primary analyses (as of {escape(efficacy().as_of)})."
+    return framed_table("cart-l09-trials", "0.9em", caption, head, CELL, body)
 
 
 def table_text(rows: list[Trial] | tuple[Trial, ...]) -> str:

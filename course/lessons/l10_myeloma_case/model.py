@@ -87,8 +87,7 @@ class Branch:
     paths: _Paths
 
     def check(self) -> None:
-        if self.rejoin <= self.day:
-            raise Invalid("rejoin", "must be after 'day'")
+        schema.must_exceed(self, "rejoin", "day")
         reached = {c.path for c in self.choices}
         if reached != set(PATHS):
             raise Invalid("choices", f"must lead to both paths ({', '.join(PATHS)}); they reach {sorted(reached)}")
