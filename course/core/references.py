@@ -51,7 +51,7 @@ class Reference:
         text = html.escape(f"{self.authors.rstrip('.')}. {self.title.rstrip('.')}. {self.source}; {self.year}.")
         link = self.link()
         if link:
-            text += f' <a href="{html.escape(link)}" style="text-decoration:underline">{html.escape(link)}</a>'
+            text += f' <a href="{html.escape(link)}">{html.escape(link)}</a>'  # underlined by the course stylesheet'
         return text
 
 

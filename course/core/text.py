@@ -23,11 +23,11 @@ def _marks(out: str) -> str:
 def _table(rows: list[str]) -> str:
     """Pipe-table lines (header, rule, body) as an HTML table with column headers."""
     cells = [[c.strip() for c in r.strip("|").split("|")] for r in rows if not _TABLE_RULE.match(r)]
-    pad = "padding:0.15em 0.7em;text-align:left"
-    head = "".join(f'<th scope="col" style="{pad};border-bottom:1px solid #767676">{_marks(c)}</th>' for c in cells[0])
-    body = "".join(
-        "<tr>" + "".join(f'<td style="{pad}">{_marks(c)}</td>' for c in row) + "</tr>" for row in cells[1:]
-    )
+    # Alignment inline (an untrusted notebook drops the stylesheet); padding and rule from the
+    # course stylesheet's .cart-q-table rules.
+    left = 'style="text-align:left"'
+    head = "".join(f'<th scope="col" {left}>{_marks(c)}</th>' for c in cells[0])
+    body = "".join("<tr>" + "".join(f"<td {left}>{_marks(c)}</td>" for c in row) + "</tr>" for row in cells[1:])
     return (
         '<table class="cart-q-table" style="border-collapse:collapse;margin:0.3em 0">'
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"

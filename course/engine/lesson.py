@@ -148,9 +148,9 @@ def references_view(keys: list[str], where: str) -> Static:
         f'<li id="ref-{r.key}" data-key="{escape(r.key)}"><strong>[{n}]</strong> {r.citation_html()}</li>'
         for n, r in enumerate(refs, start=1)
     )
-    # The plain-text twin leaves out the links (the HTML view has them clickable): a notebook file
-    # carries every reference list twice, and the links were a third of it.
-    text = "\n".join(f"[{n}] {r.citation().removesuffix(' ' + (r.link() or '')).strip()}" for n, r in enumerate(refs, start=1))
+    # The plain-text twin is one line: every reader of a notebook (JupyterLab, nbviewer, GitHub,
+    # VS Code) shows the HTML list, and a second copy of it cost 5 to 10 KB per notebook file.
+    text = f"References: {len(refs)} sources, numbered as this lesson cites them (the list with its links is the HTML view)."
     return Static(f'<ol class="cart-references" style="list-style:none;padding-left:0.5em">{items}</ol>', text)
 
 

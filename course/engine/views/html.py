@@ -13,11 +13,15 @@ from html import escape
 from course.core.references import render_bracket_keys
 from course.core.text import inline_html, plain
 
-# Cell styles in use today, named once. nbconvert's CSS right-aligns table cells otherwise.
-CELL_PLAIN = "text-align:left;vertical-align:top"
-CELL_PADDED = "text-align:left;vertical-align:top;padding:0.25em 0.5em"
-CELL_ROOMY = "text-align:left;vertical-align:top;padding:0.3em 0.5em"
-CELL_BORDERED = "border:1px solid #767676;padding:0.3em 0.5em;vertical-align:top;text-align:left"
+# The one style written on every table cell: JupyterLab and nbconvert right-align cells, and an
+# untrusted notebook (just cloned, not yet run) drops the course stylesheet, so alignment stays inline.
+# Cells sit at the top of their row by the stylesheet (``live.COURSE_CSS``).
+CELL_PLAIN = "text-align:left"
+# A table's look (padding, borders) is one class on its <table>, drawn by the course stylesheet
+# (``live.COURSE_CSS``): the same inline style on every cell cost up to 25 KB a notebook.
+PADDED = "cart-cells-padded"
+ROOMY = "cart-cells-roomy"
+BORDERED = "cart-cells-bordered"
 
 
 class Static:
@@ -44,8 +48,8 @@ def table(
     header: Sequence[str],
     rows: Sequence[Sequence[str]],
     *,
-    cell: str = CELL_PLAIN,
     css_class: str = "cart-table",
+    look: str = "",
     caption_style: str = "",
     notes: Sequence[str] = (),
     after: str = "",
@@ -53,9 +57,11 @@ def table(
 ) -> Static:
     """A captioned table; caption, cells and notes may use **bold**, *italic* and `code`.
 
-    ``notes`` go in a table footer, ``after`` in a small paragraph below the table. The text twin
-    is the caption, the header and one line per row, unless ``text`` builds its own lines.
+    ``notes`` go in a table footer, ``after`` in a small paragraph below the table; ``look`` is one
+    of PADDED, ROOMY or BORDERED (plain cells without). The text twin is the caption, the header and
+    one line per row, unless ``text`` builds its own lines.
     """
+    cell = CELL_PLAIN
     head = "".join(f'<th scope="col" style="{cell}">{escape(h)}</th>' for h in header)
     body = "".join("<tr>" + "".join(f'<td style="{cell}">{inline_html(c)}</td>' for c in row) + "</tr>" for row in rows)
     foot = ""
@@ -68,7 +74,7 @@ def table(
     style = f' style="{caption_style}"' if caption_style else ""
     below = f'<p style="font-size:0.9em">{inline_html(after)}</p>' if after else ""
     html = render_bracket_keys(  # ``[key]`` in a cell or note: the lesson's numbered citation, never a raw key
-        f'<table class="{escape(css_class)}"><caption{style}>{inline_html(caption)}</caption>'
+        f'<table class="{escape(" ".join(filter(None, (css_class, look))))}"><caption{style}>{inline_html(caption)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody>{foot}</table>{below}"
     )
     if text is None:

@@ -66,6 +66,17 @@ COURSE_CSS = f"""
 .jp-OutputArea-output:has(> .cart-live-slot:only-child), .jp-OutputArea-output:has(> style.cart-style:only-child),
 .jp-RenderedJavaScript.jp-OutputArea-output {{ display: none; }}
 .cart-resume {{ font-size: 0.95em; color: #222; margin: 0.4em 0 0 0; }}
+.cart-static {{ border: 1px solid #767676; border-left: 6px solid {FOCUS}; border-radius: 4px; padding: 0.6em 0.9em;
+  margin: 0.6em 0; max-width: 52em; }}
+.cart-q-meta {{ margin: 0 0 0.3em 0; color: #333; }}
+.cart-q-stem {{ margin: 0 0 0.5em 0; }}
+.cart-q-refs {{ font-size: 0.9em; color: #333; }}
+.jp-OutputArea-output table :is(td, th) {{ vertical-align: top; }}
+table.cart-q-table :is(td, th) {{ padding: 0.15em 0.7em; }}
+table.cart-q-table th {{ border-bottom: 1px solid #767676; }}
+table.cart-cells-padded :is(td, th) {{ padding: 0.25em 0.5em; }}
+table.cart-cells-roomy :is(td, th) {{ padding: 0.3em 0.5em; }}
+table.cart-cells-bordered :is(td, th) {{ border: 1px solid #767676; padding: 0.3em 0.5em; }}
 .jp-RenderedHTMLCommon p a, .jp-RenderedHTMLCommon li a, .jp-RenderedHTMLCommon td a {{ text-decoration: underline !important; }}
 """
 

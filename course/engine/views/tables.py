@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from course.engine.views.html import CELL_PLAIN
 
-def framed_table(css_class: str, font_size: str, caption: str, header: Iterable[str], cell: str, rows: Iterable[str]) -> str:
-    """A collapsed-border table around ``rows`` (each a ready ``<tr>``); ``caption`` and ``header`` are HTML
-    and every column heading gets the style ``cell``."""
-    head = "".join(f'<th scope="col" style="{cell}">{name}</th>' for name in header)
+
+def framed_table(css_class: str, font_size: str, caption: str, header: Iterable[str], rows: Iterable[str]) -> str:
+    """A collapsed-border table around ``rows`` (each a ready ``<tr>``); ``caption`` and ``header`` are HTML.
+
+    ``css_class`` carries the table's look too (``html.PADDED`` or ``html.ROOMY``)."""
+    head = "".join(f'<th scope="col" style="{CELL_PLAIN}">{name}</th>' for name in header)
     return (
         f'<table class="{css_class}" style="font-size:{font_size};border-collapse:collapse">'
         f'<caption style="text-align:left">{caption}</caption>'

@@ -24,7 +24,7 @@ def table_html(products: list[Product] | tuple[Product, ...], disease: str | Non
             '<p class="cart-products-empty"><strong>No approved product matches this choice.</strong> '
             "Try another disease or target.</p>"
         )
-    cell = f'style="{views.CELL_ROOMY}"'
+    cell = f'style="{views.CELL_PLAIN}"'
     rows = []
     for p in products:
         items = []
@@ -57,7 +57,7 @@ def table_html(products: list[Product] | tuple[Product, ...], disease: str | Non
         f"Approved CAR-T products in the US (sources checked up to {escape(catalogue().as_of)}). "
         "All are autologous second-generation CARs."
     )
-    return framed_table("cart-products", "0.92em", caption, head, views.CELL_ROOMY, rows)
+    return framed_table(f"cart-products {views.ROOMY}", "0.92em", caption, head, rows)
 
 
 def table_text(products: list[Product] | tuple[Product, ...]) -> str:

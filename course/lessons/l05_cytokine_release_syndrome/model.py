@@ -411,7 +411,8 @@ def next_tocilizumab_dose(
 
 
 TABLE_STYLE = "border-collapse:collapse;margin:0.4em 0;font-size:0.95em;max-width:60em"
-CELL = views.CELL_BORDERED
+CELL = views.CELL_PLAIN
+TABLE_LOOK = views.BORDERED  # borders and padding: one class on each table, drawn by the stylesheet
 
 
 # The fever rule of the ASTCT consensus, as the table footnote states it (lee2019-astct). The waiver
@@ -438,7 +439,7 @@ def astct_table_html(highlight: int | None = None) -> str:
             f'<td style="{CELL}">{escape(row["hypoxia"])}</td></tr>'
         )
     return (
-        f'<table class="cart-astct-table" style="{TABLE_STYLE}"><caption style="text-align:left;caption-side:top">'
+        f'<table class="cart-astct-table {TABLE_LOOK}" style="{TABLE_STYLE}"><caption style="text-align:left;caption-side:top">'
         "<strong>ASTCT 2019 CRS grading</strong> (the grade is the worse of hypotension and hypoxia)</caption>"
         f'<thead><tr><th scope="col" style="{CELL}">Grade</th><th scope="col" style="{CELL}">Fever</th>'
         f'<th scope="col" style="{CELL}">Hypotension</th><th scope="col" style="{CELL}">Hypoxia (oxygen needed)</th>'
@@ -507,7 +508,7 @@ def timing_table(path: Path = TIMING_FILE) -> views.Static:
             f"{views.cite(r.references)}"
         )
     html = (
-        f'<div class="cart-table"><table class="cart-crs-timing" style="{TABLE_STYLE}">'
+        f'<div class="cart-table"><table class="cart-crs-timing {TABLE_LOOK}" style="{TABLE_STYLE}">'
         '<caption style="text-align:left;caption-side:top"><strong>CRS by product in the pivotal trials.</strong> '
         "The trials used different grading scales, diseases and patients: compare the timing, not the rates."
         "</caption><thead><tr>"
@@ -533,7 +534,7 @@ def management_table(path: Path = MANAGEMENT_FILE) -> views.Static:
         text.append(f"  {step.title}: treatment: {' '.join(step.treatment)} Nurse: {' '.join(step.nurse)}")
     varies = "".join(f"<li>{inline_html(t)}</li>" for t in ladder.practice_varies)
     html = (
-        f'<div class="cart-table"><table class="cart-crs-ladder" style="{TABLE_STYLE}">'
+        f'<div class="cart-table"><table class="cart-crs-ladder {TABLE_LOOK}" style="{TABLE_STYLE}">'
         '<caption style="text-align:left;caption-side:top"><strong>Managing CRS, grade by grade.</strong> '
         "Each step adds to the ones below it.</caption><thead><tr>"
         f'<th scope="col" style="{CELL}">Grade</th><th scope="col" style="{CELL}">What the team gives</th>'

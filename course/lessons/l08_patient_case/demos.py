@@ -142,7 +142,7 @@ def stages_table_html(
         for h in ("Day", "Stage", f"CRS ({when})", f"ICANS ({when})", "First thing the nurse does")
     )
     return (
-        f'<table class="cart-table {css}" style="{cs.TABLE_STYLE}"><caption style="text-align:left">'
+        f'<table class="cart-table {css} {cs.TABLE_LOOK}" style="{cs.TABLE_STYLE}"><caption style="text-align:left">'
         f"<strong>Every stage of the case</strong> {caption}</caption>"
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )

@@ -63,6 +63,7 @@ QUESTION_PATTERN = re.compile(r"^q[0-9]{2}-[a-z0-9-]+$")
 AXIS_KNOTS = ((-40.0, 0.0), (-6.0, 0.2), (15.0, 0.76), (92.0, 1.0))
 AXIS_TICKS = (-38, -24, -10, -5, 0, 2, 4, 6, 8, 10, 14, 28, 60, 90)
 CELL = crs.CELL
+TABLE_LOOK = crs.TABLE_LOOK
 TABLE_STYLE = crs.TABLE_STYLE
 WIDE_TABLE_STYLE = "border-collapse:collapse;margin:0.4em 0;font-size:0.95em;max-width:80em"  # the care plan
 
@@ -784,7 +785,7 @@ def _table(
     )
     foot = f'<p style="font-size:0.9em;margin:0.2em 0">{note}</p>' if note else ""
     return render_bracket_keys(
-        f'<div class="cart-table"><table class="{css}" style="{style}">'
+        f'<div class="cart-table"><table class="{css} {TABLE_LOOK}" style="{style}">'
         f'<caption style="text-align:left;caption-side:top">{caption}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{foot}</div>"
     )

@@ -37,7 +37,7 @@ DISEASES = {
 }
 DISEASE_ORDER = tuple(DISEASES)
 TARGETS = ("CD19", "BCMA")
-CELL = views.CELL_PADDED
+CELL = views.CELL_PLAIN  # the padding comes from views.PADDED on each table
 COMPARABILITY_NOTE = (
     "These trials are single-arm studies: no control group, and each enrolled different patients "
     "(disease, age, earlier treatment, how ill), used a different measure of response and followed "
@@ -328,7 +328,7 @@ def table_html(rows: list[Trial] | tuple[Trial, ...], show_label: bool = True) -
         cells.append(_cite_linked(t.references))
         body.append("<tr>" + cells[0] + "".join(f'<td style="{CELL}">{c}</td>' for c in cells[1:]) + "</tr>")
     caption = f"Pivotal trials of the approved CAR-T products: published primary analyses (as of {escape(efficacy().as_of)})."
-    return framed_table("cart-l09-trials", "0.9em", caption, head, CELL, body)
+    return framed_table(f"cart-l09-trials {views.PADDED}", "0.9em", caption, head, body)
 
 
 def table_text(rows: list[Trial] | tuple[Trial, ...]) -> str:
@@ -385,7 +385,7 @@ def enrolment_table_html() -> str:
         )
     )
     return (
-        '<table class="cart-l09-enrolment" style="font-size:0.9em;border-collapse:collapse">'
+        f'<table class="cart-l09-enrolment {views.PADDED}" style="font-size:0.9em;border-collapse:collapse">'
         '<caption style="text-align:left">Enrolled and treated patients in the pivotal trials shown, as '
         "counted in each trial's primary publication, highest share never infused first. Counts come from "
         "different data cut-offs.</caption>"

@@ -221,7 +221,7 @@ def decisions_table_html(choices: dict[str, str] | None) -> str:
     head = "".join(f'<th scope="col" style="{CELL}">{h}</th>' for h in ("Decision point", "Your decision", "What followed"))
     caption = "Your decisions" if choices is not None else "The three decision points and where each path leads"
     return (
-        f'<table class="cart-table cart-l10-decisions" style="{cs.TABLE_STYLE}"><caption style="text-align:left">'
+        f'<table class="cart-table cart-l10-decisions {cs.TABLE_LOOK}" style="{cs.TABLE_STYLE}"><caption style="text-align:left">'
         f"<strong>{caption}</strong></caption><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
 
