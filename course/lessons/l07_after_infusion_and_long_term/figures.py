@@ -21,7 +21,7 @@ from course.lessons.l07_after_infusion_and_long_term import model as lt
 GREY_FILL = "#DDDDDD"
 GREY_EDGE = "#999999"
 GREY_TEXT = "#595959"
-CHAR_WIDTH = 0.008  # approximate width of one 9-pt character in axis units of the journey chart
+CHAR_WIDTH = 0.0105  # approximate width of one 10.5-pt character in axis units of the journey chart
 TICK_DAYS = (0, 7, 14, 21, 30, 60, 90, 180, 270, 365)
 TICK_LABELS = ("0", "7", "14", "21", "30", "60", "90", "6 mo", "9 mo", "1 yr")
 LINE_STYLES = {"quick": "-", "biphasic": "--", "prolonged": ":"}
@@ -88,9 +88,9 @@ def journey_timeline(highlight: str | None = None) -> Figure:
 
     x0 = lt.timeline_x(0)
     ax.add_patch(Rectangle((0, -0.6), x0, n + 1.45, facecolor="#F2F2F2", edgecolor="none", zorder=0))
-    ax.text(x0 / 2, n + 0.42, "Before\ninfusion (not\nto scale)", ha="center", va="center", fontsize=9)
+    ax.text(x0 - 0.008, n + 0.42, "Before infusion\n(not to scale)", ha="right", va="center", fontsize=10.5)
     for day, text in ((-34, "apheresis"), (-18, "manufacturing"), (-4, "chemo")):
-        ax.text(lt.timeline_x(day), n - 0.25, text, rotation=90, ha="center", va="top", fontsize=9, color=GREY_TEXT)
+        ax.text(lt.timeline_x(day), n - 0.25, text, rotation=90, ha="center", va="top", fontsize=10.5, color=GREY_TEXT)
     ax.axvline(x0, color="black", linewidth=1.6, zorder=3)
     ax.text(x0 + 0.006, n + 0.42, "Day 0: infusion", ha="left", va="center", fontsize=10.5, fontweight="bold")
 
@@ -150,7 +150,7 @@ def journey_timeline(highlight: str | None = None) -> Figure:
                         bar.text,
                         ha="center",
                         va="bottom",
-                        fontsize=9.5,
+                        fontsize=10.5,
                         color="black" if chosen else GREY_TEXT,
                     )
                 else:  # the bars fill the row: write it under the line, from its start
@@ -160,7 +160,7 @@ def journey_timeline(highlight: str | None = None) -> Figure:
                         bar.text,
                         ha="left",
                         va="top",
-                        fontsize=9.5,
+                        fontsize=10.5,
                         color="black" if chosen else GREY_TEXT,
                     )
                 continue
@@ -201,7 +201,7 @@ def journey_timeline(highlight: str | None = None) -> Figure:
                     bar.text,
                     ha="left",
                     va="bottom",
-                    fontsize=9,
+                    fontsize=10.5,
                     color="black" if chosen else GREY_TEXT,
                     zorder=4,
                 )
@@ -212,7 +212,7 @@ def journey_timeline(highlight: str | None = None) -> Figure:
                     bar.text,
                     ha="center",
                     va="center",
-                    fontsize=9,
+                    fontsize=10.5,
                     color="black" if chosen else GREY_TEXT,
                     zorder=4,
                     bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85},
