@@ -167,18 +167,18 @@ def case_timeline(day: int = 90, case: cs.Case | None = None) -> Figure:
     low, high = first_day - 3, last_day + 3
     top = fig.add_axes((0.17, 0.6, 0.8, 0.25))
     top.set_xlim(low, high)
-    top.set_ylim(-1.65, 2.3)
+    top.set_ylim(-1.65, 2.55)
     lanes_top = {"care": 1.0, "treatment": 0.0}
     _lanes(top, lanes_top, {"care": "Care steps", "treatment": "Treatment"})
     step = 10 if high - low <= 150 else 20
     top.set_xticks(range(int(low // step * step + step), int(high) + 1, step))
     top.tick_params(axis="x", labelsize=FONT)
-    _day_marks(top, day, low, high, -1.65, 2.3)
+    _day_marks(top, day, low, high, -1.65, 2.55)
     outside = [e for e in events if (e.end or e.day) < z0 or e.day > z1]
     inside = [e for e in events if e not in outside]
     _events(top, outside, lanes_top, low, high, day, outward=True)
     _events(top, inside, lanes_top, low, high, day, labelled=False)
-    top.add_patch(Rectangle((z0, -1.65), z1 + 1 - z0, 3.95, facecolor="none", edgecolor="black", linewidth=1.6,
+    top.add_patch(Rectangle((z0, -1.65), z1 + 1 - z0, 4.2, facecolor="none", edgecolor="black", linewidth=1.6,
                             zorder=1))
     top.set_xlabel(f"The whole story, days from the infusion (day 0); box: days {_day(z0)} to {z1}, zoomed below",
                    fontsize=FONT)
@@ -199,8 +199,9 @@ def case_timeline(day: int = 90, case: cs.Case | None = None) -> Figure:
     _events(ax, inside, {"care": 3.0, "treatment": 2.0}, z0, z1 + 1, day)
     for kind in ("crs", "icans"):
         _grades(ax, kind, lanes[kind], day, case, z0)
+    in_zoom = z0 <= day <= z1  # the day's tag goes on one panel: the zoomed one when it holds the day
     for axes, (a, b) in ((top, (low, high)), (ax, (z0, z1 + 1))):
-        if a <= day <= b - 1:
+        if a <= day <= b - 1 and (axes is ax) == in_zoom:
             near_end = day + 0.5 > a + 0.93 * (b - a)
             axes.text(b if near_end else day + 0.5, axes.get_ylim()[1], f"day {day}", ha="right" if near_end else "center",
                       va="bottom", fontsize=FONT,
