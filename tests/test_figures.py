@@ -8,8 +8,16 @@ import pytest
 from matplotlib.figure import Figure
 from PIL import Image
 
+from course.figures import cache
 from course.figures.catalog import catalog, show
-from course.figures.render import FigureView, png_bytes
+from course.figures.render import (
+    DISPLAY_WIDTH_PX,
+    MIN_TEXT_CSS_PX,
+    FigureView,
+    displayed_scale,
+    png_bytes,
+    smallest_text_css_px,
+)
 from course.figures.style import MIN_FONT_PT, OKABE_ITO
 
 NAMES = sorted(catalog())
@@ -38,6 +46,40 @@ def test_text_is_at_least_9_pt_and_alt_and_caption_say_something(name):
     bundle = view._repr_mimebundle_()
     assert f'alt="{view.alt[:20]}' in bundle["text/html"].replace("&#x27;", "'")
     assert "<figcaption" in bundle["text/html"] and set(bundle) == {"text/html", "text/plain"}  # PNG stored once
+
+
+def _shown_variants() -> list[tuple[str, dict]]:
+    """Every figure with its default options, plus every set of options a notebook shows it with
+    (the figure cache holds one entry per figure and options that ``course execute`` drew)."""
+    variants = {(name, "{}"): (name, {}) for name in NAMES}
+    for entry in cache.entries():
+        variants.setdefault((entry["figure"], repr(entry["options"])), (entry["figure"], entry["options"]))
+    return sorted(variants.values(), key=repr)
+
+
+@pytest.mark.parametrize(("name", "options"), _shown_variants(), ids=lambda v: v if isinstance(v, str) else repr(v)[:60])
+def test_text_is_legible_at_the_size_the_notebook_shows_the_figure(name, options):
+    """Review student-trial finding 13: no text under 12 CSS px (9 pt) on screen, tick labels included.
+
+    Every Text artist of the drawn Matplotlib figure counts (titles, labels, tick labels, legends,
+    annotations). A figure wider than the notebook's output area is shrunk to it, so its text is
+    measured after that shrinking (course.figures.render.DISPLAY_WIDTH_PX)."""
+    fig = catalog()[name].draw(**options)
+    fig.draw_without_rendering()  # tick labels and other texts Matplotlib makes only when drawing
+    px = smallest_text_css_px(fig)
+    width = fig.get_figwidth() * fig.dpi
+    assert px >= MIN_TEXT_CSS_PX, (
+        f"{name} {options}: smallest text {px:.1f} CSS px on screen ({width:.0f}-px PNG shown "
+        f"{displayed_scale(fig) * width:.0f} px wide); needs {MIN_TEXT_CSS_PX:g}"
+    )
+
+
+def test_displayed_size_follows_the_img_style():
+    """The measure above assumes the <img> shows at its own size, shrunk only to fit the output area."""
+    html = FigureView(Figure(figsize=(3, 2)), "alt text " * 8, "a caption of six words here").html()
+    assert 'style="max-width:100%;height:auto"' in html and " width=" not in html
+    small, wide = Figure(figsize=(DISPLAY_WIDTH_PX / 200, 2), dpi=100), Figure(figsize=(DISPLAY_WIDTH_PX / 50, 2), dpi=100)
+    assert displayed_scale(small) == 1.0 and displayed_scale(wide) == pytest.approx(0.5)
 
 
 def test_figure_view_refuses_missing_alt_text():

@@ -102,9 +102,19 @@ def test_timeline_is_readable_and_describes_only_the_story_so_far(day):
 
 
 def test_timeline_marks_grades_with_numbers_not_only_colour():
+    """Each episode is labelled with its grades in order (student-trial finding 13: no numbers floating
+    above and below 15-px boxes): CRS 1 then 2; ICANS 1, 2, then 1."""
     fig = figs.case_timeline(90)
     texts = [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text") and hasattr(a, "get_fontsize"))]
-    assert texts.count("1") >= 3 and texts.count("2") >= 2  # CRS 1, 2; ICANS 1, 2, 1
+    assert texts.count("grade 1 → 2") == 1 and texts.count("grade 1 → 2 → 1") == 1
+
+
+def test_timeline_zooms_the_first_two_weeks_on_an_even_scale():
+    fig = figs.case_timeline(90)
+    overview, zoom = fig.axes
+    assert zoom.get_xlim() == (-1, 16) and list(zoom.get_xticks()) == list(range(-1, 17))
+    steps = {b - a for a, b in zip(overview.get_xticks(), overview.get_xticks()[1:], strict=False)}
+    assert len(steps) == 1  # no change of scale partway along
 
 
 @pytest.mark.parametrize("day", [0, 3, 5, 10])

@@ -7,12 +7,13 @@ dict, found automatically, so no lesson has to edit this file.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from course.figures import cache
-from course.figures.render import FigureView
+from course.figures.render import FigureView, raise_small_text
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -20,9 +21,29 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Entry:
+    """A figure's drawing function with its alt text and caption.
+
+    ``draw`` returns the figure exactly as the notebook shows it: text that would end up smaller than
+    12 CSS px at the displayed width is raised to that size (course.figures.render.raise_small_text)."""
+
     draw: Callable[..., Figure]
     alt: Callable[..., str]
     caption: Callable[..., str]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "draw", _legible(self.draw))
+
+
+def _legible(draw: Callable[..., Figure]) -> Callable[..., Figure]:
+    if getattr(draw, "legible", False):
+        return draw
+
+    @functools.wraps(draw)
+    def drawn(*args: Any, **options: Any) -> Figure:
+        return raise_small_text(draw(*args, **options))
+
+    drawn.legible = True  # type: ignore[attr-defined]
+    return drawn
 
 
 def _five_steps() -> Figure:

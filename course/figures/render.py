@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import io
+import math
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -34,6 +35,28 @@ if TYPE_CHECKING:  # Matplotlib is imported only to draw: a figure read from the
     from matplotlib.figure import Figure
 
 MIN_FONT_PT = 9  # the course style's smallest text (course.figures.style imports Matplotlib)
+
+# How big a figure's text really is on the student's screen. The ``<img>`` below has
+# ``max-width:100%`` and no width of its own: a PNG narrower than the output area shows at its own
+# size (one PNG pixel per CSS px), a wider one is shrunk to the output area. Measured in JupyterLab 4
+# in Chromium, 1280 x 900 window, file browser open (the layout students first see; review
+# student-trial finding 13): the output area is 848 CSS px and every figure displays at 828 CSS px
+# wide, so a 1000-pixel figure is shown at 83% and its 9.5 pt text at about 10.9 px.
+DISPLAY_WIDTH_PX = 828
+MIN_TEXT_CSS_PX = 12.0  # 9 pt at the displayed size (CSS: 1 pt = 4/3 px), what the design rule asks
+
+
+def displayed_scale(fig: Figure) -> float:
+    """How much the notebook shrinks the figure's PNG (1.0: shown at its own size)."""
+    width_px = fig.get_figwidth() * fig.dpi
+    return min(1.0, DISPLAY_WIDTH_PX / width_px)
+
+
+def smallest_text_css_px(fig: Figure) -> float:
+    """The height of the figure's smallest text, in CSS px, at the size the notebook shows it.
+
+    A font of ``s`` points is ``s * dpi / 72`` PNG pixels tall, then shrunk by ``displayed_scale``."""
+    return smallest_font_pt(fig) * fig.dpi / 72 * displayed_scale(fig)
 
 PALETTE_COLOURS = 256
 KEY_COLOUR_SHARE = 0.0005  # a colour covering at least 0.05% of the image is kept exactly
@@ -149,14 +172,45 @@ def _trim_heap() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
-def smallest_font_pt(fig: Figure) -> float:
-    """The smallest visible text size in the figure, in points (the style forbids < 9 pt)."""
-    sizes = [
-        t.get_fontsize()
+def _texts(fig: Figure) -> list:
+    """Every visible, non-empty text of the figure: titles, labels, tick labels, legends, notes."""
+    return [
+        t
         for t in fig.findobj(match=lambda a: hasattr(a, "get_fontsize") and hasattr(a, "get_text"))
         if t.get_visible() and str(t.get_text()).strip()
     ]
+
+
+def smallest_font_pt(fig: Figure) -> float:
+    """The smallest visible text size in the figure, in points (the style forbids < 9 pt)."""
+    sizes = [t.get_fontsize() for t in _texts(fig)]
     return min(sizes) if sizes else float(MIN_FONT_PT)
+
+
+def legible_font_pt(fig: Figure) -> float:
+    """The smallest font size, in points, that this figure shows at ``MIN_TEXT_CSS_PX`` or more:
+    9 pt for a figure that fits the output area, more for a wider one (10.45 pt at 1000 px)."""
+    needed = MIN_TEXT_CSS_PX * 72 / (fig.dpi * displayed_scale(fig))
+    return max(float(MIN_FONT_PT), math.ceil(needed * 20 - 1e-9) / 20)  # up to the next 0.05 pt
+
+
+def raise_small_text(fig: Figure) -> Figure:
+    """Set every text smaller than ``legible_font_pt`` to that size; larger text is left alone.
+
+    The catalogue applies this to every figure it draws (course.figures.catalog.Entry), so a figure
+    drawn wider than the notebook shows it cannot carry text that ends up under 12 CSS px on screen.
+    Drawing code still states its sizes; only the ones that would shrink below the minimum change."""
+    floor = legible_font_pt(fig)
+    for ax in fig.axes:  # tick labels Matplotlib creates only when it draws take the axis's size
+        for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
+            sizes = [t.label1.get_fontsize() for t in axis.get_major_ticks() + axis.get_minor_ticks()]
+            if sizes and max(sizes) < floor:
+                ax.tick_params(axis=name, which="both", labelsize=floor)
+    fig.draw_without_rendering()  # lay out once, so every text that will be drawn exists
+    for text in _texts(fig):
+        if text.get_fontsize() < floor:
+            text.set_fontsize(floor)
+    return fig
 
 
 def release_memory(fig: Figure) -> None:

@@ -182,7 +182,7 @@ def vein_to_vein_timeline(regimen_id: str = "yescarta", show_before: bool = True
     r = regimen(regimen_id)
     j = journey()
     fig = Figure(figsize=(10, 5.4))
-    left = fig.add_axes((0.19, 0.235, 0.2, 0.625))
+    left = fig.add_axes((0.205, 0.235, 0.185, 0.625))
     right = fig.add_axes((0.41, 0.235, 0.57, 0.625), sharey=left)
     n = len(ROWS)
     for ax in (left, right):
@@ -195,7 +195,7 @@ def vein_to_vein_timeline(regimen_id: str = "yescarta", show_before: bool = True
 
     # Left panel: illustrative, not to the label.
     left.set_xlim(PRE_START, PRE_END)
-    left.set_xticks([-35, -28, -21, -14], ["−5 wk", "−4 wk", "−3 wk", "−2 wk"])
+    left.set_xticks([-35, -28, -21, -14], ["−5", "−4", "−3", "−2"])
     left.set_xlabel("Weeks before: illustrative,\nvaries by product and centre", fontsize=10)
     _bar(left, 0, -34, -33, HOSPITAL)
     left.text(-32.4, 0, "one day", va="center", fontsize=9.5)

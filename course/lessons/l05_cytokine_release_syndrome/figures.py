@@ -7,6 +7,7 @@ tables beside it. The mechanism is a conceptual drawing.
 
 from __future__ import annotations
 
+import math
 import textwrap
 
 from matplotlib.figure import Figure
@@ -100,100 +101,66 @@ def mechanism_diagram() -> Figure:
 
 TARGET_COLOURS = {"CD19": OKABE_ITO["blue"], "BCMA": OKABE_ITO["orange"]}
 LIGHT = {"CD19": "#CCE3F0", "BCMA": "#F8E3B3"}  # pale tints of Okabe-Ito blue and orange
-SHORT_SCALE = {"penn": "Penn", "lee2014": "Lee 2014", "astct2019": "ASTCT"}
-DAY_MAX = 30
 
 
 def onset_timeline() -> Figure:
-    """Median onset (diamond), its spread (line) and median duration (bar) per product."""
+    """Median onset (diamond), its spread (line) and median duration (bar) per product.
+
+    Drawn at the width the notebook shows it (8.2 in at 100 dpi: 820 px, not shrunk), with text of
+    11 pt or more; the CRS rates are left to the table below the chart (student-trial finding 13)."""
     apply_style()
     rows = sorted(crs.load_timing(), key=lambda r: (r.onset_days, r.product, r.trial))
-    fig = Figure(figsize=(10, 5.1))
-    ax = fig.add_axes((0.2, 0.125, 0.57, 0.7))
+    fig = Figure(figsize=(8.2, 4.9))
+    ax = fig.add_axes((0.27, 0.115, 0.71, 0.685))
     n = len(rows)
+    day_max = _day_max(rows)
     for i, r in enumerate(rows):
         y = n - 1 - i
         colour = TARGET_COLOURS[r.target]
         if r.duration_days is not None:
-            ax.barh(
-                y,
-                r.duration_days,
-                left=r.onset_days,
-                height=0.42,
-                color=LIGHT[r.target],
-                edgecolor=colour,
-                linewidth=1.2,
-            )
+            ax.barh(y, r.duration_days, left=r.onset_days, height=0.5, color=LIGHT[r.target], edgecolor=colour,
+                    linewidth=1.2, zorder=2)
         if r.onset_spread is not None:
             s = r.onset_spread
-            ax.plot([s.low, s.high], [y, y], color=INK, linewidth=1.6, linestyle="-" if s.kind == "range" else "--")
-            ax.plot([s.low, s.high], [y, y], linestyle="none", marker="|", markersize=12, color=INK)
-        ax.plot(r.onset_days, y, marker="D", markersize=9, color=colour, markeredgecolor=INK, linestyle="none")
-        ax.text(
-            DAY_MAX + 0.8,
-            y,
-            f"{r.any_pct:g}% / {r.grade3_pct:g}%{_fatal_short(r)} · {SHORT_SCALE[r.scale]}",
-            va="center",
-            ha="left",
-            fontsize=9.5,
-            clip_on=False,
-        )
-    ax.set_yticks(range(n))
-    ax.set_yticklabels(
-        [f"{r.product} ({r.trial.split()[0]})" for r in reversed(rows)],
-        fontsize=9.5,
-    )
-    ax.set_xlim(0, DAY_MAX)
-    ax.set_ylim(-0.7, n - 0.3)
-    ax.set_xticks(range(0, DAY_MAX + 1, 2))
+            ax.plot([s.low, s.high], [y, y], color=INK, linewidth=1.8, zorder=3)
+            ax.plot([s.low, s.high], [y, y], linestyle="none", marker="|", markersize=13, color=INK, zorder=3)
+            if s.kind == "iqr":  # beside the bar's end, clear of the bar
+                end = max(s.high, r.onset_days + (r.duration_days or 0))
+                ax.text(end + 0.3, y, "spread: middle half (IQR)", va="center", ha="left", fontsize=11, zorder=4,
+                        bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
+        ax.plot(r.onset_days, y, marker="D", markersize=10, color=colour, markeredgecolor=INK, linestyle="none",
+                zorder=4)
+    ax.set_yticks(range(n), [f"{r.product} ({r.trial.split()[0]})" for r in reversed(rows)], fontsize=11.5)
+    ax.set_xlim(0, day_max)
+    ax.set_ylim(-0.6, n - 0.4)
+    ax.set_xticks(range(0, day_max + 1, 2))
     ax.tick_params(axis="y", length=0)
-    ax.set_xlabel("Days after the CAR-T infusion (infusion = day 0)")
-    ax.axvline(14, color=INK, linestyle=":", linewidth=1.8)
-    ax.text(14.3, n - 0.45, "day 14", fontsize=10, va="center", ha="left")
+    ax.tick_params(axis="x", labelsize=11)
+    ax.grid(axis="x", color="#E3E3E3", linewidth=0.8, zorder=0)
+    ax.set_axisbelow(True)
+    ax.set_xlabel("Days after the CAR-T infusion (infusion = day 0)", fontsize=11.5)
+    ax.axvline(14, color=INK, linestyle=":", linewidth=1.8, zorder=1)
+    ax.text(14.2, n - 0.4, "day 14", fontsize=11, va="bottom", ha="left")
     handles = [
-        Line2D(
-            [],
-            [],
-            marker="D",
-            color="white",
-            markerfacecolor=OKABE_ITO["blue"],
-            markeredgecolor=INK,
-            markersize=9,
-            label="median day of onset (CD19 product)",
-        ),
-        Line2D(
-            [],
-            [],
-            marker="D",
-            color="white",
-            markerfacecolor=OKABE_ITO["orange"],
-            markeredgecolor=INK,
-            markersize=9,
-            label="median day of onset (BCMA product)",
-        ),
-        Line2D([], [], color=INK, linewidth=1.6, label="onset range (dashed: middle half, IQR)"),
-        Patch(
-            facecolor="#DDDDDD",
-            edgecolor="#555555",
-            label="bar: median duration, from the median onset\n(joins two medians; schematic, not one patient)",
-        ),
+        Line2D([], [], marker="D", color="white", markerfacecolor=OKABE_ITO["blue"], markeredgecolor=INK,
+               markersize=10, label="median day CRS started: CD19 product"),
+        Line2D([], [], marker="D", color="white", markerfacecolor=OKABE_ITO["orange"], markeredgecolor=INK,
+               markersize=10, label="median day CRS started: BCMA product"),
+        Line2D([], [], color=INK, linewidth=1.8, marker="|", markersize=13, label="spread of start days (range)"),
+        Patch(facecolor="#DDDDDD", edgecolor="#555555",
+              label="median duration, drawn from the median\nstart (joins two medians: a schematic)"),
     ]
-    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.01, 0.995), ncol=2, fontsize=9.5, frameon=False)
-    ax.text(
-        DAY_MAX + 0.8,
-        n - 0.3,
-        "CRS any / grade ≥3 · scale\n(scales differ: do not compare)",
-        fontsize=9.5,
-        va="center",
-        clip_on=False,
-        linespacing=1.2,
-    )
+    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.005, 0.995), ncol=2, fontsize=11,
+               frameon=False, columnspacing=1.2, handletextpad=0.5)
     return fig
 
 
-def _fatal_short(r: crs.TimingRow) -> str:
-    """Deaths from CRS given apart from the grade 3 or higher rate (CARTITUDE-1: 4% grade 3-4 plus 1 death)."""
-    return f" + {r.grade5_patients} fatal" if r.grade5_patients else ""
+def _day_max(rows: list[crs.TimingRow]) -> int:
+    """The chart's last day: the latest onset or episode end, plus a little room, rounded up to even."""
+    ends = [r.onset_days + (r.duration_days or 0) for r in rows]
+    ends += [r.onset_spread.high for r in rows if r.onset_spread is not None]
+    last = math.ceil(max([14.0, *ends]) + 1)
+    return last + last % 2
 
 
 def _row_alt(r: crs.TimingRow) -> str:
@@ -215,11 +182,13 @@ def timeline_alt() -> str:
     """Alt text written from the same data as the chart, so the two cannot disagree."""
     rows = sorted(crs.load_timing(), key=lambda r: (r.onset_days, r.product, r.trial))
     return (
-        "Timeline chart, one row per product, days 0 to 30 after the infusion. Each row shows the median day "
-        "CRS started (diamond), the spread of onset days (line) and the median duration (bar starting at the "
-        "median onset; the bar joins two medians, so it is a schematic, not the course of one typical patient). "
-        "By median onset: " + "; ".join(_row_alt(r) for r in rows) + ". A dotted line marks "
-        "day 14. A note beside the rates says the grading scales differ, so the rates must not be compared."
+        f"Timeline chart, one row per product, days 0 to {_day_max(rows)} after the infusion. Each row shows the "
+        "median day CRS started (diamond, blue for a CD19 product, orange for a BCMA product), the spread of "
+        "onset days (line; for Carvykti the middle half of patients, labelled IQR) and the median duration (bar "
+        "starting at the median onset; the bar joins two medians, so it is a schematic, not the course of one "
+        "typical patient). A dotted line marks day 14. The CRS rates are not drawn; they are in the table "
+        "below. By median onset: " + "; ".join(_row_alt(r) for r in rows) + ". The trials used different "
+        "grading scales, so the rates must not be compared."
     )
 
 
@@ -232,8 +201,8 @@ def timeline_caption() -> str:
         "Each bar starts at the median onset and is as long as the median duration: it joins two medians, so it "
         "is a schematic, not the course of a typical patient. "
         "Pivotal-trial data as given in the first US label or the trial publication (see table; Tecartus: the US "
-        "label; Breyanzi's onset: the EU SmPC); the rates are not comparable between products because the trials "
-        "used different grading scales."
+        "label; Breyanzi's onset: the EU SmPC). The CRS rates are in the table below the chart; they are not "
+        "comparable between products because the trials used different grading scales."
     )
 
 

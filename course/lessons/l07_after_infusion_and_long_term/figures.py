@@ -15,14 +15,14 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch, Rectangle
 
 from course.figures.catalog import Entry
-from course.figures.shapes import ON_WHITE, on_white
+from course.figures.shapes import ON_WHITE, crisp_text, on_white
 from course.figures.style import OKABE_ITO, apply_style
 from course.lessons.l07_after_infusion_and_long_term import model as lt
 
 GREY_FILL = "#DDDDDD"
 GREY_EDGE = "#999999"
 GREY_TEXT = "#595959"
-CHAR_WIDTH = 0.008  # approximate width of one 9-pt character in axis units of the journey chart
+CHAR_WIDTH = 0.0105  # approximate width of one 10.5-pt character in axis units of the journey chart
 TICK_DAYS = (0, 7, 14, 21, 30, 60, 90, 180, 270, 365)
 TICK_LABELS = ("0", "7", "14", "21", "30", "60", "90", "6 mo", "9 mo", "1 yr")
 LINE_STYLES = {"quick": "-", "biphasic": "--", "prolonged": ":"}
@@ -89,9 +89,9 @@ def journey_timeline(highlight: str | None = None) -> Figure:
 
     x0 = lt.timeline_x(0)
     ax.add_patch(Rectangle((0, -0.6), x0, n + 1.45, facecolor="#F2F2F2", edgecolor="none", zorder=0))
-    ax.text(x0 / 2, n + 0.42, "Before\ninfusion (not\nto scale)", ha="center", va="center", fontsize=9)
+    ax.text(x0 - 0.008, n + 0.42, "Before infusion\n(not to scale)", ha="right", va="center", fontsize=10.5)
     for day, text in ((-34, "apheresis"), (-18, "manufacturing"), (-4, "chemo")):
-        ax.text(lt.timeline_x(day), n - 0.25, text, rotation=90, ha="center", va="top", fontsize=9, color=GREY_TEXT)
+        ax.text(lt.timeline_x(day), n - 0.25, text, rotation=90, ha="center", va="top", fontsize=10.5, color=GREY_TEXT)
     ax.axvline(x0, color="black", linewidth=1.6, zorder=3)
     ax.text(x0 + 0.006, n + 0.42, "Day 0: infusion", ha="left", va="center", fontsize=10.5, fontweight="bold")
 
@@ -151,7 +151,7 @@ def journey_timeline(highlight: str | None = None) -> Figure:
                         bar.text,
                         ha="center",
                         va="bottom",
-                        fontsize=9.5,
+                        fontsize=10.5,
                         color="black" if chosen else GREY_TEXT,
                     )
                 else:  # the bars fill the row: write it under the line, from its start
@@ -161,7 +161,7 @@ def journey_timeline(highlight: str | None = None) -> Figure:
                         bar.text,
                         ha="left",
                         va="top",
-                        fontsize=9.5,
+                        fontsize=10.5,
                         color="black" if chosen else GREY_TEXT,
                     )
                 continue
@@ -195,7 +195,7 @@ def journey_timeline(highlight: str | None = None) -> Figure:
                         (xe, bar_y), (1.0, bar_y), arrowstyle="-|>", mutation_scale=14, linewidth=1.8, color=edge, zorder=2
                     )
                 )
-            words = {"fontsize": 9, "color": "black" if chosen else GREY_TEXT, "zorder": 4}  # a bar's text, either place
+            words = {"fontsize": 10.5, "color": "black" if chosen else GREY_TEXT, "zorder": 4}  # a bar's text, either place
             if bar.text and len(bar.text) * CHAR_WIDTH > xe - xs:  # too long for the bar: write it above
                 ax.text(xs, bar_y + height / 2 + 0.04, bar.text, ha="left", va="bottom", **words)
             elif bar.text:
@@ -225,7 +225,7 @@ def journey_timeline(highlight: str | None = None) -> Figure:
         Line2D([0], [0], color="#333333", linewidth=2.2, marker=">", markersize=7, label="continues beyond one year"),
     ]
     fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False, fontsize=10, bbox_to_anchor=(0.5, 0.005))
-    return fig
+    return crisp_text(fig, keep_bold=True)  # hinted text: sharp, and the notebook stays under its size ceiling
 
 
 def neutrophil_course(pattern: str = "all", day: int | None = None) -> Figure:

@@ -26,11 +26,9 @@ GREY = "#767676"
 LIGHT = "#EFEFEF"
 TODAY = "#FFF1C9"
 LABEL_BOX = {"boxstyle": "square,pad=0.08", "facecolor": "white", "edgecolor": "none"}  # lines never cross a label
-CHAR_W = 0.0085  # approximate width of one 9.5-pt character, in timeline axis units
 LANE_NAMES = {"care": "Care steps", "treatment": "Treatment", "crs": "CRS grade", "icans": "ICANS grade"}
-LANE_Y = {"care": 3.0, "treatment": 2.0, "crs": 1.0, "icans": 0.0}
 GRADE_FILL = {1: OKABE_ITO["yellow"], 2: OKABE_ITO["orange"], 3: OKABE_ITO["vermillion"], 4: OKABE_ITO["reddish_purple"]}
-GRADE_HATCH = {1: "", 2: "///", 3: "xxx", 4: "xxxx"}
+GRADE_HATCH = {1: "", 2: "///", 3: "xxx", 4: "xxxx"}  # the ward chart's ICE bands
 VITALS_LAST_DAY = cs.DEFAULT_AXIS.vitals_last_day
 
 
@@ -40,101 +38,181 @@ def _check_day(day: int, low: int, high: int) -> int:
     return day
 
 
-def _place(placed: list[tuple[float, float, int]], left: float, right: float) -> int:
-    """The first label level (0 above, 1 below) where [left, right] does not overlap a placed label."""
-    for level in (0, 1):
+def _place(placed: list[tuple[float, float, int]], left: float, right: float, levels: int = 2) -> int:
+    """The first label level (0, 1, ...) where [left, right] does not overlap a label already placed."""
+    for level in range(levels):
         if all(right < a or left > b for a, b, lv in placed if lv == level):
             return level
     return 0
 
 
-def case_timeline(day: int = 90, case: cs.Case | None = None) -> Figure:
-    """The case from referral to ``day``: events, treatments and grades so far; the day marked."""
-    case = case or cs.data()
-    _check_day(day, cs.first_day(case), cs.last_day(case))
+FONT = 11  # every text of the case timeline is 11 pt or more: 15 CSS px, the PNG being shown unshrunk
+ZOOM_FIRST = -1  # the zoomed panel starts the day before the infusion
 
-    def timeline_x(d: float) -> float:
-        return cs.timeline_x(d, case)
 
-    apply_style()
-    fig = Figure(figsize=(10.0, 3.9))
-    ax = fig.add_axes((0.115, 0.2, 0.87, 0.6))
-    ax.set_xlim(0, 1)
-    ax.set_ylim(-0.6, 3.75)
-    ax.set_yticks([LANE_Y[k] for k in LANE_NAMES], list(LANE_NAMES.values()), fontsize=10.5)
+def zoom_days(case: cs.Case) -> tuple[int, int]:
+    """The days of the zoomed panel: from the day before the infusion to the end of the case's busy
+    first weeks (the end of its axis's widest-drawn stretch: day 15 for lesson 08, 13 for lesson 10)."""
+    knots = case.axis.knots
+    widest = max(zip(knots, knots[1:], strict=False), key=lambda k: (k[1][1] - k[0][1]) / (k[1][0] - k[0][0]))
+    return ZOOM_FIRST, int(widest[1][0])
+
+
+def _char_days(ax, first: float, last: float, size: float = FONT) -> float:
+    """Roughly how many days one character of ``size`` pt covers on ``ax`` (for placing labels)."""
+    width_in = ax.get_position().width * ax.figure.get_figwidth()
+    return 0.7 * size / 72 * (last - first) / width_in
+
+
+def _lanes(ax, lanes: dict[str, float], names: dict[str, str]) -> None:
+    ax.set_yticks(list(lanes.values()), [names[k] for k in lanes], fontsize=FONT)
     ax.tick_params(axis="y", length=0)
     ax.spines[["left", "top", "right"]].set_visible(False)
-    ticks = case.axis.ticks
-    ax.set_xticks([timeline_x(d) for d in ticks], [str(d) for d in ticks], fontsize=9.5)
-    ax.set_xlabel(f"Days from the CAR-T infusion (day 0); the scale is stretched from {case.axis.stretch}", fontsize=10)
-    for y in LANE_Y.values():
+    for y in lanes.values():
         ax.axhline(y, color="#D9D9D9", linewidth=0.8, zorder=0)
-    for knot, _ in case.axis.knots[1:-1]:
-        ax.axvline(timeline_x(knot), color=GREY, linestyle=(0, (1, 3)), linewidth=1, zorder=0)
 
-    x_day, x_next = timeline_x(day), timeline_x(day + 1)
-    ax.add_patch(Rectangle((x_day, -0.6), x_next - x_day, 4.35, facecolor=TODAY, edgecolor="none", zorder=0))
-    for x in (x_day, x_next):
-        ax.axvline(x, color="black", linestyle="--", linewidth=1.2, zorder=1)
-    if day < cs.last_day(case):
-        ax.add_patch(Rectangle((x_next, -0.6), 1 - x_next, 4.35, facecolor=LIGHT, edgecolor="none", zorder=0))
-        ax.text((x_next + 1) / 2, -0.45, "still to come", ha="center", va="bottom", fontsize=10, color="#555555")
-    ax.axvline(timeline_x(0), color="black", linewidth=1.4, zorder=1)
 
-    placed: dict[str, list[tuple[float, float, int]]] = {"care": [], "treatment": []}
-    for event in cs.events_until(day, case):
-        y = LANE_Y[event.lane]
-        xs = timeline_x(event.day)
+def _day_marks(ax, day: int, first: float, last: float, bottom: float, top: float) -> None:
+    """The shown day as a pale yellow column; the days after it greyed as still to come."""
+    if day + 1 > first and day < last:
+        ax.add_patch(Rectangle((max(day, first), bottom), min(day + 1, last) - max(day, first), top - bottom,
+                               facecolor=TODAY, edgecolor="black", linewidth=1.0, linestyle="--", zorder=0))
+    if day + 1 < last:
+        start = max(day + 1, first)
+        ax.add_patch(Rectangle((start, bottom), last - start, top - bottom, facecolor=LIGHT, edgecolor="none",
+                               zorder=0))
+
+
+def _events(ax, events: list[cs.Event], lanes: dict[str, float], first: float, last: float, day: int,
+            labelled: bool = True, outward: bool = False) -> None:
+    """Care steps (circles) and treatments (diamonds, or bars over days), labelled without overlaps:
+    a label goes above its mark, or below it when the space above is taken. ``outward``: care labels
+    only above, treatment labels only below, a second row further out (the overview's two lanes)."""
+    per_char = _char_days(ax, first, last)
+    placed: dict[str, list[tuple[float, float, int]]] = {k: [] for k in lanes}
+    for event in events:
+        if event.lane not in lanes or event.day > last or (event.end or event.day) < first:
+            continue
+        y = lanes[event.lane]
+        start = max(event.day, first)
         if event.end is not None:
-            xe = timeline_x(min(event.end, day + 0.999))
-            ax.add_patch(
-                Rectangle((xs, y - 0.17), max(xe - xs, 0.004), 0.34, facecolor=OKABE_ITO["sky_blue"],
-                          edgecolor="black", linewidth=1, zorder=2)
-            )
-            centre = (xs + xe) / 2
+            end = min(event.end, day + 0.999, last)
+            ax.add_patch(Rectangle((start, y - 0.17), max(end - start, 0.15), 0.34, facecolor=OKABE_ITO["sky_blue"],
+                                   edgecolor="black", linewidth=1, zorder=2))
+            centre = (start + end) / 2
         else:
             marker = "o" if event.lane == "care" else "D"
             colour = OKABE_ITO["blue"] if event.lane == "care" else OKABE_ITO["bluish_green"]
-            ax.plot([xs], [y], marker=marker, markersize=8, color=colour, markeredgecolor="black", zorder=3)
-            centre = xs
-        width = len(event.label) * CHAR_W
-        left, right = centre - width / 2, centre + width / 2
-        ha = "center"
-        if right > 1.0:
-            left, right, ha, centre = 1.0 - width, 1.0, "right", 1.0
-        level = _place(placed[event.lane], left, right)
-        placed[event.lane].append((left, right, level))
-        ax.text(centre, y + (0.24 if level == 0 else -0.24), event.label, ha=ha, va="bottom" if level == 0 else "top",
-                fontsize=9.5, zorder=4, bbox=LABEL_BOX)
+            ax.plot([start], [y], marker=marker, markersize=8, color=colour, markeredgecolor="black", zorder=3)
+            centre = start
+        if not labelled:
+            continue
+        width = len(event.label) * per_char
+        left, right, ha = centre - width / 2, centre + width / 2, "center"
+        if right > last:
+            left, right, ha, centre = last - width, last, "right", last
+        elif left < first:
+            left, right, ha, centre = first, first + width, "left", first
+        level = _place(placed[event.lane], left - per_char, right + per_char, 3 if outward else 2)
+        placed[event.lane].append((left - per_char, right + per_char, level))
+        if outward:
+            up = event.lane == "care"
+            offset = (0.22 + 0.42 * level) * (1 if up else -1)
+        else:
+            up, offset = level == 0, 0.22 if level == 0 else -0.22
+        ax.text(centre, y + offset, event.label, ha=ha, va="bottom" if up else "top", fontsize=FONT, zorder=6,
+                bbox={"boxstyle": "square,pad=0.05", "facecolor": "white", "edgecolor": "none"} if outward else None)
 
+
+def _grades(ax, kind: str, y: float, day: int, case: cs.Case, first: float) -> None:
+    """A grade lane: one box per period, taller and darker the higher the grade, and under each
+    episode its grades in words (\"grade 1 → 2\"), so the numbers never float between boxes."""
+    spans = cs.grade_spans(kind, day, case)
+    for span in spans:
+        height = 0.16 + 0.1 * span.grade
+        ax.add_patch(Rectangle((span.start, y - 0.25), span.end - span.start, height,
+                               facecolor=GRADE_FILL[span.grade], edgecolor="black", linewidth=1, zorder=2))
+    episodes: list[list[cs.Span]] = []
+    for span in spans:
+        if episodes and abs(episodes[-1][-1].end - span.start) < 1e-9:
+            episodes[-1].append(span)
+        else:
+            episodes.append([span])
+    for episode in episodes:
+        centre = (episode[0].start + episode[-1].end) / 2
+        words = "grade " + " → ".join(str(s.grade) for s in episode)
+        ax.text(centre, y - 0.3, words, ha="center", va="top", fontsize=FONT, fontweight="bold", zorder=4)
+    if day >= 0 and not spans:
+        ax.text(first + 1.2, y, "none so far", ha="left", va="center", fontsize=FONT, color="#555555")
+    elif day < 0:
+        ax.text(first + 1.2, y, "after infusion", ha="left", va="center", fontsize=FONT, color="#555555")
+
+
+def _day(d: int) -> str:
+    return f"−{-d}" if d < 0 else str(d)
+
+
+def case_timeline(day: int = 90, case: cs.Case | None = None) -> Figure:
+    """The case from referral to ``day``, in two panels on even day scales: the whole story, and
+    its first two weeks zoomed (care steps, treatments, CRS and ICANS grades). The day is marked."""
+    case = case or cs.data()
+    first_day, last_day = cs.first_day(case), cs.last_day(case)
+    _check_day(day, first_day, last_day)
+    apply_style()
+    z0, z1 = zoom_days(case)
+    fig = Figure(figsize=(8.2, 6.6))
+    events = cs.events_until(day, case)
+
+    # 1. The whole story, an even scale: care steps and treatments; the zoomed days boxed.
+    low, high = first_day - 3, last_day + 3
+    top = fig.add_axes((0.17, 0.6, 0.8, 0.25))
+    top.set_xlim(low, high)
+    top.set_ylim(-1.65, 2.55)
+    lanes_top = {"care": 1.0, "treatment": 0.0}
+    _lanes(top, lanes_top, {"care": "Care steps", "treatment": "Treatment"})
+    step = 10 if high - low <= 150 else 20
+    top.set_xticks(range(int(low // step * step + step), int(high) + 1, step))
+    top.tick_params(axis="x", labelsize=FONT)
+    _day_marks(top, day, low, high, -1.65, 2.55)
+    outside = [e for e in events if (e.end or e.day) < z0 or e.day > z1]
+    inside = [e for e in events if e not in outside]
+    _events(top, outside, lanes_top, low, high, day, outward=True)
+    _events(top, inside, lanes_top, low, high, day, labelled=False)
+    top.add_patch(Rectangle((z0, -1.65), z1 + 1 - z0, 4.2, facecolor="none", edgecolor="black", linewidth=1.6,
+                            zorder=1))
+    top.set_xlabel(f"The whole story, days from the infusion (day 0); box: days {_day(z0)} to {z1}, zoomed below",
+                   fontsize=FONT)
+
+    # 2. The zoomed days, one day per tick: every lane, with the grades.
+    ax = fig.add_axes((0.17, 0.12, 0.8, 0.37))
+    ax.set_xlim(z0, z1 + 1)
+    ax.set_ylim(-0.75, 3.6)
+    lanes = {"care": 3.0, "treatment": 2.0, "crs": 1.0, "icans": 0.0}
+    _lanes(ax, lanes, LANE_NAMES)
+    ax.set_xticks(range(z0, z1 + 2), [_day(d) for d in range(z0, z1 + 2)])
+    ax.tick_params(axis="x", labelsize=FONT)
+    ax.set_xlabel(f"Days {_day(z0)} to {z1} from the infusion, zoomed: one tick a day", fontsize=FONT)
+    _day_marks(ax, day, z0, z1 + 1, -0.75, 3.6)
+    ax.axvline(0, color="black", linewidth=1.4, zorder=1)
+    if day < z0:
+        ax.text((z0 + z1 + 1) / 2, 1.5, "still to come", ha="center", va="center", fontsize=FONT + 1, color="#555555")
+    _events(ax, inside, {"care": 3.0, "treatment": 2.0}, z0, z1 + 1, day)
     for kind in ("crs", "icans"):
-        y = LANE_Y[kind]
-        spans = cs.grade_spans(kind, day, case)
-        numbers: list[tuple[float, float, int]] = []
-        for span in spans:
-            xs, xe = timeline_x(span.start), timeline_x(span.end)
-            ax.add_patch(
-                Rectangle((xs, y - 0.25), xe - xs, 0.5, facecolor=GRADE_FILL[span.grade], hatch=GRADE_HATCH[span.grade],
-                          edgecolor="black", linewidth=1, zorder=2)
-            )
-            centre = (xs + xe) / 2
-            level = _place(numbers, centre - 1.5 * CHAR_W, centre + 1.5 * CHAR_W)  # keeps "1" "2" from reading "12"
-            numbers.append((centre - 1.5 * CHAR_W, centre + 1.5 * CHAR_W, level))
-            ax.text(centre, y + (0.29 if level == 0 else -0.29), str(span.grade), ha="center",
-                    va="bottom" if level == 0 else "top", fontsize=10, fontweight="bold", zorder=4, bbox=LABEL_BOX)
-        if day >= 0 and not spans:
-            ax.text(timeline_x(0) + 0.01, y, "none so far", ha="left", va="center", fontsize=9.5, color="#555555")
-        elif day < 0:
-            ax.text(timeline_x(0) + 0.01, y, "after infusion", ha="left", va="center", fontsize=9.5, color="#555555")
+        _grades(ax, kind, lanes[kind], day, case, z0)
+    in_zoom = z0 <= day <= z1  # the day's tag goes on one panel: the zoomed one when it holds the day
+    for axes, (a, b) in ((top, (low, high)), (ax, (z0, z1 + 1))):
+        if a <= day <= b - 1 and (axes is ax) == in_zoom:
+            near_end = day + 0.5 > a + 0.93 * (b - a)
+            axes.text(b if near_end else day + 0.5, axes.get_ylim()[1], f"day {day}", ha="right" if near_end else "center",
+                      va="bottom", fontsize=FONT,
+                      fontweight="bold", bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "black"},
+                      zorder=6)
 
-    label_x, label_ha = ((x_day + x_next) / 2, "center") if x_next < 0.94 else (x_next, "right")
-    ax.text(label_x, 3.78, f"day {day}", ha=label_ha, va="bottom", fontsize=10.5, fontweight="bold",
-            bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "black"}, zorder=6)
     stage = cs.stage_on(day, case)
-    fig.text(0.012, 0.975, f"{case.patient.short_name}'s case so far: day {day} - {stage.title[0].lower() + stage.title[1:]}", fontsize=13,
-             fontweight="bold", va="top")
-    fig.text(0.012, 0.905, "Fictional case for teaching, not patient data. The number by each box is its ASTCT "
-             "grade; higher grades are darker and hatched.", fontsize=10, va="top", color="#333333")
+    fig.text(0.012, 0.99, f"{case.patient.short_name}'s case so far: day {day}", fontsize=13, fontweight="bold",
+             va="top")
+    fig.text(0.012, 0.955, f"{stage.title}. Fictional case for teaching, not patient data.", fontsize=FONT,
+             va="top", color="#333333")
     handles = [
         Line2D([0], [0], marker="o", color="none", markerfacecolor=OKABE_ITO["blue"], markeredgecolor="black",
                markersize=8, label="care step"),
@@ -143,17 +221,24 @@ def case_timeline(day: int = 90, case: cs.Case | None = None) -> Figure:
         Rectangle((0, 0), 1, 1, facecolor=OKABE_ITO["sky_blue"], edgecolor="black", label="treatment over days"),
         Rectangle((0, 0), 1, 1, facecolor=TODAY, edgecolor="black", linestyle="--", label="the day shown"),
     ]
-    fig.legend(handles=handles, loc="lower center", ncol=4, frameon=False, fontsize=9.5, bbox_to_anchor=(0.55, 0.0))
+    fig.legend(handles=handles, loc="upper left", ncol=4, frameon=False, fontsize=FONT, bbox_to_anchor=(0.005, 0.925),
+               columnspacing=1.0, handletextpad=0.4)
+    fig.text(0.012, 0.008, "CRS and ICANS boxes: the ASTCT grade; the higher the grade, the taller and darker.",
+             fontsize=FONT, va="bottom", color="#333333")
     return crisp_text(fig)
 
 
 def _timeline_alt(day: int = 90, case: cs.Case | None = None) -> str:
     case = case or cs.data()
     events = cs.events_until(day, case)
+    z0, z1 = zoom_days(case)
     parts = [
         f"Timeline of a fictional patient's CAR-T treatment from referral (day {cs.first_day(case)}) to day {day}, "
-        "in four lanes: care steps, treatment, CRS grade and ICANS grade. A shaded column with dashed edges marks "
-        f"day {day}" + (", and the rest of the story is greyed out as still to come." if day < cs.last_day(case) else ".")
+        "in two panels with even day scales. The top panel shows the whole story in two lanes, care steps and "
+        f"treatment, with a box around days {z0} to {z1}; the bottom panel zooms into those days, one tick a day, "
+        "in four lanes: care steps, treatment, CRS grade and ICANS grade, where each grade box is taller and "
+        "darker the higher the grade and each episode is labelled with its grades. A shaded column with dashed "
+        f"edges marks day {day}" + (", and the rest of the story is greyed out as still to come." if day < cs.last_day(case) else ".")
     ]
     parts.append("Shown so far: " + "; ".join(f"day {int(e.day)}: {e.text}" for e in events) + ".")
     for kind, name in (("crs", "CRS"), ("icans", "ICANS")):
@@ -172,7 +257,8 @@ def _timeline_alt(day: int = 90, case: cs.Case | None = None) -> str:
 def _timeline_caption(day: int = 90, case: cs.Case | None = None) -> str:
     return (
         f"**The case so far, day {day}.** Care steps, treatments and the ASTCT grades of CRS and ICANS "
-        "(computed from the observations with the course's grading rules), up to the marked day. "
+        "(computed from the observations with the course's grading rules), up to the marked day: the whole "
+        "story above, its first two weeks zoomed below. "
         "Fictional case for teaching, not patient data."
     )
 
