@@ -121,7 +121,7 @@ def _events(ax, events: list[cs.Event], lanes: dict[str, float], first: float, l
         else:
             up, offset = level == 0, 0.22 if level == 0 else -0.22
         ax.text(centre, y + offset, event.label, ha=ha, va="bottom" if up else "top", fontsize=FONT, zorder=6,
-                bbox={"boxstyle": "square,pad=0.05", "facecolor": "white", "edgecolor": "none"} if outward else None)
+                bbox={"boxstyle": "square,pad=0.05", "facecolor": "white", "edgecolor": "none"})  # no line crosses a label
 
 
 def _grades(ax, kind: str, y: float, day: int, case: cs.Case, first: float) -> None:
