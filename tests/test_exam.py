@@ -30,14 +30,14 @@ def _answer(lesson, qid, right=True):
     w = lesson.question(qid).widget()
     q = w.q
     if q.type == "single":
-        w.input.radio.value = q.correct_options()[0] if right else (q.correct_options()[0] + 1) % len(q.options)
+        w.input.control.value = q.correct_options()[0] if right else (q.correct_options()[0] + 1) % len(q.options)
     elif q.type == "truefalse":
-        w.input.radio.value = q.answer if right else not q.answer
+        w.input.control.value = q.answer if right else not q.answer
     elif q.type == "multiple":
         for i, c in zip(w.input.order, w.input.checks, strict=True):  # display order is the learner's
             c.value = q.options[i].correct if right else not q.options[i].correct
     elif q.type == "numeric":
-        w.input.text.value = str(q.answer if right else q.answer + 1)
+        w.input.control.value = str(q.answer if right else q.answer + 1)
     elif q.type == "ordering":
         for pos, d in enumerate(w.input.drops):
             d.value = pos if right else (pos + 1) % len(q.items)
@@ -130,7 +130,7 @@ def test_exam_gives_no_feedback_until_submit_then_results_and_export(tmp_path, e
     assert f"4 of {n} correct" in score.result.value and "Not passed yet" in score.result.value
     assert "<img" in score.result.value and "pass mark" in score.result.value
     assert "✘" in w.feedback.value and "Why:" not in w.feedback.value  # wrong: feedback, no explanation
-    assert w.check.disabled and w.input.radio.disabled
+    assert w.check.disabled and w.input.control.disabled
     files = list(exports.glob("*.json"))
     assert len(files) == 1
     doc = json.loads(files[0].read_text())
@@ -287,12 +287,12 @@ def answer(widget, texts) -> None:
     q, inp = widget.q, widget.input
     value = widget_response(q, texts)
     if q.type in ("single", "truefalse"):
-        inp.radio.value = value
+        inp.control.value = value
     elif q.type == "multiple":
         for i, box in enumerate(inp.checks):
             box.value = i in value
     elif q.type == "numeric":
-        inp.text.value = str(value)
+        inp.control.value = str(value)
     elif q.type == "ordering":
         for drop, index in zip(inp.drops, value, strict=True):
             drop.value = index

@@ -50,10 +50,10 @@ def test_an_ambiguous_answer_in_the_widget_is_not_an_attempt():
     q = load_bank(bank_path(LESSON)).get("q00-fever-threshold")
     calls = []
     widget = QuestionWidget(q, 1, lambda *args: calls.append(args) or len(calls))
-    widget.input.text.value = "38,000"
+    widget.input.control.value = "38,000"
     widget.on_check()
     assert calls == [] and "could mean 38000 or 38" in widget.feedback.value
-    widget.input.text.value = "38,0"
+    widget.input.control.value = "38,0"
     widget.on_check()
     assert len(calls) == 1 and calls[0][2] is True  # 38,0 °C is 38.0: right
 

@@ -327,14 +327,14 @@ def test_blueprint_figure_matches_the_bank(bank):
 def _answer_right(widget) -> None:
     q, inp = widget.q, widget.input
     if q.type == "single":
-        inp.radio.value = q.correct_options()[0]
+        inp.control.value = q.correct_options()[0]
     elif q.type == "truefalse":
-        inp.radio.value = q.answer
+        inp.control.value = q.answer
     elif q.type == "multiple":
         for i, box in zip(inp.order, inp.checks, strict=True):  # display order is the learner's
             box.value = q.options[i].correct
     elif q.type == "numeric":
-        inp.text.value = f"{q.answer:g}"
+        inp.control.value = f"{q.answer:g}"
     elif q.type == "ordering":
         for position, drop in enumerate(inp.drops):
             drop.value = position
@@ -348,9 +348,9 @@ def _answer_wrong(widget) -> None:
     """A gradeable but wrong answer of the widget's type (Submit needs every question answered)."""
     q, inp = widget.q, widget.input
     if q.type == "single":
-        inp.radio.value = next(i for i, o in enumerate(q.options) if not o.correct)
+        inp.control.value = next(i for i, o in enumerate(q.options) if not o.correct)
     elif q.type == "truefalse":
-        inp.radio.value = not q.answer
+        inp.control.value = not q.answer
     elif q.type == "multiple":
         for i, box in enumerate(inp.checks):
             box.value = not q.options[i].correct
@@ -358,7 +358,7 @@ def _answer_wrong(widget) -> None:
         low = q.minimum if q.minimum is not None else q.answer - 1000
         high = q.maximum if q.maximum is not None else q.answer + 1000
         wrong = high if abs(high - q.answer) > abs(q.answer - low) else low
-        inp.text.value = f"{wrong:g}"
+        inp.control.value = f"{wrong:g}"
     elif q.type == "ordering":
         for position, drop in enumerate(inp.drops):
             drop.value = len(inp.drops) - 1 - position

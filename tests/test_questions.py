@@ -316,7 +316,7 @@ def test_widget_shows_the_learners_order_and_records_bank_indices(tmp_path):
     assert "Correct" in w.feedback.value
     assert lesson.store.latest("00_start_here", "q00-targets").response == w.q.correct_options()
     single = lesson.bank.get("q00-car-letters")
-    radio = lesson.question("q00-car-letters").widget().input.radio
+    radio = lesson.question("q00-car-letters").widget().input.control
     assert [label[3:] for label, _ in radio.options] == [single.options[i].text for i in option_order(single, "zoe")]
     assert [v for _, v in radio.options] == option_order(single, "zoe")
 
@@ -328,7 +328,7 @@ def test_feedback_and_export_name_options_by_text_not_letter(tmp_path):
     lesson = start_lesson("00_start_here", ProgressStore(tmp_path, "kim"))
     w = lesson.question("q00-car-letters").widget()
     wrong = next(i for i, o in enumerate(w.q.options) if not o.correct)
-    w.input.radio.value = wrong
+    w.input.control.value = wrong
     w.check.click()
     assert w.q.options[wrong].text in w.feedback.value
     result = grade(w.q, wrong)

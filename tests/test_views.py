@@ -72,20 +72,20 @@ def test_single_choice_flow_and_restart_restore(lesson, tmp_path):
     assert "Check your input" in w.feedback.value and "Choose one option" in w.feedback.value
     assert lesson.store.attempts() == []  # bad input is not an attempt
     key = w.q.correct_options()[0]  # a bank index: the display order is the learner's own
-    w.input.radio.value = (key + 1) % len(w.q.options)
+    w.input.control.value = (key + 1) % len(w.q.options)
     w.check.click()
     assert "✘" in w.feedback.value and "Not yet right" in w.feedback.value and "Attempts: 1" in w.feedback.value
     assert "Why:" not in w.feedback.value  # explanation waits until it is right
-    w.input.radio.value = key
+    w.input.control.value = key
     w.check.click()
     assert "✔" in w.feedback.value and "Correct" in w.feedback.value and "Attempts: 2" in w.feedback.value
     assert "Why:" in w.feedback.value and 'role="status"' in w.feedback.value
     restarted = start_lesson("00_start_here", ProgressStore(tmp_path, "ana"))
     again = _widget(restarted, "q00-car-letters")
-    assert again.input.radio.value == key
+    assert again.input.control.value == key
     assert "restored from your saved answers" in again.feedback.value and "Attempts: 2" in again.feedback.value
     again.retry.click()
-    assert again.input.radio.value is None and again.feedback.value == ""
+    assert again.input.control.value is None and again.feedback.value == ""
 
 
 def test_multiple_select_flow(lesson):
@@ -104,29 +104,29 @@ def test_multiple_select_flow(lesson):
 
 def test_truefalse_flow(lesson):
     w = _widget(lesson, "q00-off-the-shelf")
-    w.input.radio.value = not w.q.answer
+    w.input.control.value = not w.q.answer
     w.check.click()
     assert "autologous" in w.feedback.value and "✘" in w.feedback.value
-    w.input.radio.value = w.q.answer
+    w.input.control.value = w.q.answer
     w.check.click()
     assert "✔" in w.feedback.value
 
 
 def test_numeric_flow_with_bad_input_and_common_error(lesson):
     w = _widget(lesson, "q00-fever-threshold")
-    w.input.text.value = "thirty-eight"
+    w.input.control.value = "thirty-eight"
     w.check.click()
     assert "is not a number" in w.feedback.value
-    w.input.text.value = "100.4"
+    w.input.control.value = "100.4"
     w.check.click()
     assert "°F" in w.feedback.value  # the Fahrenheit slip gets its own feedback
-    w.input.text.value = "400"
+    w.input.control.value = "400"
     w.check.click()
     assert "outside the possible range" in w.feedback.value
-    w.input.text.value = "38.5"
+    w.input.control.value = "38.5"
     w.check.click()
     assert "hospital fever protocols" in w.feedback.value
-    w.input.text.value = "38 °C"
+    w.input.control.value = "38 °C"
     w.check.click()
     assert "Correct" in w.feedback.value
 
@@ -169,7 +169,7 @@ def test_score_view_updates_live_and_static_is_stable(lesson):
     n = len(lesson.bank.questions)
     assert f"0 of {n} correct" in score.html.value
     w = _widget(lesson, "q00-car-letters")
-    w.input.radio.value = w.q.correct_options()[0]
+    w.input.control.value = w.q.correct_options()[0]
     w.check.click()
     assert f"1 of {n} correct" in score.html.value and "✔ correct (1 attempt)" in score.html.value
     bundle = score._repr_mimebundle_()
@@ -184,7 +184,7 @@ def test_score_view_says_when_progress_is_in_memory(tmp_path):
     with pytest.warns(UserWarning, match="memory only") as caught:
         score = lesson.score()
         w = _widget(lesson, "q00-car-letters")
-        w.input.radio.value = w.q.correct_options()[0]
+        w.input.control.value = w.q.correct_options()[0]
         w.check.click()
     assert len(caught) == 1
     assert "memory only" in score.html.value and "✔" in w.feedback.value
@@ -253,10 +253,10 @@ def test_show_answer_asks_first_and_cancel_keeps_the_question(lesson):
 def test_checking_the_same_right_answer_again_is_not_a_new_attempt(lesson):
     q = lesson.bank.get("q00-car-letters")
     view = lesson.question(q.id).widget()
-    view.input.radio.value = q.correct_options()[0]
+    view.input.control.value = q.correct_options()[0]
     view.on_check()
     view.on_retry()
-    view.input.radio.value = q.correct_options()[0]
+    view.input.control.value = q.correct_options()[0]
     view.on_check()
     assert view.attempts == 1 and "Attempts: 1" in view.feedback.value
 

@@ -355,6 +355,12 @@ def find(rows: Iterable[Any], value: Any, what: str, *, key: str = "id") -> Any:
     raise KeyError(f"no {what} '{value}'; known: {', '.join(str(getattr(r, key)) for r in rows)}")
 
 
+def shared(base: type, row: Any) -> dict[str, Any]:
+    """The values of ``base``'s fields in ``row``: how a file's reader hands what it shares with the lesson's
+    flattened view (both declared on one base) to that view, field by field, without naming each."""
+    return {f.name: getattr(row, f.name) for f in fields(base)}
+
+
 def cited(*groups: Iterable[Any], extra: Iterable[str] = ()) -> list[str]:
     """Every reference key the rows of ``groups`` cite (then ``extra``), each once, in order of first use."""
     keys = [key for group in groups for row in group for key in row.references]

@@ -97,32 +97,45 @@ class _Input:
         raise NotImplementedError
 
 
-class _Radio(_Input):
+class _OneControl(_Input):
+    """An answer held by one widget's value (radio buttons, a text box): read and cleared the same way."""
+
+    empty: Any = None  # the value of a cleared control
+    control: w.ValueWidget
+
+    def build(self) -> list[w.Widget]:
+        self.control = self.make()
+        return [self.control]
+
+    def make(self) -> w.ValueWidget:
+        raise NotImplementedError
+
+    def read(self) -> Any:
+        return self.control.value
+
+    def clear(self) -> None:
+        self.control.value = self.empty
+
+
+class _Radio(_OneControl):
     def choices(self) -> list[tuple[str, Any]]:
         if self.q.type == "truefalse":
             return [("True", True), ("False", False)]
         order = option_order(self.q, self.learner)
         return [(f"{letter(pos)}. {self.q.options[i].text}", i) for pos, i in enumerate(order)]
 
-    def build(self) -> list[w.Widget]:
-        self.radio = w.RadioButtons(
+    def make(self) -> w.ValueWidget:
+        return w.RadioButtons(
             options=self.choices(),
-            value=None,
+            value=self.empty,
             description="Your answer:",
             style={"description_width": "initial"},
             layout=w.Layout(width="auto"),
         )
-        return [self.radio]
-
-    def read(self) -> Any:
-        return self.radio.value
 
     def restore(self, response: Any) -> None:
         if response in [v for _, v in self.choices()]:
-            self.radio.value = response
-
-    def clear(self) -> None:
-        self.radio.value = None
+            self.control.value = response
 
 
 class _Checks(_Input):
@@ -152,26 +165,21 @@ class _Checks(_Input):
             c.value = False
 
 
-class _Number(_Input):
-    def build(self) -> list[w.Widget]:
+class _Number(_OneControl):
+    empty = ""
+
+    def make(self) -> w.ValueWidget:
         unit = self.q.unit
-        self.text = w.Text(
-            value="",
+        return w.Text(
+            value=self.empty,
             description=f"Your answer ({unit}):" if unit else "Your answer:",
             placeholder="type a number",
             style={"description_width": "initial"},
             layout=w.Layout(width="22em"),
         )
-        return [self.text]
-
-    def read(self) -> Any:
-        return self.text.value
 
     def restore(self, response: Any) -> None:
-        self.text.value = "" if response is None else str(response)
-
-    def clear(self) -> None:
-        self.text.value = ""
+        self.control.value = "" if response is None else str(response)
 
 
 class _Order(_Input):

@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 from course.core import schema
 from course.core.errors import CourseDataError
 from course.core.paths import ASSETS
-from course.core.schema import Convert, Count, Invalid, Note, Range, Refs
+from course.core.schema import CitedText, Convert, Count, Invalid, Note, Range, Refs
 from course.core.yamlio import load_yaml
 
 LYMPHODEPLETION_FILE = ASSETS / "lymphodepletion.yaml"
@@ -191,26 +191,26 @@ class Dropout:
 
 
 @dataclass(frozen=True)
-class _Bridging:
-    what: str
-    references: Refs
-
-
-@dataclass(frozen=True)
 class _Monitoring:
     changed: str
     rules: tuple[MonitoringRule, ...]
 
 
 @dataclass(frozen=True)
-class _JourneyFile:
+class _Trip:
+    """What the file and Journey hold alike, declared once: the steps, the bridging note, who was never infused."""
+
+    as_of: str
+    steps: tuple[Step, ...]
+    bridging: CitedText
+    not_infused: tuple[Dropout, ...]
+
+
+@dataclass(frozen=True)
+class _JourneyFile(_Trip):
     """``vein_to_vein.yaml`` as written; Journey is what the lesson reads."""
 
-    steps: tuple[Step, ...]
-    bridging: _Bridging
     monitoring: _Monitoring
-    not_infused: tuple[Dropout, ...]
-    as_of: str = ""
 
     def check(self) -> None:
         if [s.number for s in self.steps] != [1, 2, 3, 4, 5]:
@@ -218,16 +218,11 @@ class _JourneyFile:
 
 
 @dataclass(frozen=True)
-class Journey:
-    """Everything in ``vein_to_vein.yaml``."""
+class Journey(_Trip):
+    """Everything in ``vein_to_vein.yaml``, its monitoring section flattened."""
 
-    as_of: str
-    steps: tuple[Step, ...]
-    bridging: str
-    bridging_references: tuple[str, ...]
     monitoring_changed: str
     monitoring: tuple[MonitoringRule, ...]
-    not_infused: tuple[Dropout, ...]
 
     def rule(self, rule_id: str) -> MonitoringRule:
         return schema.find(self.monitoring, rule_id, "monitoring rule")
@@ -246,13 +241,7 @@ def load_journey(path: Path = VEIN_TO_VEIN_FILE) -> Journey:
     """The five steps, the bridging note, the monitoring rules and the trial drop-out rows."""
     f: _JourneyFile = schema.read_row(_JourneyFile, load_yaml(path), path.name)
     return Journey(
-        as_of=f.as_of,
-        steps=f.steps,
-        bridging=f.bridging.what,
-        bridging_references=f.bridging.references,
-        monitoring_changed=f.monitoring.changed,
-        monitoring=f.monitoring.rules,
-        not_infused=f.not_infused,
+        **schema.shared(_Trip, f), monitoring_changed=f.monitoring.changed, monitoring=f.monitoring.rules
     )
 
 

@@ -149,14 +149,20 @@ class _IgG:
 
 
 @dataclass(frozen=True)
-class _File:
+class _Tables:
+    """What the file and LongTerm hold alike, declared once: the row lists the lesson reads as written."""
+
+    infection_periods: tuple[InfectionPeriod, ...]
+    prophylaxis: tuple[Prophylaxis, ...]
+    timeline: tuple[Window, ...]
+
+
+@dataclass(frozen=True)
+class _File(_Tables):
     going_home: _GoingHome
     call_now: _CallNow
     icaht: _Icaht
-    infection_periods: tuple[InfectionPeriod, ...]
-    prophylaxis: tuple[Prophylaxis, ...]
     igg: _IgG
-    timeline: tuple[Window, ...]
 
     def check(self) -> None:
         previous = -1
@@ -172,20 +178,19 @@ class _File:
 
 
 @dataclass(frozen=True)
-class LongTerm:
+class LongTerm(_Tables):
+    """Everything in ``long_term.yaml``, its sections (going home, call now, ICAHT, IgG) flattened."""
+
     change_date: str
     rules: tuple[Rule, ...]
     fever_threshold_c: float
     call_now: tuple[Symptom, ...]
     icaht_early_last_day: int
     icaht_phases: tuple[Phase, ...]
-    infection_periods: tuple[InfectionPeriod, ...]
-    prophylaxis: tuple[Prophylaxis, ...]
     igg_trigger_mg_dl: float
     igg_grey_zone_upper_mg_dl: float
     igg_monitoring: str
     igg_references: tuple[str, ...]
-    timeline: tuple[Window, ...]
 
     def rule(self, rule_id: str) -> Rule:
         return schema.find(self.rules, rule_id, "rule")
@@ -210,19 +215,17 @@ def load_long_term(path: Path = DATA_FILE, known: set[str] | None = None) -> Lon
     """Read and validate the lesson 07 tables; any problem names the file, section, row and field."""
     f: _File = schema.read_row(_File, load_yaml(path), path.name, known=known)
     return LongTerm(
+        **schema.shared(_Tables, f),
         change_date=f.going_home.change_date,
         rules=f.going_home.rules,
         fever_threshold_c=f.call_now.threshold_c,
         call_now=f.call_now.symptoms,
         icaht_early_last_day=f.icaht.early_last_day,
         icaht_phases=f.icaht.phases,
-        infection_periods=f.infection_periods,
-        prophylaxis=f.prophylaxis,
         igg_trigger_mg_dl=f.igg.trigger_mg_dl,
         igg_grey_zone_upper_mg_dl=f.igg.grey_zone_upper_mg_dl,
         igg_monitoring=f.igg.monitoring,
         igg_references=f.igg.references,
-        timeline=f.timeline,
     )
 
 

@@ -449,7 +449,7 @@ def load_case(path: Path = DATA_FILE, known: set[str] | None = None, raw: dict |
         _CaseFile, {**raw, "observations": _observation_rows(raw, path)}, path.name, known=known
     )
     return Case(
-        **{story.name: getattr(f, story.name) for story in fields(_Story)},
+        **schema.shared(_Story, f),
         anc=f.labs.anc,
         igg=f.labs.igg,
         igg_references=f.labs.igg_references,
