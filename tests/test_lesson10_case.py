@@ -232,7 +232,7 @@ def test_the_static_decisions_vary_where_the_recognised_choice_stands(story):
 
 def test_figures_draw_every_path_with_alt_text_naming_it(story):
     for paths in story.every_case():
-        alt = figures._timeline_alt(120, paths)
+        alt = figures.FIGURES["l10_timeline"].alt(120, paths)
         assert "Path shown:" in alt and alt.count("grade") >= 2
     assert "main path" in figures.path_label(None)
     assert figures.path_label(("missed", "recognised", "missed")) == (

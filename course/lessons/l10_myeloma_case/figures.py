@@ -10,6 +10,8 @@ default the main path, recognised everywhere):
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from matplotlib.figure import Figure
 
 from course.figures.catalog import Entry
@@ -22,39 +24,26 @@ def _case(paths: tuple[str, ...] | None):
     return mm.story().case(paths)
 
 
-def timeline(day: int = 120, paths: tuple[str, ...] | None = None) -> Figure:
-    return l08.case_timeline(day, _case(paths))
-
-
-def _timeline_alt(day: int = 120, paths: tuple[str, ...] | None = None) -> str:
-    return l08._timeline_alt(day, _case(paths)) + _path_words(paths)
-
-
-def _timeline_caption(day: int = 120, paths: tuple[str, ...] | None = None) -> str:
-    return l08._timeline_caption(day, _case(paths)).replace(
-        "Fictional case", "Path: " + path_label(paths) + ". Fictional case"
-    )
-
-
-def vitals(day: int = 12, paths: tuple[str, ...] | None = None) -> Figure:
-    return l08.vital_signs(day, _case(paths))
-
-
-def _vitals_alt(day: int = 12, paths: tuple[str, ...] | None = None) -> str:
-    return l08._vitals_alt(day, _case(paths)) + _path_words(paths)
-
-
-def _vitals_caption(day: int = 12, paths: tuple[str, ...] | None = None) -> str:
-    return l08._vitals_caption(day, _case(paths)).replace(
-        "Fictional case", "Path: " + path_label(paths) + ". Fictional case"
-    )
-
-
 def _path_words(paths: tuple[str, ...] | None) -> str:
     return f" Path shown: {path_label(paths)}."
 
 
+def _on_this_case(draw: Callable[..., Figure], alt: Callable[..., str], caption: Callable[..., str], last_day: int) -> Entry:
+    """A lesson 08 drawing with its alt text and caption, for this case on the path the learner took."""
+
+    def figure(day: int = last_day, paths: tuple[str, ...] | None = None) -> Figure:
+        return draw(day, _case(paths))
+
+    def figure_alt(day: int = last_day, paths: tuple[str, ...] | None = None) -> str:
+        return alt(day, _case(paths)) + _path_words(paths)
+
+    def figure_caption(day: int = last_day, paths: tuple[str, ...] | None = None) -> str:
+        return caption(day, _case(paths)).replace("Fictional case", "Path: " + path_label(paths) + ". Fictional case")
+
+    return Entry(figure, figure_alt, figure_caption)
+
+
 FIGURES = {
-    "l10_timeline": Entry(timeline, _timeline_alt, _timeline_caption),
-    "l10_vitals": Entry(vitals, _vitals_alt, _vitals_caption),
+    "l10_timeline": _on_this_case(l08.case_timeline, l08._timeline_alt, l08._timeline_caption, last_day=120),
+    "l10_vitals": _on_this_case(l08.vital_signs, l08._vitals_alt, l08._vitals_caption, last_day=12),
 }
