@@ -244,7 +244,8 @@ def test_mixed_sources_and_approximate_figures_are_shown_as_such():
     ]
     carvykti = next(r for key, r in rows.items() if "CARTITUDE-1" in key)
     assert carvykti[4] == "day 8 (3–12)‡" and carvykti[5] == "4 days‡"  # onset of ICANS only, marked as such
-    assert "US label, broader definition" in icans_timing.timing_table()._repr_mimebundle_()["text/plain"]
+    assert "US label, broader definition" in icans_timing.timing_table()._repr_mimebundle_()["text/html"]
+    assert "US label, broader definition" in icans_timing.timing_table().text
     assert icans_timing.get("carvykti-mm").incidence_text() == (
         "about 21% / about 10% (all neurotoxicity, CARTITUDE-1)"
     )
@@ -262,9 +263,10 @@ def test_get_unknown_product_lists_the_ids():
 
 
 def test_timing_table_view_has_every_product():
-    bundle = icans_timing.timing_table()._repr_mimebundle_()
+    table = icans_timing.timing_table()
+    bundle = table._repr_mimebundle_()
     for row in icans_timing.products():
-        assert row.brand in bundle["text/plain"]
+        assert row.brand in bundle["text/html"] and row.brand in table.text
     assert "<table" in bundle["text/html"]
 
 

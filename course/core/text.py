@@ -57,6 +57,16 @@ def plain(text: str) -> str:
     return _ITALIC.sub(r"\1", out)
 
 
+def stored_label(text: str) -> str:
+    """What a notebook file stores as the ``text/plain`` of a table or demo: its first line (the caption).
+
+    JupyterLab, nbviewer, GitHub and VS Code all show the ``text/html`` view; a full plain-text copy
+    of every table and demo cost 5 to 20 KB per notebook file, read by none of them. The full text
+    stays on the object (``.text``) for a console or a script. Questions keep their whole text.
+    """
+    return text.strip().split("\n", 1)[0]
+
+
 def letter(index: int) -> str:
     """Option letter for a zero-based index: A, B, ... Z."""
     if not 0 <= index < 26:

@@ -12,6 +12,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from course.core.text import stored_label
 from course.engine.views.live import DEMO_LINE, SplitDisplay
 from course.figures.render import FigureView
 
@@ -33,7 +34,7 @@ class Demo(SplitDisplay):
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
         bundle = dict(self.widget._repr_mimebundle_() or {})
         bundle["text/html"] = f'<div class="cart-demo-static">{self.static_html}</div>'
-        bundle["text/plain"] = self.text
+        bundle["text/plain"] = stored_label(self.text)  # the full text stays on .text
         return bundle
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from html import escape
 
 from course.core.references import render_bracket_keys
-from course.core.text import inline_html, plain
+from course.core.text import inline_html, plain, stored_label
 
 # The one style written on every table cell: JupyterLab and nbconvert right-align cells, and an
 # untrusted notebook (just cloned, not yet run) drops the course stylesheet, so alignment stays inline.
@@ -25,14 +25,15 @@ BORDERED = "cart-cells-bordered"
 
 
 class Static:
-    """A read-only output: HTML for Jupyter and nbviewer, and the same content as plain text."""
+    """A read-only output: HTML for Jupyter and nbviewer, and the same content as plain text (``text``;
+    the notebook stores only its first line, see ``course.core.text.stored_label``)."""
 
     def __init__(self, html: str, text: str, rows: Sequence[Sequence[str]] = ()):
         self.html, self.text = html, text
         self.rows = rows  # a table's cells as given, for tests and demos that read them
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
-        return {"text/html": self.html, "text/plain": self.text}
+        return {"text/html": self.html, "text/plain": stored_label(self.text)}
 
 
 def cite(keys: Iterable[str], *, link: bool = False, underline: bool = False) -> str:

@@ -14,7 +14,6 @@ from matplotlib.patches import Patch
 
 from course import clinical
 from course.figures.catalog import Entry
-from course.figures.shapes import crisp_text
 from course.figures.style import OKABE_ITO, apply_style
 from course.lessons.l06_icans import model as icans
 from course.lessons.l06_icans import timing as icans_timing
@@ -125,7 +124,7 @@ def icans_domains_figure(**values) -> Figure:
         bbox_to_anchor=(0.5, 0.0),
     )
     fig.text(0.01, 0.95, "ASTCT ICANS grading, adults and children 12 and over", fontsize=10, color=GREY)
-    return crisp_text(fig, keep_bold=True)
+    return fig
 
 
 def _domains_alt(**values) -> str:
@@ -198,7 +197,7 @@ def two_syndromes_figure() -> Figure:
     axes[0].legend(loc="upper right", fontsize=10, frameon=False, handlelength=3, ncol=2)
     fig.text(0.01, 0.5, "severity (conceptual)", rotation=90, va="center", fontsize=10.5)
     fig.subplots_adjust(left=0.05, right=0.98, top=0.95, bottom=0.09, hspace=0.55)
-    return crisp_text(fig, keep_bold=True)
+    return fig
 
 
 # --- 3 and 4. Product data from assets/icans_timing.yaml.
@@ -282,7 +281,7 @@ def onset_by_product_figure(highlight: str | None = None) -> Figure:
     )
     if footnotes:
         fig.text(0.02, 0.015, "\n".join(footnotes), fontsize=9.5, color=INK, va="bottom", linespacing=1.5)
-    return crisp_text(fig, keep_bold=True)
+    return fig
 
 
 def _onset_alt(highlight: str | None = None) -> str:
@@ -343,7 +342,7 @@ def incidence_by_product_figure() -> Figure:
         fontsize=10,
         frameon=False,
     )
-    return crisp_text(fig, keep_bold=True)
+    return fig
 
 
 def _incidence_alt() -> str:

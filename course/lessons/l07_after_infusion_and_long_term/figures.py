@@ -15,7 +15,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch, Rectangle
 
 from course.figures.catalog import Entry
-from course.figures.shapes import ON_WHITE, crisp_text, on_white
+from course.figures.shapes import ON_WHITE, on_white
 from course.figures.style import OKABE_ITO, apply_style
 from course.lessons.l07_after_infusion_and_long_term import model as lt
 
@@ -225,7 +225,7 @@ def journey_timeline(highlight: str | None = None) -> Figure:
         Line2D([0], [0], color="#333333", linewidth=2.2, marker=">", markersize=7, label="continues beyond one year"),
     ]
     fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False, fontsize=10, bbox_to_anchor=(0.5, 0.005))
-    return crisp_text(fig, keep_bold=True)  # hinted text: sharp, and the notebook stays under its size ceiling
+    return fig
 
 
 def neutrophil_course(pattern: str = "all", day: int | None = None) -> Figure:
