@@ -305,7 +305,7 @@ def car_parts() -> Figure:
         ty = {"binder": 4.55, "hinge": 3.75, "transmembrane": 2.88, "costim": 2.05, "cd3z": 1.05}[kind]
         ax.annotate(
             label,
-            xy=(cx + (0.85 if kind in ("costim", "cd3z") else 0.35 if kind == "binder" else 0.12), cy),
+            xy=(cx + (0.85 if kind in ("costim", "cd3z") else 0.56 if kind == "binder" else 0.12), cy),  # binder: the VL rim, not its label
             xytext=(text_x, ty),
             fontsize=10.5,
             va="center",

@@ -36,59 +36,81 @@ def _wrap(text: str, width: int) -> str:
 # --- 1. The five steps with durations -------------------------------------------------------------
 
 
+TEXT_PT = 10.5  # every text of the five-steps figure: 12 CSS px or more at the 828 px the notebook shows it
+BODY_LINE, STRIP_LINE = 0.19, 0.17  # inches per line of body text (linespacing 1.3) and of the bold strip (1.15)
+BOX_W, BAND = 2.75, 0.32
+
+
+def _step_parts(s) -> tuple[str, str]:
+    """A step's body and its 'How long' strip, wrapped to the box (bold type is wider: fewer characters)."""
+    return _wrap(s.what, 30), _wrap(f"How long: {s.duration}", 27)
+
+
+def _lines_height(text: str, per_line: float) -> float:
+    return per_line * text.count("\n") + 0.2  # the last line's own height
+
+
+def _strip_height(how_long: str) -> float:
+    return _lines_height(how_long, STRIP_LINE) + 0.14
+
+
+def _box_height(s) -> float:
+    """Title band, the body below it, a gap, the duration strip: nothing overlaps, whatever the text."""
+    body, how_long = _step_parts(s)
+    return BAND + 0.14 + _lines_height(body, BODY_LINE) + 0.16 + _strip_height(how_long) + 0.06
+
+
 def five_steps_timed() -> Figure:
-    """The loop between hospital and manufacturing site, each step with how long it takes."""
+    """The loop between hospital and manufacturing site, each step with how long it takes.
+
+    Each row of boxes is as tall as its longest step needs: the body sits under the title band, the
+    duration strip at the bottom, so no text can reach the band (the row heights follow the data)."""
     steps = journey().steps
-    fig, ax = canvas(10, 5.8)
-    ax.add_patch(Rectangle((0.1, 3.0), 9.8, 2.7, facecolor="#EAF3FA", edgecolor="none"))
-    ax.add_patch(Rectangle((0.1, 0.1), 6.85, 2.7, facecolor="#FDF3E1", edgecolor="none"))
-    ax.add_patch(Rectangle((7.05, 0.1), 2.85, 2.7, facecolor="#EAF3FA", edgecolor="none"))
-    ax.text(0.25, 5.5, "THE PATIENT, AT THE TREATING HOSPITAL", fontsize=10.5, fontweight="bold", va="center")
-    ax.text(0.25, 0.3, "THE CELLS, AT THE MANUFACTURING SITE", fontsize=10.5, fontweight="bold", va="center")
-    ax.text(7.2, 2.55, "MEANWHILE, AT THE HOSPITAL", fontsize=10.5, fontweight="bold", va="center")
-    w, h = 2.75, 2.05
-    places = {1: (0.3, 3.25), 2: (0.75, 0.55), 3: (3.95, 0.55), 4: (3.75, 3.25), 5: (6.95, 3.25)}
+    top_h = max(_box_height(s) for s in steps if s.number in (1, 4, 5))
+    low_h = max(_box_height(s) for s in steps if s.number in (2, 3))
+    low_y, gap = 0.55, 0.55  # the white gap between the two bands holds the shipping labels
+    low_band = low_y + low_h + 0.15
+    top_y = low_band + gap + 0.4  # room under the top boxes for 'then monitoring'
+    height = top_y + top_h + 0.45
+    fig, ax = canvas(10, height)
+    ax.add_patch(Rectangle((0.1, low_band + gap), 9.8, height - 0.1 - low_band - gap, facecolor="#EAF3FA",
+                           edgecolor="none"))
+    ax.add_patch(Rectangle((0.1, 0.1), 6.85, low_band - 0.1, facecolor="#FDF3E1", edgecolor="none"))
+    ax.add_patch(Rectangle((7.05, 0.1), 2.85, low_band - 0.1, facecolor="#EAF3FA", edgecolor="none"))
+    ax.text(0.25, height - 0.25, "THE PATIENT, AT THE TREATING HOSPITAL", fontsize=TEXT_PT, fontweight="bold",
+            va="center")
+    ax.text(0.25, 0.3, "THE CELLS, AT THE MANUFACTURING SITE", fontsize=TEXT_PT, fontweight="bold", va="center")
+    ax.text(7.2, low_band - 0.25, "MEANWHILE, AT THE HOSPITAL", fontsize=TEXT_PT, fontweight="bold", va="center")
+    places = {1: (0.3, top_y), 2: (0.75, low_y), 3: (3.95, low_y), 4: (3.75, top_y), 5: (6.95, top_y)}
     for s in steps:
         x, y = places[s.number]
+        h = top_h if s.number in (1, 4, 5) else low_h
         colour = HOSPITAL if s.where == "hospital" else FACTORY
-        _box(ax, x, y, w, h, s.name, _wrap(s.what, 31), colour, s.number)
-        how_long = _wrap(f"How long: {s.duration}", 31)
-        strip = max(0.7, 0.2 + 0.165 * (how_long.count("\n") + 1))  # grows with the number of lines
-        body = ax.texts[-1]  # the helper centres the body; lift it to leave room for the duration strip
-        body.set_position((x + w / 2, y + strip + 0.06 + (h - 0.32 - strip - 0.06) / 2))
-        body.set_fontsize(10)
-        ax.add_patch(Rectangle((x + 0.06, y + 0.06), w - 0.12, strip, facecolor="#F0F0F0", edgecolor="none"))
-        ax.text(
-            x + w / 2,
-            y + 0.06 + strip / 2,
-            how_long,
-            ha="center",
-            va="center",
-            fontsize=9.5,
-            fontweight="bold",
-            linespacing=1.15,
-        )
-    _arrow(ax, (1.2, 3.23), (1.7, 2.62))
-    ax.text(
-        2.0,
-        2.93,
-        "cells shipped to the manufacturer\n(fresh or frozen, by product)",
-        ha="left",
-        va="center",
-        fontsize=9.5,
-        style="italic",
-        color="#333333",
-        linespacing=1.15,
-    )
-    _arrow(ax, (3.52, 1.5), (3.93, 1.5))
-    _arrow(ax, (5.3, 2.62), (5.15, 3.23), "product shipped back frozen", (1.45, 0.0))
-    _arrow(ax, (6.52, 4.3), (6.93, 4.3))
-    ax.text(8.33, 3.1, "then monitoring (see the timeline)", fontsize=9.5, style="italic", ha="center", va="center")
+        body, how_long = _step_parts(s)
+        _box(ax, x, y, BOX_W, h, s.name, body, colour, s.number)
+        text = ax.texts[-1]  # the helper centres the body: put it just under the title band instead
+        text.set_position((x + BOX_W / 2, y + h - BAND - 0.14))
+        text.set_verticalalignment("top")
+        text.set_fontsize(TEXT_PT)
+        strip = _strip_height(how_long)
+        ax.add_patch(Rectangle((x + 0.06, y + 0.06), BOX_W - 0.12, strip, facecolor="#F0F0F0", edgecolor="none"))
+        ax.text(x + BOX_W / 2, y + 0.06 + strip / 2, how_long, ha="center", va="center", fontsize=TEXT_PT,
+                fontweight="bold", linespacing=1.15)
+    label = {"ha": "left", "va": "center", "fontsize": TEXT_PT, "style": "italic", "color": "#333333"}
+    middle = low_band + gap / 2
+    _arrow(ax, (1.2, top_y - 0.02), (1.7, low_y + low_h + 0.02))
+    ax.text(1.95, middle, "cells shipped to the manufacturer\n(fresh or frozen, by product)", linespacing=1.1, **label)
+    _arrow(ax, (0.75 + BOX_W + 0.02, low_y + low_h / 2), (3.93, low_y + low_h / 2))
+    _arrow(ax, (5.3, low_y + low_h + 0.02), (5.15, top_y - 0.02))
+    ax.text(5.45, middle, "product shipped back frozen", **label)
+    _arrow(ax, (3.75 + BOX_W + 0.02, top_y + top_h / 2), (6.93, top_y + top_h / 2))
+    ax.text(8.33, top_y - 0.22, "then monitoring (see the timeline)", fontsize=TEXT_PT, style="italic", ha="center",
+            va="center")
     ax.add_patch(
         FancyBboxPatch(
             (7.3, 0.45),
             2.4,
-            1.8,
+            low_band - 1.0,
             boxstyle="round,pad=0.02,rounding_size=0.06",
             facecolor="white",
             edgecolor=OKABE_ITO["reddish_purple"],
@@ -98,11 +120,11 @@ def five_steps_timed() -> Figure:
     )
     ax.text(
         8.5,
-        1.35,
+        0.45 + (low_band - 1.0) / 2,
         "Bridging therapy,\nif needed, keeps the\ncancer in check while\nthe cells are made",
         ha="center",
         va="center",
-        fontsize=10,
+        fontsize=TEXT_PT,
         linespacing=1.3,
     )
     return fig
@@ -134,6 +156,9 @@ PRE_START, PRE_END = -36, -9  # the illustrative weeks before lymphodepletion (l
 DAY_MIN, DAY_MAX = -8, 31  # the label-based days (right panel)
 
 
+V2V_PT = 10.5  # the timeline's text: 12 CSS px or more at the 828 px the notebook shows it
+
+
 def _bar(
     ax,
     y: int,
@@ -162,7 +187,7 @@ def _bar(
         )
     )
     if text:
-        ax.text((start + end) / 2, y, text, ha="center", va="center", fontsize=9.5, color=text_colour)
+        ax.text((start + end) / 2, y, text, ha="center", va="center", fontsize=V2V_PT, color=text_colour)
 
 
 def _day_ticks(r) -> list[int]:
@@ -189,30 +214,31 @@ def vein_to_vein_timeline(regimen_id: str = "yescarta", show_before: bool = True
         ax.set_ylim(n - 0.5, -0.5)
         ax.grid(axis="x", color="#DDDDDD", linewidth=0.8)
         ax.set_axisbelow(True)
-    left.set_yticks(range(n), ROWS, fontsize=10)
+    left.set_yticks(range(n), ROWS, fontsize=V2V_PT)
     right.tick_params(axis="y", left=False, labelleft=False)
     right.spines["left"].set_visible(False)
 
     # Left panel: illustrative, not to the label.
     left.set_xlim(PRE_START, PRE_END)
     left.set_xticks([-35, -28, -21, -14], ["−5", "−4", "−3", "−2"])
-    left.set_xlabel("Weeks before: illustrative,\nvaries by product and centre", fontsize=10)
+    left.set_xlabel("Weeks before: illustrative,\nvaries by product and centre", fontsize=V2V_PT)
     _bar(left, 0, -34, -33, HOSPITAL)
-    left.text(-32.4, 0, "one day", va="center", fontsize=9.5)
+    left.text(-32.4, 0, "one day", va="center", fontsize=V2V_PT)
     _bar(left, 1, -33, PRE_END, FACTORY, "weeks")
     _bar(left, 2, -31, PRE_END, BRIDGING, "", outline="--")
-    on_white(left, -20, 2.0, "optional", ha="center", va="center", fontsize=9.5)
+    on_white(left, -20, 2.0, "optional", ha="center", va="center", fontsize=V2V_PT)
 
     # Right panel: days from the product label.
     right.set_xlim(DAY_MIN, DAY_MAX)
     right.set_xticks(_day_ticks(r))
     right.tick_params(axis="x", labelsize=9.5)
     first_name = "Day 1" if r.infusion_days[0] == 1 else "day 0"
-    right.set_xlabel(f"Days from the first infusion ({first_name}): from the label", fontsize=10)
+    right.set_xlabel(f"Days from the first infusion ({first_name}): from the label", fontsize=V2V_PT)
     _bar(right, 1, DAY_MIN, DAY_MIN + 2.5, FACTORY)
-    right.text(DAY_MIN + 2.8, 1, "product arrives, stored frozen until infusion", va="center", fontsize=9.5)
+    on_white(right, DAY_MIN + 2.8, 1, "product arrives, stored frozen until infusion", va="center", fontsize=V2V_PT,
+             zorder=3)  # the day-0 line and the grid pass behind every right-panel label
     _bar(right, 2, DAY_MIN, DAY_MIN + 1.5, BRIDGING, outline="--")
-    right.text(DAY_MIN + 1.8, 2, "stops before lymphodepletion", va="center", fontsize=9.5)
+    on_white(right, DAY_MIN + 1.8, 2, "stops before lymphodepletion", va="center", fontsize=V2V_PT, zorder=3)
     if r.ld_days:
         colour = OKABE_ITO["vermillion"] if r.verified else "#BBBBBB"
         for d in r.ld_days:
@@ -223,7 +249,7 @@ def vein_to_vein_timeline(regimen_id: str = "yescarta", show_before: bool = True
             3,
             text,
             va="center",
-            fontsize=9.5,
+            fontsize=V2V_PT,
             fontweight="bold",
             bbox=ON_WHITE,
             zorder=3,
@@ -234,7 +260,7 @@ def vein_to_vein_timeline(regimen_id: str = "yescarta", show_before: bool = True
             3,
             "day numbering not verified: read the label",
             va="center",
-            fontsize=9.5,
+            fontsize=V2V_PT,
             fontweight="bold",
             bbox={"facecolor": "#EEEEEE", "edgecolor": "black", "pad": 2},
         )
@@ -244,15 +270,15 @@ def vein_to_vein_timeline(regimen_id: str = "yescarta", show_before: bool = True
         _bar(right, 4, first, latest, "white", "", outline="--")
         latest_text = f"latest drawn: day {latest}" + ("" if r.latest_confirmed else "\n(US label read plainly)")
         latest_text += f"\n{r.infusion_note}" if r.infusion_note else ""
-        right.text(latest + 0.4, 4, latest_text, va="center", fontsize=9.5, linespacing=1.15)
+        on_white(right, latest + 0.4, 4, latest_text, va="center", fontsize=V2V_PT, linespacing=1.15, zorder=3)
     for d in r.infusion_days:
         right.plot([d], [4], marker="D", markersize=11, color="black", markeredgecolor="black")
     if len(r.infusion_days) > 1:
         second = r.infusion_days[1]
         right.errorbar([second], [4], xerr=[[2], [2]], fmt="none", ecolor="black", capsize=4, linewidth=1.2)
-        right.text(second + 2.6, 4, f"Day {first} and Day {second} (±2)", va="center", fontsize=9.5)
+        on_white(right, second + 2.6, 4, f"Day {first} and Day {second} (±2)", va="center", fontsize=V2V_PT, zorder=3)
     if r.infusion_note and latest <= first:  # with a window the note goes under "latest drawn"
-        right.text(first + 1.3, 4, r.infusion_note, va="center", fontsize=9.5)
+        on_white(right, first + 1.3, 4, r.infusion_note, va="center", fontsize=V2V_PT, zorder=3)
     right.axvline(first, color="black", linewidth=1, linestyle=":")
 
     # Monitoring rows: the rule since June 2025, and the older one as a dashed outline.
@@ -262,7 +288,7 @@ def vein_to_vein_timeline(regimen_id: str = "yescarta", show_before: bool = True
             6,
             "Aucatzyl never had a REMS and was not part of the\nJune 2025 change: follow the Aucatzyl label",
             va="center",
-            fontsize=9.5,
+            fontsize=V2V_PT,
             bbox={"facecolor": "#EEEEEE", "edgecolor": "black", "pad": 2},
         )
     else:
@@ -272,13 +298,13 @@ def vein_to_vein_timeline(regimen_id: str = "yescarta", show_before: bool = True
                 end = min(rule.before_days, DAY_MAX - 0.2)
                 _bar(right, y, first, end, "white", "", outline=":")
                 right.text(
-                    end - 0.3,
+                    end - 0.8,
                     y,
-                    f"before June 2025: {rule.before_days // 7} weeks"
+                    f"before: {rule.before_days // 7} weeks"  # the note under the chart dates it: June 2025
                     + (" \u2192" if rule.before_days > DAY_MAX else ""),
                     ha="right",
                     va="center",
-                    fontsize=9.5,
+                    fontsize=V2V_PT,
                     bbox=ON_WHITE,
                 )
             label = f"at least {rule.current_days} days"
@@ -286,12 +312,14 @@ def vein_to_vein_timeline(regimen_id: str = "yescarta", show_before: bool = True
                 _bar(right, y, first, first + rule.current_days, OKABE_ITO["sky_blue"], label)
             else:
                 _bar(right, y, first, first + rule.current_days, OKABE_ITO["sky_blue"])
-                right.text(
+                on_white(
+                    right,
                     first + rule.current_days + 0.4,
                     y,
                     label + (": wording differs by label" if rule_id == "daily-checks" else ""),
                     va="center",
-                    fontsize=9.5,
+                    fontsize=V2V_PT,
+                    zorder=3,
                 )
     title = f"{r.product}: {r.indication}"
     fig.text(0.01, 0.96, title, fontsize=12.5, fontweight="bold", va="center")
@@ -299,7 +327,7 @@ def vein_to_vein_timeline(regimen_id: str = "yescarta", show_before: bool = True
         0.01,
         0.915,
         _wrap(r.regimen, 120) + ("" if r.verified or r.ld_days else " (chemotherapy days: see the label)"),
-        fontsize=10,
+        fontsize=V2V_PT,
         va="center",
     )
     if follows_june_2025_rules(r):
@@ -311,8 +339,8 @@ def vein_to_vein_timeline(regimen_id: str = "yescarta", show_before: bool = True
     key = "Dashed outline: optional, or the infusion days the chart draws (see the caption)."
     if not r.verified and r.ld_days:
         key += " Cross-hatched grey: not verified."
-    fig.text(0.01, 0.064, note, fontsize=9.5, va="center")
-    fig.text(0.01, 0.026, key + " Left panel illustrative, not to scale.", fontsize=9.5, va="center")
+    fig.text(0.01, 0.064, note, fontsize=V2V_PT, va="center")
+    fig.text(0.01, 0.026, key + " Left panel illustrative, not to scale.", fontsize=V2V_PT, va="center")
     return fig
 
 

@@ -58,7 +58,7 @@ def _title(ax, text: str) -> None:
 
 def _phase_label(ax, x: float, y: float, text: str) -> None:
     """A numbered phase named beside the curve, in the size of the figure's other phase labels."""
-    ax.text(x, y, text, ha="center", va="center", fontsize=9.5)
+    ax.text(x, y, text, ha="center", va="center", fontsize=10.5)
 
 
 def phases_figure() -> Figure:
@@ -66,8 +66,8 @@ def phases_figure() -> Figure:
     apply_style()
     r = cached()
     fig = Figure(figsize=(10, 4.6))
-    early = fig.add_axes((0.11, 0.16, 0.49, 0.7))
-    late = fig.add_axes((0.62, 0.16, 0.35, 0.7), sharey=early)
+    early = fig.add_axes((0.11, 0.16, 0.48, 0.7))
+    late = fig.add_axes((0.645, 0.16, 0.325, 0.7), sharey=early)  # a gap: day '60' and month '2' read apart
     for ax in (early, late):
         _log_axis(ax, r.peak_level * 8)
     first = r.days <= 60
@@ -77,20 +77,20 @@ def phases_figure() -> Figure:
     early.set_xlabel("Days after infusion")
     early.set_ylabel("CAR-T cells in blood\n(model units, log scale)")
     early.axvspan(7, 14, color="#DDDDDD", zorder=0)
-    early.text(10.5, r.peak_level * 4, "Yescarta label:\npeak days 7-14", ha="center", va="center", fontsize=9.5)
+    early.text(10.5, r.peak_level * 4, "Yescarta label:\npeak days 7-14", ha="center", va="center", fontsize=10.5)
     peak = r.peak_day
     early.plot([peak], [r.peak_level], marker="o", markersize=8, color="black")
     for label, point, place in (
         ("1 Infusion: a small dose", (0, 1.0), (4, 0.25)),
         ("2 Expansion: cells multiply\non meeting their antigen", (4.6, 40), (17, 6)),
     ):
-        early.annotate(label, point, xytext=place, fontsize=9.5, va="center", arrowprops={"arrowstyle": "-", "color": "black"})
+        early.annotate(label, point, xytext=place, fontsize=10.5, va="center", arrowprops={"arrowstyle": "-", "color": "black"})
     _phase_label(early, 32, r.level_on(30) * 5, "4 Contraction: most\nexpanded cells die")
     early.annotate(
         "3 Peak",
         (peak, r.peak_level),
         xytext=(peak + 9, r.peak_level * 1.15),
-        fontsize=9.5,
+        fontsize=10.5,
         arrowprops={"arrowstyle": "-", "color": "black"},
     )
     later = r.days >= 60
@@ -123,11 +123,11 @@ def burden_figure() -> Figure:
     apply_style()
     runs = [(cached(Inputs(burden=b)), label, ls, marker) for b, label, ls, marker in BURDENS]
     fig = Figure(figsize=(10, 4.4))
-    left = fig.add_axes((0.08, 0.16, 0.4, 0.68))
+    left = fig.add_axes((0.095, 0.16, 0.385, 0.68))  # room for the y label inside the figure
     right = fig.add_axes((0.58, 0.16, 0.38, 0.68))
     top = max(r.peak_level for r, *_ in runs) * 6
     _log_axis(left, top)
-    for index, (r, label, ls, marker) in enumerate(runs):
+    for r, label, ls, marker in runs:
         keep = r.days <= 30
         days, car = r.days[keep], r.car_t[keep]
         # one run looks the same in both panels: its line style and markers tell the runs apart
@@ -135,20 +135,17 @@ def burden_figure() -> Figure:
         left.plot(days, car, color=CAR_COLOUR, label=label, **line)
         right.plot(days, r.cytokine[keep], color=CYTOKINE_COLOUR, **line)
         peak_i = int(np.argmax(r.cytokine))
-        right.text(
-            r.days[peak_i] + 0.25,
-            max(r.cytokine[peak_i], 0.3 + 1.5 * index),  # labels of the low runs must not overlap
-            f"{label}: day {r.days[peak_i]:.1f}",
-            fontsize=9.5,
-            va="bottom",
-        )
-    left.legend(loc="lower right", fontsize=9.5, frameon=False, handlelength=3.2)
+        right.plot([], [], color=CYTOKINE_COLOUR, label=f"{label}: day {r.days[peak_i]:.1f}", **line)
+    left.legend(loc="lower right", fontsize=10.5, frameon=False, handlelength=3.2)
+    handles, labels = right.get_legend_handles_labels()  # the peak days in a key above the curves, high burden first
+    right.legend(handles[::-1], labels[::-1], loc="upper right", fontsize=10.5, frameon=False, handlelength=3.2,
+                 title="peak of the proxy", title_fontsize=10.5)
     left.set_xlim(0, 30)
     left.set_xlabel("Days after infusion")
     left.set_ylabel("CAR-T cells (model units, log)")
     _title(left, "Expansion")
     right.set_xlim(0, 8)
-    right.set_ylim(0, max(r.cytokine_peak for r, *_ in runs) * 1.2)
+    right.set_ylim(0, max(r.cytokine_peak for r, *_ in runs) * 1.6)  # the key sits above the highest peak
     right.set_xlabel("Days after infusion (first 8 days)")
     right.set_ylabel("Cytokine proxy (relative units)")
     _title(right, "Cytokine proxy (a stand-in for CRS risk)")
@@ -181,11 +178,11 @@ def kinetics_figure(dose: float = 1.0, burden: float = 1.0, costim: str = "4-1BB
     a.plot(ref.days[early], ref.car_t[early], color="#999999", linestyle="--", linewidth=1.5, label="default run")
     a.plot(r.days[early], r.car_t[early], color=CAR_COLOUR, linewidth=2.5, label="your settings")
     a.plot([r.peak_day], [r.peak_level], marker="o", color="black", markersize=7)
-    a.text(r.peak_day + 2, r.peak_level, f"peak: day {r.peak_day:.0f}", fontsize=9.5, va="bottom")
+    a.text(r.peak_day + 2, r.peak_level, f"peak: day {r.peak_day:.0f}", fontsize=11, va="bottom")
     a.set_xlim(0, 60)
     a.set_xlabel("Days after infusion")
     _title(a, "A. CAR-T cells (log)")
-    a.legend(loc="lower right", fontsize=9.5, frameon=False)
+    a.legend(loc="lower right", fontsize=11, frameon=False)
 
     month_cut = r.days <= 30
     b.plot(ref.days[month_cut], ref.cytokine[month_cut], color="#999999", linestyle="--", linewidth=1.5)
@@ -194,7 +191,7 @@ def kinetics_figure(dose: float = 1.0, burden: float = 1.0, costim: str = "4-1BB
     b.set_ylim(0, 16)
     b.set_xlabel("Days after infusion")
     _title(b, "B. Cytokine proxy")
-    b.text(29, 15, f"peak {r.cytokine_peak / ref.cytokine_peak:.1f}\u00d7 default", ha="right", va="top", fontsize=9.5)
+    b.text(29, 15, f"peak {r.cytokine_peak / ref.cytokine_peak:.1f}\u00d7 default", ha="right", va="top", fontsize=11)
     b.grid(axis="y", color="#E5E5E5", linewidth=0.8)
 
     months = r.days / MONTH
@@ -212,7 +209,7 @@ def kinetics_figure(dose: float = 1.0, burden: float = 1.0, costim: str = "4-1BB
         f"B cells back by\nmonth {recovery / MONTH:.0f}" if recovery else "B-cell aplasia\nfor 2 years",
         ha="center",
         va="center",
-        fontsize=9.5,
+        fontsize=11,
     )
     c.grid(axis="y", color="#E5E5E5", linewidth=0.8)
     fig.text(

@@ -308,14 +308,15 @@ def incidence_by_product_figure() -> Figure:
     """Any-grade and grade 3 or higher neurotoxicity per product, with what each study counted."""
     _start()
     rows = icans_timing.products()
-    fig = Figure(figsize=(9.4, 4.9))
-    ax = fig.add_axes((0.33, 0.19, 0.45, 0.68))
+    height = 5.9  # each bar 17 px tall: its number, 10 pt, stays clear of the other bar of the pair
+    fig = Figure(figsize=(9.4, height))
+    ax = fig.add_axes((0.33, 0.93 / height, 0.45, 1 - 1.57 / height))
     y = np.arange(len(rows))[::-1]
     for yi, r in zip(y, rows, strict=True):
-        ax.barh(yi + 0.18, r.any_grade_pct, height=0.36, color=OKABE_ITO["sky_blue"], edgecolor=INK)
-        ax.barh(yi - 0.18, r.grade3_plus_pct, height=0.36, color=OKABE_ITO["vermillion"], edgecolor=INK, hatch="//")
-        ax.text(r.any_grade_pct + 1, yi + 0.18, r.percent("any", sources=False), va="center", fontsize=9.5)
-        ax.text(r.grade3_plus_pct + 1, yi - 0.18, r.percent("g3", sources=False), va="center", fontsize=9.5)
+        ax.barh(yi + 0.2, r.any_grade_pct, height=0.4, color=OKABE_ITO["sky_blue"], edgecolor=INK)
+        ax.barh(yi - 0.2, r.grade3_plus_pct, height=0.4, color=OKABE_ITO["vermillion"], edgecolor=INK, hatch="//")
+        ax.text(r.any_grade_pct + 1, yi + 0.2, r.percent("any", sources=False), va="center", fontsize=10)
+        ax.text(r.grade3_plus_pct + 1, yi - 0.2, r.percent("g3", sources=False), va="center", fontsize=10)
         ax.text(1.03, yi, SCALE_SHORT[r.scale], transform=ax.get_yaxis_transform(), va="center", fontsize=10)
     ax.text(
         1.03,
@@ -330,7 +331,8 @@ def incidence_by_product_figure() -> Figure:
     ax.set_xlim(0, 100)
     ax.set_ylim(-0.7, len(rows) - 0.2)
     ax.set_xlabel("% of treated patients")
-    fig.text(0.01, 0.95, "Neurotoxicity by product: any grade and grade 3 or higher", fontsize=12, fontweight="bold")
+    fig.text(0.01, 1 - 0.25 / height, "Neurotoxicity by product: any grade and grade 3 or higher", fontsize=12,
+             fontweight="bold")
     fig.legend(
         handles=[
             Patch(facecolor=OKABE_ITO["sky_blue"], edgecolor=INK, label="any grade"),

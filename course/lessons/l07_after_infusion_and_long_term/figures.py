@@ -197,7 +197,8 @@ def journey_timeline(highlight: str | None = None) -> Figure:
                 )
             words = {"fontsize": 10.5, "color": "black" if chosen else GREY_TEXT, "zorder": 4}  # a bar's text, either place
             if bar.text and len(bar.text) * CHAR_WIDTH > xe - xs:  # too long for the bar: write it above
-                ax.text(xs, bar_y + height / 2 + 0.04, bar.text, ha="left", va="bottom", **words)
+                # a step right of the bar's start (clear of the day-0 line), on white over the dotted day lines
+                ax.text(xs + 0.005, bar_y + height / 2 + 0.04, bar.text, ha="left", va="bottom", bbox=ON_WHITE, **words)
             elif bar.text:
                 ax.text(
                     (xs + xe) / 2,

@@ -291,8 +291,9 @@ def vital_signs(day: int = VITALS_LAST_DAY, case: cs.Case | None = None) -> Figu
     ax_bp.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False, fontsize=9.5)
     for o in obs:
         if o.hypotension != "none" and o.note:
-            ax_bp.annotate(f"{o.sbp}/{o.dbp}", (o.t, o.sbp), xytext=(-7, -2), textcoords="offset points",
-                           fontsize=9.5, va="top", ha="right")
+            # right of the lowest diastolic mark, under both lines: no line or marker crosses the reading
+            ax_bp.annotate(f"{o.sbp}/{o.dbp}", (o.t, o.dbp), xytext=(7, 0), textcoords="offset points",
+                           fontsize=10.5, va="center", ha="left", zorder=5, bbox=LABEL_BOX)
             break
 
     ax_o2.plot(t, [o.spo2 for o in obs], marker="s", color=OKABE_ITO["bluish_green"], linewidth=1.6)
@@ -303,7 +304,8 @@ def vital_signs(day: int = VITALS_LAST_DAY, case: cs.Case | None = None) -> Figu
         start, end = on_oxygen[0].t, min(on_oxygen[-1].t + 0.3, day + 1)
         ax_o2.axvspan(start, end, ymin=0.0, ymax=0.12, facecolor=OKABE_ITO["bluish_green"], alpha=0.35,
                       hatch="..", edgecolor=OKABE_ITO["bluish_green"])
-        ax_o2.text(end + 0.08, 89.0, f"oxygen {on_oxygen[0].oxygen_text()}", fontsize=9.5, va="bottom")
+        ax_o2.text(end + 0.08, 89.0, f"oxygen {on_oxygen[0].oxygen_text()}", fontsize=10.5, va="bottom", zorder=5,
+                   bbox=LABEL_BOX)  # the drug's dotted line passes behind it
 
     bands = _ice_bands()
     for grade, (low, high) in bands.items():
