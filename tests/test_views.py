@@ -345,3 +345,20 @@ def test_the_check_flags_a_long_lesson_left_in_one_part(tmp_path):
     problems = check_notebook(tmp_path / name)
     assert any("split it into parts of at most 60" in p for p in problems), problems
     assert check_notebook(NOTEBOOKS / name) == []
+
+
+def test_every_source_of_a_question_is_cited_once_in_its_explanation_or_the_sources_line():
+    from course.core.references import keys_in
+    from course.engine.views.static import explanation_html
+
+    lines = 0
+    for bank in all_banks():
+        for q in bank.questions:
+            html = explanation_html(q)
+            why, _, line = html.partition('<p class="cart-q-refs">')
+            for key in q.references:
+                assert key in keys_in(html), (q.id, key)  # every source reaches the reader
+            assert not set(keys_in(line)) & set(keys_in(why)), q.id  # and none of them twice
+            lines += bool(line)
+            assert line.startswith("Further sources:" if keys_in(why) and line else "Sources:" if line else ""), q.id
+    assert lines  # some questions still need the line: the test sees both cases

@@ -145,7 +145,7 @@ def references_view(keys: list[str], where: str) -> Static:
     """
     refs = resolve(keys, where)
     items = "".join(
-        f'<li id="ref-{r.key}" data-key="{escape(r.key)}"><strong>[{n}]</strong> {r.citation_html()}</li>'
+        f'<li id="ref-{r.key}"><strong>[{n}]</strong> {r.citation_html()}</li>'
         for n, r in enumerate(refs, start=1)
     )
     # The plain-text twin is one line: every reader of a notebook (JupyterLab, nbviewer, GitHub,

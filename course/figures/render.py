@@ -253,10 +253,10 @@ class FigureView:
         """The accessible ``<figure>``: the PNG as a data URI, its alt text and its caption."""
         data = base64.b64encode(self.png).decode("ascii")
         return (
-            '<figure class="cart-figure" style="margin:0.5em 0">'
+            '<figure class="cart-figure">'
             f'<img src="data:image/png;base64,{data}" alt="{escape(self.alt, quote=True)}" '
             'style="max-width:100%;height:auto">'
-            f'<figcaption style="font-size:0.95em;color:#222;max-width:52em">{render_bracket_keys(inline_html(self.caption))}</figcaption>'
+            f"<figcaption>{render_bracket_keys(inline_html(self.caption))}</figcaption>"  # styled by the course stylesheet
             "</figure>"
         )
 

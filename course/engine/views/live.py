@@ -20,7 +20,6 @@ focus ring; ``KEYS_JS`` keeps the keyboard inside a question (see ``keyboard_scr
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -30,11 +29,10 @@ DEMO_LINE = (
     "To use the controls, run the notebook: in JupyterLab choose <strong>Run ▸ Run All Cells</strong>."
 )
 RESUME_LINE = (
-    "To answer here and keep your score, run the notebook: in JupyterLab choose "
-    "<strong>Run ▸ Run All Cells</strong>; answers you saved before come back."
+    "To answer, run the notebook (<strong>Run ▸ Run All Cells</strong>); your saved answers come back."
 )
 
-COURSE_CSS = f"""
+_CSS_SOURCE = f"""
 .cart-question .widget-radio-box {{ flex-direction: column; }}
 .cart-question .widget-radio-box label {{
   display: flex; align-items: flex-start; gap: 0.45em; height: auto !important; min-height: 1.6em;
@@ -71,6 +69,8 @@ COURSE_CSS = f"""
 .cart-q-meta {{ margin: 0 0 0.3em 0; color: #333; }}
 .cart-q-stem {{ margin: 0 0 0.5em 0; }}
 .cart-q-refs {{ font-size: 0.9em; color: #333; }}
+.cart-figure {{ margin: 0.5em 0; }}
+.cart-figure figcaption {{ font-size: 0.95em; color: #222; max-width: 52em; }}
 .jp-OutputArea-output table :is(td, th) {{ vertical-align: top; }}
 table.cart-q-table :is(td, th) {{ padding: 0.15em 0.7em; }}
 table.cart-q-table th {{ border-bottom: 1px solid #767676; }}
@@ -79,6 +79,9 @@ table.cart-cells-roomy :is(td, th) {{ padding: 0.3em 0.5em; }}
 table.cart-cells-bordered :is(td, th) {{ border: 1px solid #767676; padding: 0.3em 0.5em; }}
 .jp-RenderedHTMLCommon p a, .jp-RenderedHTMLCommon li a, .jp-RenderedHTMLCommon td a {{ text-decoration: underline !important; }}
 """
+# Stored in every notebook twice (the setup cell's <style> and the keyboard script's copy): written
+# readable above, stored with its runs of white space collapsed.
+COURSE_CSS = " ".join(_CSS_SOURCE.split())
 
 
 def style_tag() -> str:
@@ -89,10 +92,15 @@ KEYS_JS = """
 (function () {
   if (window.cartCourseKeys) { return; }
   window.cartCourseKeys = true;
-  var style = document.createElement('style');
-  style.id = 'cart-course-style';
-  style.textContent = CSS_TEXT;
-  document.head.appendChild(style);
+  // A page-level copy of the setup cell's stylesheet (shown just before this script), so the rules
+  // stay when JupyterLab's windowing takes that far-away cell out of the page.
+  var source = document.querySelector('style.cart-style');
+  if (source) {
+    var style = document.createElement('style');
+    style.id = 'cart-course-style';
+    style.textContent = source.textContent;
+    document.head.appendChild(style);
+  }
   var ARROWS = {ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1};
   var lastChange = 0;
   // ipywidgets holds back a value change while an earlier message is pending, but sends a button
@@ -135,15 +143,15 @@ KEYS_JS = """
 
 
 def keyboard_script() -> dict[str, str]:
-    """A display bundle that keeps arrow keys and Enter inside a question (and adds the stylesheet).
+    """A display bundle that keeps arrow keys and Enter inside a question (and copies the stylesheet,
+    shown just before it, into the page's head).
 
     ipywidgets radios are separate inputs, so arrow keys are not theirs: JupyterLab's command mode
     takes them and moves to the next cell. This listener (window, capture phase: before
     JupyterLab's) moves the choice within the group, makes Enter choose, then Check, and makes
     Enter in a number box check. It runs in trusted outputs only, i.e. once the cells were run.
     """
-    script = KEYS_JS.replace("CSS_TEXT", json.dumps(COURSE_CSS))
-    return {"application/javascript": script, "text/plain": ""}
+    return {"application/javascript": KEYS_JS, "text/plain": ""}
 
 
 def stylesheet() -> dict[str, str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from html import escape
 
-from course.core.references import cite_html, render_bracket_keys
+from course.core.references import cite_html, keys_in, render_bracket_keys
 from course.core.text import inline_html as _inline
 from course.core.text import letter, plain
 from course.engine.questions.grading import with_unit
@@ -112,11 +112,19 @@ def answer_html(q: Question, learner: str = "") -> str:
 
 
 def explanation_html(q: Question) -> str:
-    """The explanation, then its sources numbered as in the lesson's reference list (none: no line)."""
-    why = f'<p class="cart-q-why"><strong>Why:</strong> {inline_html(q.explanation)}</p>'
-    if not q.references:
+    """The explanation, then the question's sources numbered as in the lesson's reference list.
+
+    Sources the explanation already cites are not listed again (the same marks twice cost about
+    4 KB a notebook); a line names the others, and there is no line when none are left.
+    """
+    text = inline_html(q.explanation)
+    why = f'<p class="cart-q-why"><strong>Why:</strong> {text}</p>'
+    cited = set(keys_in(text))
+    rest = [k for k in q.references if k not in cited]
+    if not rest:
         return why
-    return f'{why}<p class="cart-q-refs">Sources: {cite_html(q.references)}</p>'
+    label = "Further sources" if cited else "Sources"
+    return f'{why}<p class="cart-q-refs">{label}: {cite_html(rest)}</p>'
 
 
 
