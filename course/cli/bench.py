@@ -1,6 +1,6 @@
 """Benchmark figures per notebook: execution time after kernel start, kernel peak RSS, file size.
 
-Printed, never asserted: the budgets (3 s, 110 MB, 250 KB per notebook; the whole course within
+Printed, never asserted: the budgets (3 s, 110 MB, 250 KiB per notebook; the whole course within
 25 s; nbval over every notebook within 60 s) are for a person to compare against. The machine's
 load is printed with the figures: on a shared machine, compare ratios measured back to back.
 """
@@ -80,7 +80,7 @@ def nbval_suite_seconds() -> float:
 
 
 def table(rows: list[Row]) -> str:
-    head = "| notebook | run time (s) | kernel CPU (s) | kernel peak RSS (MB) | file size (KB) |\n|---|---|---|---|---|"
+    head = "| notebook | run time (s) | kernel CPU (s) | kernel peak RSS (MB) | file size (KiB) |\n|---|---|---|---|---|"
     body = []
     for r in rows:
         flags = []
@@ -102,7 +102,7 @@ def table(rows: list[Row]) -> str:
         f"kernel CPU {sum(r.cpu_seconds for r in rows):.1f} s."
     )
     budgets = (
-        f"Budgets: at most {BUDGET_SECONDS:g} s, {BUDGET_RSS_MB:g} MB RSS and {BUDGET_FILE_KB:g} KB per notebook. "
+        f"Budgets: at most {BUDGET_SECONDS:g} s, {BUDGET_RSS_MB:g} MB RSS and {BUDGET_FILE_KB:g} KiB per notebook. "
         f"Load average while measuring: {load} on {psutil.cpu_count()} cores (wall time grows with load; "
         "kernel CPU time does not)."
     )
