@@ -79,8 +79,18 @@ def _use_demo(demo) -> None:
 
 
 @pytest.mark.parametrize("name", NOTEBOOK_NAMES)
-def test_notebook_runs_in_lab_and_shows_every_question_and_demo(page, lab, name):
+def test_notebook_runs_in_lab_every_option_fits_and_every_demo_responds(page, lab, name):
+    """One JupyterLab run a notebook (a run costs 10 to 15 s, and CI has a time budget):
+
+    - every option's text is visible and each radio has its own label, in the static view before running
+      and in the live view at 1280 px and at 200% zoom;
+    - no error output, and every question of the bank has its live widget;
+    - every demo redraws when one of its controls is used.
+    """
+    from tests.browser_support import FIT_PROBLEMS_JS, choose_longest
+
     _open(page, lab, name)
+    problems = {"static": page.evaluate(FIT_PROBLEMS_JS, PANEL)}  # before running: the static view (untrusted copy)
     run_all(page)
     assert page.locator(f"{PANEL} {ERROR_OUTPUT}").count() == 0
     bank = load_bank(bank_path(name))
@@ -88,6 +98,21 @@ def test_notebook_runs_in_lab_and_shows_every_question_and_demo(page, lab, name)
         assert question(page, q.id).count() == 1, f"live widget of {q.id} missing"
     question(page, bank.questions[0].id).scroll_into_view_if_needed()
     page.screenshot(path=str(screenshot_path(f"{name}-lab")))
+
+    for q in bank.questions:
+        if q.type in ("ordering", "matching"):
+            choose_longest(question(page, q.id))
+    longest = max(bank.questions, key=lambda q: max((len(o.text) for o in q.options), default=0))
+    for width, zoom in ((1280, "100%"), (640, "200%")):  # 640 CSS px = a 1280 px window at 200% zoom
+        page.set_viewport_size({"width": width, "height": 900 if width == 1280 else 450})
+        page.wait_for_timeout(300)
+        problems[zoom] = page.evaluate(FIT_PROBLEMS_JS, PANEL)
+        question(page, longest.id).scroll_into_view_if_needed()
+        page.wait_for_timeout(800)  # let JupyterLab paint the cells scrolled into view
+        page.screenshot(path=str(screenshot_path(f"{name}-longest-options-{zoom.rstrip('%')}")))
+    assert problems == {"static": [], "100%": [], "200%": []}
+
+    page.set_viewport_size({"width": 1280, "height": 900})
     demos = page.locator(f"{PANEL} .cart-demo").all()
     for index, demo in enumerate(demos):
         demo.scroll_into_view_if_needed()
@@ -191,30 +216,6 @@ def test_benchmark_measures_feedback_latency_in_a_real_browser(browser):
 
 
 # --- The student's seat: readable options, coming back to a lesson, the keyboard ---------------
-
-@pytest.mark.parametrize("name", NOTEBOOK_NAMES)
-def test_every_option_fits_its_control_at_1280_and_200_percent(page, lab, name):
-    """All option text visible, each radio with its own label, in the static and the live view."""
-    from tests.browser_support import FIT_PROBLEMS_JS, choose_longest
-
-    _open(page, lab, name)
-    static = page.evaluate(FIT_PROBLEMS_JS, PANEL)  # before running: the static view (untrusted copy)
-    run_all(page)
-    bank = load_bank(bank_path(name))
-    for q in bank.questions:
-        if q.type in ("ordering", "matching"):
-            choose_longest(question(page, q.id))
-    problems = {"static": static}
-    for width, zoom in ((1280, "100%"), (640, "200%")):  # 640 CSS px = a 1280 px window at 200% zoom
-        page.set_viewport_size({"width": width, "height": 900 if width == 1280 else 450})
-        page.wait_for_timeout(300)
-        problems[zoom] = page.evaluate(FIT_PROBLEMS_JS, PANEL)
-        longest = max(bank.questions, key=lambda q: max((len(o.text) for o in q.options), default=0))
-        question(page, longest.id).scroll_into_view_if_needed()
-        page.wait_for_timeout(800)  # let JupyterLab paint the cells scrolled into view
-        page.screenshot(path=str(screenshot_path(f"{name}-longest-options-{zoom.rstrip('%')}")))
-    assert problems == {"static": [], "100%": [], "200%": []}
-
 
 def _visible_text_count(page, text: str) -> int:
     return page.evaluate(

@@ -47,7 +47,9 @@ def test_previous_and_next_jump_between_days_on_which_something_happens():
     d.go(90)
     assert d.next.disabled and not d.previous.disabled
     d.previous.click()
-    assert d.slider.value == 62
+    assert d.slider.value == 78  # the sinusitis, the last event before day 90
+    d.previous.click()
+    assert d.slider.value == 62  # the chest infection
     d.go(4)
     d.step(-1)
     assert d.slider.value == 3

@@ -153,7 +153,7 @@ def burden_figure() -> Figure:
     fig.text(
         0.01,
         0.95,
-        "Same dose, same product: more tumour, more expansion, more and earlier cytokine",
+        "Same dose, same product: more tumour, more expansion, more cytokine",
         fontsize=12.5,
         fontweight="bold",
         va="center",
@@ -278,7 +278,7 @@ FIGURES = {
             "peaks earliest (about day 2.5), the low-burden run barely rises and peaks last (about day 3)."
         ),
         caption=lambda: (
-            "**More tumour, more expansion, more and earlier cytokine.** The model's cytokine proxy stands in for "
+            "**More tumour, more expansion, more cytokine.** The model's cytokine proxy stands in for "
             "CRS risk: it "
             "is not a measured cytokine and does not give a CRS grade. " + CRS_TIMING + " " + CONCEPTUAL
         ),

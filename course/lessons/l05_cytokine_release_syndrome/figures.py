@@ -146,7 +146,7 @@ def onset_timeline() -> Figure:
                markersize=10, label="median day CRS started: CD19 product"),
         Line2D([], [], marker="D", color="white", markerfacecolor=OKABE_ITO["orange"], markeredgecolor=INK,
                markersize=10, label="median day CRS started: BCMA product"),
-        Line2D([], [], color=INK, linewidth=1.8, marker="|", markersize=13, label="spread of start days (range)"),
+        Line2D([], [], color=INK, linewidth=1.8, marker="|", markersize=13, label="spread of start days (range; Carvykti: IQR)"),
         Patch(facecolor="#DDDDDD", edgecolor="#555555",
               label="median duration, drawn from the median\nstart (joins two medians: a schematic)"),
     ]
@@ -186,7 +186,8 @@ def timeline_alt() -> str:
         "median day CRS started (diamond, blue for a CD19 product, orange for a BCMA product), the spread of "
         "onset days (line; for Carvykti the middle half of patients, labelled IQR) and the median duration (bar "
         "starting at the median onset; the bar joins two medians, so it is a schematic, not the course of one "
-        "typical patient). A dotted line marks day 14. The CRS rates are not drawn; they are in the table "
+        "typical patient). A dotted line marks day 14, the end of the two weeks near the centre. A row without "
+        "a bar or a line has no published duration or spread. The CRS rates are not drawn; they are in the table "
         "below. By median onset: " + "; ".join(_row_alt(r) for r in rows) + ". The trials used different "
         "grading scales, so the rates must not be compared."
     )
@@ -199,7 +200,9 @@ def timeline_caption() -> str:
         "**When CRS starts and how long it lasts, by product.** Most CRS starts in the first week; median onset "
         f"ranges from day {first.onset_days:g} ({first.product}) to day {last.onset_days:g} ({last.product}). "
         "Each bar starts at the median onset and is as long as the median duration: it joins two medians, so it "
-        "is a schematic, not the course of a typical patient. "
+        "is a schematic, not the course of a typical patient. The dotted line is day 14, the end of the two weeks "
+        "US labels (since June 2025) ask patients to stay near the centre: most CRS starts well before it, but "
+        "the ranges show some later starts. A row without a bar or a line has no published duration or spread. "
         "Pivotal-trial data as given in the first US label or the trial publication (see table; Tecartus: the US "
         "label; Breyanzi's onset: the EU SmPC). The CRS rates are in the table below the chart; they are not "
         "comparable between products because the trials used different grading scales."
