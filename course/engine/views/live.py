@@ -79,8 +79,8 @@ table.cart-cells-roomy :is(td, th) {{ padding: 0.3em 0.5em; }}
 table.cart-cells-bordered :is(td, th) {{ border: 1px solid #767676; padding: 0.3em 0.5em; }}
 .jp-RenderedHTMLCommon p a, .jp-RenderedHTMLCommon li a, .jp-RenderedHTMLCommon td a {{ text-decoration: underline !important; }}
 """
-# Stored in every notebook twice (the setup cell's <style> and the keyboard script's copy): written
-# readable above, stored with its runs of white space collapsed.
+# Stored once in every notebook (the setup cell's <style>; the keyboard script copies it from the page):
+# written readable above, stored with its runs of white space collapsed.
 COURSE_CSS = " ".join(_CSS_SOURCE.split())
 
 
