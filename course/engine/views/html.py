@@ -62,13 +62,12 @@ def table(
     of PADDED, ROOMY or BORDERED (plain cells without). The text twin is the caption, the header and
     one line per row, unless ``text`` builds its own lines.
     """
-    cell = CELL_PLAIN
-    head = "".join(f'<th scope="col" style="{cell}">{escape(h)}</th>' for h in header)
-    body = "".join("<tr>" + "".join(f'<td style="{cell}">{inline_html(c)}</td>' for c in row) + "</tr>" for row in rows)
+    head = "".join(f'<th scope="col" style="{CELL_PLAIN}">{escape(h)}</th>' for h in header)
+    body = "".join("<tr>" + "".join(f'<td style="{CELL_PLAIN}">{inline_html(c)}</td>' for c in row) + "</tr>" for row in rows)
     foot = ""
     if notes:
         foot = (
-            f'<tfoot><tr><td colspan="{len(header)}" style="{cell}">'
+            f'<tfoot><tr><td colspan="{len(header)}" style="{CELL_PLAIN}">'
             + "<br>".join(inline_html(n) for n in notes)
             + "</td></tr></tfoot>"
         )
