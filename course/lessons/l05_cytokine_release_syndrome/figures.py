@@ -201,7 +201,7 @@ def timeline_caption() -> str:
         f"ranges from day {first.onset_days:g} ({first.product}) to day {last.onset_days:g} ({last.product}). "
         "Each bar starts at the median onset and is as long as the median duration: it joins two medians, so it "
         "is a schematic, not the course of a typical patient. The dotted line is day 14, the end of the two weeks "
-        "US labels (since June 2025) ask patients to stay near the centre: most CRS starts well before it, but "
+        "US labels (since June 2025) ask patients to stay near the centre [fda-rems-2025]: most CRS starts well before it, but "
         "the ranges show some later starts. A row without a bar or a line has no published duration or spread. "
         "Pivotal-trial data as given in the first US label or the trial publication (see table; Tecartus: the US "
         "label; Breyanzi's onset: the EU SmPC). The CRS rates are in the table below the chart; they are not "

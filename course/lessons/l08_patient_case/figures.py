@@ -406,7 +406,7 @@ def _vitals_caption(day: int = VITALS_LAST_DAY, case: cs.Case | None = None) -> 
         f"**The ward chart, day 0 to day {day}.** Temperature with the 38.0 °C fever line, blood pressure, oxygen "
         "saturation and the ICE score with the ICANS grade bands of the ASTCT rules; dotted lines mark the drugs. "
         "The bands are the grade the ICE score alone sets: the ICANS grade is the worst of all its domains, so a "
-        "patient who cannot be roused is grade 4 whatever the score. Fictional case for teaching, not patient data."
+        "patient who cannot be roused is grade 4 whatever the score [lee2019-astct]. Fictional case for teaching, not patient data."
     )
 
 
