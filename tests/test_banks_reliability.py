@@ -45,9 +45,9 @@ def _num(data):
         (lambda b: _num(b).update(tolerance=1e6), "q-num", "tolerance"),  # every answer in range right
         (lambda b: _num(b).update(minimum=-INF), "q-num", "minimum"),
         (lambda b: _num(b).update(maximum=NAN), "q-num", "maximum"),
-        (lambda b: _num(b)["common_errors"].append({"value": NAN, "feedback": "x"}), "q-num", "common_errors[1]"),
-        (lambda b: _num(b)["common_errors"].append({"value": True, "feedback": "x"}), "q-num", "common_errors[1]"),
-        (lambda b: _num(b)["common_errors"].append({"value": 5, "feedback": ["x"]}), "q-num", "common_errors[1]"),
+        (lambda b: _num(b)["common_errors"].append({"value": NAN, "feedback": "x"}), "q-num", "common_errors row '#2'"),
+        (lambda b: _num(b)["common_errors"].append({"value": True, "feedback": "x"}), "q-num", "common_errors row '#2'"),
+        (lambda b: _num(b)["common_errors"].append({"value": 5, "feedback": ["x"]}), "q-num", "common_errors row '#2'"),
         (lambda b: _num(b).update(common_errors={"value": 5}), "q-num", "common_errors"),
         (
             lambda b: b["questions"][4].update(items=[f"i{n}" for n in range(27)], item_feedback=["f"] * 27),

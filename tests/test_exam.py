@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from course import start_lesson
+from course.core.errors import CourseDataError
 from course.engine.mode import course_mode
 from course.engine.progress import ProgressStore
 from course.engine.results import EXPORT_SCHEMA
@@ -324,6 +326,29 @@ def test_two_packs_shuffle_differently_but_grade_the_same(tmp_path, private_bank
     assert a["fingerprint"] == b["fingerprint"]
     assert [q.get("options") or q.get("items") for q in a["questions"]] != [
         q.get("options") or q.get("items") for q in b["questions"]]
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (lambda q: q.update(correct=True), "field 'correct': is not a field of a pack question"),
+        (lambda q: q.update(answer="B"), "field 'answer': is not a field of a pack question"),
+        (lambda q: q.pop("stem"), "field 'stem': is missing"),
+        (lambda q: q.update(type="essay"), "field 'type': must be one of single, multiple"),
+        (lambda q: q.update(options=[f"o{i}" for i in range(27)]), "field 'options': must be a list of up to 26"),
+        (lambda q: q.update(options="A or B"), "field 'options': must be a list"),
+    ],
+)
+def test_a_pack_that_carries_a_key_or_is_malformed_is_refused_by_name(pack_dir, change, words):
+    from course.engine.pack import load_pack
+
+    path = pack_dir / "exam-pack.json"
+    doc = json.loads(path.read_text())
+    first = doc["questions"][0]
+    change(first)
+    path.write_text(json.dumps(doc))
+    with pytest.raises(CourseDataError, match=re.escape(f"questions row '{first.get('id')}': {words}")):
+        load_pack(path)
 
 
 def test_pack_command_refuses_a_bad_bank_and_a_file_as_folder(tmp_path, capsys):

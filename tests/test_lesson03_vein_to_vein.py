@@ -196,9 +196,10 @@ def test_a_window_counts_its_last_day_as_the_row_says(tmp_path, last_day, latest
 def load_regimens_lenient(path):
     """The rows of a test file that need not have every brand."""
     from course.core import schema
+    from course.core.references import registry
     from course.lessons.l03_the_five_steps.model import Regimen
 
-    return schema.load_rows(path, "regimens", Regimen, what="regimen")
+    return schema.load_rows(path, "regimens", Regimen, what="regimen", known=registry())
 
 
 def test_missing_brand_and_duplicate_ids_are_refused(tmp_path):

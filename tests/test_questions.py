@@ -136,7 +136,7 @@ def test_load_reads_all_types(bank):
         (lambda b: b["questions"][0].update(clinical="no"), "'clinical'"),
         (lambda b: b["objectives"].update(O3="Describe more."), "not checked by any question"),
         (lambda b: b["questions"][0]["options"][0].update(correct=True), "'options'"),
-        (lambda b: b["questions"][0]["options"][1].pop("feedback"), "'options[1].feedback'"),
+        (lambda b: b["questions"][0]["options"][1].pop("feedback"), "options row '#2': field 'feedback'"),
         (lambda b: b["questions"][0].update(answer=3), "'answer'"),
         (
             lambda b: (
@@ -151,7 +151,7 @@ def test_load_reads_all_types(bank):
         (lambda b: b["questions"][3].update(minimum=5000), "'maximum'"),
         (
             lambda b: b["questions"][3]["common_errors"].append({"value": 800.2, "feedback": "x"}),
-            "'common_errors[1].value'",
+            "common_errors row '#2': field 'value'",
         ),
         (lambda b: b["questions"][4]["item_feedback"].pop(), "'item_feedback'"),
         (lambda b: b["questions"][4].update(items=["a", "a", "b"], item_feedback=["x", "y", "z"]), "'items'"),

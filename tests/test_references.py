@@ -121,7 +121,7 @@ def test_resolve_names_where_an_unknown_key_was_cited():
                 "url": "https://x",
                 "extra": 1,
             },
-            "unknown field",
+            "is not a field of this table",
         ),
     ],
 )

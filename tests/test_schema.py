@@ -157,11 +157,15 @@ def test_range_can_say_the_problem_in_its_own_words():
             read_rows("c.yaml", [{"id": "a", "patients": bad}], Count)
 
 
-def test_references_default_to_the_course_registry():
+def test_references_are_checked_against_the_registry_the_reader_is_given():
+    from course.core.references import registry
+
     with pytest.raises(CourseDataError, match="unknown reference key"):
-        read_rows("table.yaml", [good(references=["ref-a"])], Row)  # ref-a is not a course key
+        read_rows("table.yaml", [good(references=["ref-a"])], Row, known=registry())  # not a course key
     keys = ("lee2019-astct",)
-    assert read_rows("table.yaml", [good(references=list(keys))], Row)[0].references == keys
+    assert read_rows("table.yaml", [good(references=list(keys))], Row, known=registry())[0].references == keys
+    with pytest.raises(TypeError, match="known=course.core.references.registry()"):
+        read_rows("table.yaml", [good()], Row)  # schema cannot read the registry itself: it reads the registry
 
 
 def test_load_rows_reads_a_section_of_a_file(tmp_path):
@@ -242,3 +246,10 @@ def test_find_names_what_is_known_and_cited_keeps_first_use_order():
         find(parts, "c", "part")
     first, second = read(good(references=["ref-b", "ref-a"])), read(good(references=["ref-a"]))
     assert cited([first], [second], extra=["ref-a", "extra"]) == ["ref-b", "ref-a", "extra"]
+
+
+def test_a_field_name_that_is_not_text_is_named_where_it_is():
+    with pytest.raises(
+        CourseDataError, match=re.escape("row 'r1': parts row 'p': field '7': is not a field of this table")
+    ):
+        read(good(parts=[{"id": "p", "size": 2, 7: "x"}]))

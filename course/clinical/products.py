@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal, get_args
 from course.core import schema
 from course.core.errors import CourseDataError
 from course.core.paths import ASSETS
+from course.core.references import registry
 from course.core.schema import Convert, Invalid, Note, Range, Refs
 from course.core.yamlio import load_yaml
 
@@ -143,7 +144,9 @@ def load_catalogue(path: Path = PRODUCTS_FILE) -> Catalogue:
     as_of = raw.get("as_of")
     if not isinstance(as_of, str) or not as_of.strip():
         raise CourseDataError(f"{path.name}: field 'as_of' must say when the table was last checked")
-    products = schema.read_rows(path, raw["products"], Product, what="product", key="brand", twice="listed twice")
+    products = schema.read_rows(
+        path, raw["products"], Product, what="product", key="brand", twice="listed twice", known=registry()
+    )
     return Catalogue(as_of.strip(), products)
 
 

@@ -7,15 +7,15 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Literal
 
 from course.core.errors import CourseDataError
 from course.core.paths import REFERENCES_FILE
+from course.core.schema import Invalid, Note, Range, read_row, shared
 from course.core.yamlio import load_yaml
 
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
 CITATION_PATTERN = re.compile(r"\[@([a-z][a-z0-9-]*[a-z0-9])\]")
-KINDS = ("article", "guideline", "label", "regulatory")
-REQUIRED = ("authors", "title", "source", "year", "kind")
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,27 @@ class Reference:
         return text
 
 
+@dataclass(frozen=True)
+class _Entry:
+    """One entry of assets/references.yaml as written (its key is the mapping key above it)."""
+
+    authors: str
+    title: str
+    source: str
+    year: Annotated[int, Range(1950, 2100, whole=True, says="must be a year such as 2019")]
+    kind: Literal["article", "guideline", "label", "regulatory"]
+    doi: Note = ""
+    pmid: Note = ""
+    url: Note = ""
+    note: Note = ""
+
+    def check(self) -> None:
+        if not (self.doi or self.pmid or self.url):
+            raise Invalid("url", "needs one of 'doi', 'pmid' or 'url'")
+        if self.doi and not self.doi.startswith("10."):
+            raise Invalid("doi", "must start with '10.' (no https://doi.org/)")
+
+
 def load_registry(path: Path = REFERENCES_FILE) -> dict[str, Reference]:
     """Read and validate the registry; a bad entry fails with the file, key and field named."""
     raw = load_yaml(path)
@@ -65,24 +86,7 @@ def load_registry(path: Path = REFERENCES_FILE) -> dict[str, Reference]:
         where = f"{path.name}: reference '{key}'"
         if not isinstance(key, str) or not KEY_PATTERN.match(key):
             raise CourseDataError(f"{where}: key must be lower-case letters, digits and hyphens")
-        if not isinstance(entry, dict):
-            raise CourseDataError(f"{where}: entry must be a mapping")
-        for field in REQUIRED:
-            if field not in entry or entry[field] in ("", None):
-                raise CourseDataError(f"{where}: field '{field}' is missing")
-        unknown = set(entry) - set(Reference.__dataclass_fields__)
-        if unknown:
-            raise CourseDataError(f"{where}: unknown field(s) {sorted(unknown)}")
-        if entry["kind"] not in KINDS:
-            raise CourseDataError(f"{where}: field 'kind' must be one of {KINDS}")
-        if not isinstance(entry["year"], int) or not 1950 <= entry["year"] <= 2100:
-            raise CourseDataError(f"{where}: field 'year' must be a year such as 2019")
-        if not (entry.get("doi") or entry.get("pmid") or entry.get("url")):
-            raise CourseDataError(f"{where}: needs one of 'doi', 'pmid' or 'url'")
-        doi = str(entry.get("doi", ""))
-        if doi and not doi.startswith("10."):
-            raise CourseDataError(f"{where}: field 'doi' must start with '10.' (no https://doi.org/)")
-        registry[key] = Reference(key=key, **{k: (str(v) if k != "year" else v) for k, v in entry.items()})
+        registry[key] = Reference(key=key, **shared(_Entry, read_row(_Entry, entry, where, known=())))
     return registry
 
 

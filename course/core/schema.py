@@ -1,10 +1,16 @@
-"""Data-file rows declared once: a frozen dataclass with annotated fields, read by one reader.
+"""Data-file rows declared once, as frozen dataclasses with annotated fields, and checked by msgspec.
 
-Why stdlib and not pydantic or msgspec: measured in a lesson-05 kernel, pydantic 2 adds about
-6.8 MB and 70-90 ms per kernel (9 of 11 notebooks would pass the memory budget) and msgspec adds a
-compiled dependency and messages that need rewrapping; this reader adds no memory and about 5 ms
-per file before the loaders' caches, and keeps the course's messages:
-``file: row 'id': field 'f': problem``.
+The declaration is the course's own vocabulary (``Pct``, ``Days``, ``Refs``, ``Literal[...]``); from it
+this module derives, once per class, a msgspec ``Struct`` type that does the checking: types, ranges,
+choices, required and unknown fields, nested sections and lists. What msgspec cannot know is done
+after it, in one pass that builds the dataclass: text is stripped (or its white space folded),
+reference keys are looked up in the registry, ``Convert`` fields are parsed, ids within a list must
+be unique, and the row's own ``check()`` runs the cross-field rules.
+
+Why msgspec: of the validation libraries weighed for a kernel a hub starts forty times, it is the
+light one: about 0.5 MB and a few milliseconds per kernel, where pydantic 2 costs about 6.8 MB and
+70-90 ms (9 of 11 notebooks would pass the memory budget). Its messages (``Expected `float` <= 100.0
+- at `$.rows[0].any_pct```) are turned back into the course's: ``file: row 'id': field 'f': problem``.
 
 A declaration reads like the YAML it checks::
 
@@ -23,24 +29,28 @@ A declaration reads like the YAML it checks::
 Every declared field must be present unless it has a default or may be null (``X | None``); unknown fields are refused; a
 nested dataclass is named as a section (``igg: field 'trigger_mg_dl'``) and a list of them as rows
 named by their id or number (``timeline row 'crs': bars row '#1': field 'end'``); ids within one
-list must be unique (a row class may name another field as its id: ``ROW_KEY = "trial"``).
+list must be unique (a row class may name another field as its id: ``ROW_KEY = "trial"``, and say
+what it is in the message for an unknown field: ``WHAT = "a numeric question"``).
 """
 
 from __future__ import annotations
 
 import math
+import re
 import types
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import MISSING, dataclass, fields, is_dataclass
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union, get_args, get_origin, get_type_hints
+from typing import Annotated, Any, Literal, Optional, Union, get_args, get_origin, get_type_hints
+
+import msgspec
 
 from course.core.errors import CourseDataError
 
 
 class Invalid(ValueError):
-    """One field's problem, raised by a converter or a ``check()``; the reader adds the place."""
+    """One field's problem, raised by a ``check()`` or the build pass; the reader adds the place."""
 
     def __init__(self, field: str, problem: str, rows: tuple[tuple[str, str | None], ...] = ()):
         super().__init__(problem)
@@ -67,23 +77,28 @@ class Range:
 
 @dataclass(frozen=True)
 class Text:
-    """Text options: ``collapse`` folds runs of white space into one space, else it is stripped."""
+    """Text options: ``collapse`` folds runs of white space into one space, else it is stripped;
+    ``pattern`` is a regular expression the text must match, and ``says`` the problem if it does not."""
 
     allow_empty: bool = False
     collapse: bool = False
+    pattern: str = ""
+    says: str = ""
 
 
 @dataclass(frozen=True)
 class Items:
-    """List options: ``allow_empty`` lets a list be empty (``[]``); lists must have items otherwise."""
+    """List options: ``allow_empty`` lets a list be empty (``[]``); lists need ``least`` items otherwise."""
 
     allow_empty: bool = False
+    least: int = 1
 
 
 @dataclass(frozen=True)
 class References:
-    """A list of reference keys, each in the registry (or the ``known`` set given); non-empty unless
-    ``allow_empty`` (a row whose figures are not given cites nothing for them)."""
+    """A list of reference keys, each in the ``known`` set the reader is given (the course registry,
+    ``course.core.references.registry()``); non-empty unless ``allow_empty`` (a row whose figures
+    are not given cites nothing for them)."""
 
     allow_empty: bool = False
 
@@ -126,6 +141,9 @@ def must_not_exceed(row: Any, name: str, other: str, problem: str = "") -> None:
         raise Invalid(name, problem or f"cannot exceed '{other}'")
 
 
+# --- The declaration, read once per class ---
+
+
 @dataclass(frozen=True)
 class _Field:
     name: str
@@ -141,10 +159,7 @@ def _fields(cls: type) -> tuple[_Field, ...]:
     out = []
     for f in fields(cls):
         kind, optional = _unwrap_optional(hints[f.name])
-        marks: tuple[Any, ...] = ()
-        if get_origin(kind) is Annotated:
-            kind, *rest = get_args(kind)
-            marks = tuple(rest)
+        kind, marks = _unwrap_annotated(kind)
         required = f.default is MISSING and f.default_factory is MISSING and not optional
         out.append(_Field(f.name, kind, marks, optional, required))
     return tuple(out)
@@ -158,37 +173,198 @@ def _unwrap_optional(kind: Any) -> tuple[Any, bool]:
     return kind, False
 
 
+def _unwrap_annotated(kind: Any, marks: tuple[Any, ...] = ()) -> tuple[Any, tuple[Any, ...]]:
+    if get_origin(kind) is Annotated:
+        kind, *rest = get_args(kind)
+        return kind, tuple(rest)
+    return kind, marks
+
+
 def _mark(marks: tuple[Any, ...], kind: type) -> Any:
     return next((m for m in marks if isinstance(m, kind)), None)
 
 
-def _number(value: Any, kind: type, rng: Range | None, optional: bool) -> float | int:
-    whole = kind is int or (rng is not None and rng.whole)
-    ok = not isinstance(value, bool) and isinstance(value, int if whole else (int, float))
-    if not ok or not math.isfinite(value):
-        if rng is not None and rng.says:
-            raise Invalid("", rng.says)
-        raise Invalid(
-            "", ("must be a whole number" if whole else "must be a number") + (" or null" if optional else "")
+def _least(marks: tuple[Any, ...]) -> int:
+    """How many items a list must have."""
+    items = _mark(marks, Items) or Items()
+    return 0 if items.allow_empty else items.least
+
+
+def _item(kind: Any, marks: tuple[Any, ...]) -> tuple[Any, tuple[Any, ...]]:
+    """A list's item type and marks (an item without its own marks takes the list's)."""
+    return _unwrap_annotated(get_args(kind)[0], marks)
+
+
+# --- What msgspec checks: a Struct type derived from the declaration ---
+
+_ABSENT = msgspec.UNSET  # a field left out of the YAML: the dataclass default applies
+_FINITE = msgspec.Meta(ge=-1.7976931348623157e308, le=1.7976931348623157e308)  # refuses NaN and infinity
+_NOT_BLANK = r"\S"
+
+
+@cache
+def _spec(cls: type) -> type:
+    """The msgspec Struct that checks a row of ``cls``: same fields, unknown ones refused."""
+    specs = []
+    for f in _fields(cls):
+        kind = _spec_type(f.kind, f.marks)
+        if f.optional:
+            kind = Optional[kind]  # noqa: UP045 - built at run time from a type object
+        if f.required:
+            specs.append((f.name, kind))
+        else:
+            specs.append((f.name, kind, None if f.optional and _has_no_default(cls, f.name) else _ABSENT))
+    return msgspec.defstruct(f"{cls.__name__}Spec", specs, kw_only=True, forbid_unknown_fields=True)
+
+
+def _has_no_default(cls: type, name: str) -> bool:
+    f = next(f for f in fields(cls) if f.name == name)
+    return f.default is MISSING and f.default_factory is MISSING
+
+
+def _spec_type(kind: Any, marks: tuple[Any, ...]) -> Any:
+    if _mark(marks, Convert) is not None or kind is Any:
+        return Any  # parsed in the build pass, or taken as written (a claim may be a number, a date or a word)
+    if (refs := _mark(marks, References)) is not None:
+        return list[str] if refs.allow_empty else Annotated[list[str], msgspec.Meta(min_length=1)]
+    if get_origin(kind) is Literal or kind is bool:
+        return kind
+    if kind in (int, float):
+        rng = _mark(marks, Range) or Range()
+        whole = kind is int or rng.whole
+        limits = {k: v for k, v in (("ge", rng.low), ("le", rng.high)) if math.isfinite(v)}
+        if whole:
+            return Annotated[int, msgspec.Meta(**limits)] if limits else int
+        return Annotated[float, msgspec.Meta(**limits)] if limits else Annotated[float, _FINITE]
+    if kind is str:
+        text = _mark(marks, Text) or Text()
+        pattern = text.pattern or ("" if text.allow_empty else _NOT_BLANK)
+        return Annotated[str, msgspec.Meta(pattern=pattern)] if pattern else str
+    if is_dataclass(kind):
+        return _spec(kind)
+    if get_origin(kind) is tuple:
+        items = list[_spec_type(*_item(kind, marks))]  # type: ignore[misc]
+        least = _least(marks)
+        return Annotated[items, msgspec.Meta(min_length=least)] if least else items
+    if get_origin(kind) is dict or kind is dict:
+        return dict
+    raise TypeError(f"schema: a field has a type the reader does not know: {kind!r}")
+
+
+# --- What msgspec found, said the course's way ---
+
+_AT = re.compile(r"^(?P<message>.*?)(?: - at `(?P<key>key` in `)?(?P<path>\$[^`]*)`)?$", re.S)
+_STEP = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
+_FIELD_IN_MESSAGE = re.compile(r"^Object (?:missing required|contains unknown) field `(?P<name>[^`]*)`$")
+
+
+def _said(error: msgspec.ValidationError, cls: type, raw: Any) -> Invalid:
+    """Walk msgspec's path (``$.timeline[0].bars[1].end``) through the declaration and the raw data
+    to the field, then say what that field must be, in the words of the course."""
+    match = _AT.match(str(error))
+    message, path = match["message"], match["path"] or "$"
+    kind, marks, optional = cls, (), False
+    rows: list[tuple[str, str | None]] = []
+    pending = ""
+    value = raw
+    for step in _STEP.finditer(path[1:]):
+        name, index = step.group(1), step.group(2)
+        if name is not None:
+            f = next(f for f in _fields(kind) if f.name == name)
+            kind, marks, optional = f.kind, f.marks, f.optional
+            value = value.get(name) if isinstance(value, dict) else None
+            pending = _join(pending, name)
+        else:
+            if _mark(marks, References) is not None:
+                break  # a bad key is a problem of the whole list
+            i = int(index)
+            kind, marks = _item(kind, marks)
+            optional = False
+            value = value[i] if isinstance(value, list) and i < len(value) else None
+            if not is_dataclass(kind):
+                pending = _join(pending, f"[{i}]")
+                continue
+            key = getattr(kind, "ROW_KEY", "id")
+            label = value[key] if isinstance(value, dict) and isinstance(value.get(key), str) else f"#{i + 1}"
+            rows.append((pending, label))
+            pending = ""
+            continue
+        if is_dataclass(kind):
+            rows.append((pending, None))
+            pending = ""
+    named = _FIELD_IN_MESSAGE.match(message)
+    if named:
+        problem = "is missing" if "missing" in message else f"is not a field of {getattr(kind, 'WHAT', 'this table')}"
+        return Invalid(_join(pending, named["name"]), problem, tuple(rows))
+    if match["key"]:  # a field name that is not text
+        key = next((k for k in value if not isinstance(k, str)), "?") if isinstance(value, dict) else "?"
+        return Invalid(
+            _join(pending, str(key)), f"is not a field of {getattr(kind, 'WHAT', 'this table')}", tuple(rows)
         )
-    if rng is not None and not rng.low <= value <= rng.high:
+    return Invalid(pending, _must_be(kind, marks, optional, value), tuple(rows))
+
+
+def _finite(value: float) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer beyond any float
+        return False
+
+
+def _must_be(kind: Any, marks: tuple[Any, ...], optional: bool, value: Any) -> str:
+    """What a field of this declaration must be, given the ``value`` it was refused with."""
+    or_null = " or null" if optional else ""
+    if (refs := _mark(marks, References)) is not None:
+        return "must be a " + ("" if refs.allow_empty else "non-empty ") + "list of reference keys"
+    if get_origin(kind) is Literal:
+        return f"must be one of {', '.join(map(str, get_args(kind)))}"
+    if kind is bool:
+        return "must be true or false"
+    if kind in (int, float):
+        rng = _mark(marks, Range) or Range()
         if rng.says:
-            raise Invalid("", rng.says)
+            return rng.says
+        whole = kind is int or rng.whole
+        is_number = not isinstance(value, bool) and isinstance(value, int if whole else (int, float))
+        if not is_number or not _finite(value):
+            return ("must be a whole number" if whole else "must be a number") + or_null
         if rng.high == math.inf:
-            raise Invalid("", f"must be {rng.low:g} or more, got {value:g}")
-        raise Invalid("", f"must be between {rng.low:g} and {rng.high:g}, got {value:g}")
-    return value if whole else float(value)
+            return f"must be {rng.low:g} or more, got {value:g}"
+        return f"must be between {rng.low:g} and {rng.high:g}, got {value:g}"
+    if kind is str:
+        text = _mark(marks, Text) or Text()
+        return text.says or "must be text" + ("" if text.allow_empty else " and not empty")
+    if get_origin(kind) is tuple:
+        least = _least(marks)
+        return {0: "must be a list", 1: "must be a non-empty list"}.get(least, f"must be a list of at least {least}")
+    return "must be a mapping"
 
 
-def _text(value: Any, opts: Text | None) -> str:
-    opts = opts or Text()
-    if not isinstance(value, str) or (not opts.allow_empty and not value.strip()):
-        raise Invalid("", "must be text" + ("" if opts.allow_empty else " and not empty"))
-    return " ".join(value.split()) if opts.collapse else value.strip()
+# --- The build pass: what msgspec has checked becomes the declared dataclass ---
 
 
-def _value(f: _Field, kind: Any, marks: tuple[Any, ...], value: Any, known: Collection[str] | None) -> Any:
-    """Convert one raw value; problems are raised as Invalid with a field path relative to ``f``."""
+def _build(cls: type, checked: Any, known: Collection[str] | None) -> Any:
+    values = {}
+    for f in _fields(cls):
+        value = getattr(checked, f.name)
+        if value is _ABSENT:
+            continue  # the dataclass default applies
+        if value is None and f.optional:
+            values[f.name] = None
+            continue
+        try:
+            values[f.name] = _finish(f.kind, f.marks, value, known)
+        except Invalid as exc:
+            raise exc.inside(f.name) from None
+    row = cls(**values)
+    check = getattr(row, "check", None)
+    if check is not None:
+        check()
+    return row
+
+
+def _finish(kind: Any, marks: tuple[Any, ...], value: Any, known: Collection[str] | None) -> Any:
+    """One checked value as the dataclass holds it; problems raise Invalid relative to the field."""
     if (convert := _mark(marks, Convert)) is not None:
         try:
             return convert.parse(value)
@@ -196,71 +372,50 @@ def _value(f: _Field, kind: Any, marks: tuple[Any, ...], value: Any, known: Coll
             raise
         except ValueError as exc:
             raise Invalid("", str(exc)) from None
-    if (refs := _mark(marks, References)) is not None:
-        if not isinstance(value, list) or not all(isinstance(k, str) for k in value) or not (value or refs.allow_empty):
-            raise Invalid("", "must be a " + ("" if refs.allow_empty else "non-empty ") + "list of reference keys")
-        if known is None:
-            from course.core.references import registry
-
-            known = registry()
+    if _mark(marks, References) is not None:
+        if known is None:  # the registry is read through this module, so it cannot be looked up from here
+            raise TypeError("schema: rows with reference keys need known=course.core.references.registry()")
         unknown = [k for k in value if k not in known]
         if unknown:
             raise Invalid("", f"unknown reference key(s) {unknown} (add them to assets/references.yaml)")
         return tuple(value)
-    if kind is Any:  # taken as written (a claim may be a number, a date or a word)
-        return value
-    origin = get_origin(kind)
-    if origin is Literal:
-        choices = get_args(kind)
-        if value not in choices:
-            raise Invalid("", f"must be one of {', '.join(map(str, choices))}")
-        return value
-    if kind in (int, float):
-        return _number(value, kind, _mark(marks, Range), f.optional)
-    if kind is bool:
-        if not isinstance(value, bool):
-            raise Invalid("", "must be true or false")
-        return value
     if kind is str:
-        return _text(value, _mark(marks, Text))
+        return " ".join(value.split()) if (_mark(marks, Text) or Text()).collapse else value.strip()
+    if kind is float and not (_mark(marks, Range) or Range()).whole:
+        return float(value)
     if is_dataclass(kind):
         try:
-            return _read(kind, value, known)
+            return _build(kind, value, known)
         except Invalid as exc:
             raise Invalid(exc.field, exc.problem, (("", None), *exc.rows)) from None
-    if origin is tuple:
-        item = get_args(kind)[0]
-        allow_empty = (_mark(marks, Items) or Items()).allow_empty
-        if not isinstance(value, list) or (not value and not allow_empty):
-            raise Invalid("", "must be a list" if allow_empty else "must be a non-empty list")
-        inner_kind, inner_marks = (
-            (get_args(item)[0], get_args(item)[1:]) if get_origin(item) is Annotated else (item, marks)
-        )
-        key = getattr(inner_kind, "ROW_KEY", "id")  # the field that names a row (and must be unique)
-        out, seen = [], set()
+    if get_origin(kind) is tuple:
+        return _finish_list(kind, marks, value, known)
+    return value
+
+
+def _finish_list(kind: Any, marks: tuple[Any, ...], value: list[Any], known: Collection[str] | None) -> tuple:
+    inner_kind, inner_marks = _item(kind, marks)
+    if not is_dataclass(inner_kind):
+        out = []
         for i, v in enumerate(value):
-            label = v[key] if isinstance(v, dict) and isinstance(v.get(key), str) else f"#{i + 1}"
             try:
-                item = (
-                    _read(inner_kind, v, known)
-                    if is_dataclass(inner_kind)
-                    else _value(f, inner_kind, inner_marks, v, known)
-                )
+                out.append(_finish(inner_kind, inner_marks, v, known))
             except Invalid as exc:
-                if not is_dataclass(inner_kind):
-                    raise Invalid(f"[{i}]", exc.problem) from None
-                raise Invalid(exc.field, exc.problem, (("", label), *exc.rows)) from None
-            ident = getattr(item, key, None)
-            if ident is not None and ident in seen:  # rows with an id are told apart by it
-                raise Invalid(key, "used twice", (("", label),))
-            seen.add(ident)
-            out.append(item)
+                raise Invalid(f"[{i}]", exc.problem) from None
         return tuple(out)
-    if origin is dict or kind is dict:
-        if not isinstance(value, dict):
-            raise Invalid("", "must be a mapping")
-        return dict(value)
-    raise TypeError(f"schema: field '{f.name}' has a type the reader does not know: {kind!r}")
+    key = getattr(inner_kind, "ROW_KEY", "id")  # the field that names a row (and must be unique)
+    rows, seen = [], set()
+    for i, v in enumerate(value):
+        ident = getattr(v, key, None)
+        label = ident if isinstance(ident, str) else f"#{i + 1}"
+        try:
+            rows.append(_build(inner_kind, v, known))
+        except Invalid as exc:
+            raise Invalid(exc.field, exc.problem, (("", label), *exc.rows)) from None
+        if ident not in (None, _ABSENT) and ident in seen:  # rows with an id are told apart by it
+            raise Invalid(key, "used twice", (("", label),))
+        seen.add(ident)
+    return tuple(rows)
 
 
 def _join(head: str, tail: str) -> str:
@@ -270,33 +425,14 @@ def _join(head: str, tail: str) -> str:
 
 
 def _read(cls: type, raw: Any, known: Collection[str] | None) -> Any:
-    if not isinstance(raw, dict):
-        raise Invalid("", "must be a mapping")
-    declared = _fields(cls)
-    names = {f.name for f in declared}
-    for f in declared:
-        if f.required and f.name not in raw:
-            raise Invalid(f.name, "is missing")
-    unknown = sorted(set(map(str, raw)) - names)
-    if unknown:
-        raise Invalid(unknown[0], "is not a field of this table")
-    values = {}
-    for f in declared:
-        if f.name not in raw and not f.optional:
-            continue  # the dataclass default applies
-        value = raw.get(f.name)
-        if value is None and f.optional:
-            values[f.name] = None
-            continue
-        try:
-            values[f.name] = _value(f, f.kind, f.marks, value, known)
-        except Invalid as exc:
-            raise exc.inside(f.name) from None
-    row = cls(**values)
-    check = getattr(row, "check", None)
-    if check is not None:
-        check()
-    return row
+    try:
+        checked = msgspec.convert(raw, _spec(cls), strict=True)
+    except msgspec.ValidationError as exc:
+        raise _said(exc, cls, raw) from None
+    return _build(cls, checked, known)
+
+
+# --- The readers the lessons call ---
 
 
 def read_row(cls: type, raw: Any, where: str, *, known: Collection[str] | None = None) -> Any:

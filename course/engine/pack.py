@@ -18,11 +18,13 @@ import shutil
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
+from course.core import schema
 from course.core.errors import CourseDataError, InvalidResponse
+from course.core.schema import Invalid, Items, Note
 from course.core.yamlio import load_yaml
-from course.engine.questions.model import Bank, Option, Question, load_bank
+from course.engine.questions.model import MAX_CHOICES, TYPES, Bank, Option, Question, load_bank
 from course.engine.results import bank_fingerprint
 
 PACK_SCHEMA = "cart-course-exam-pack/1"
@@ -129,10 +131,43 @@ def pack_document(bank: Bank, title: str = "") -> dict[str, Any]:
     }
 
 
-def _texts(value: Any, field: str) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value) or len(value) > 26:
-        raise CourseDataError(f"{PACK_FILE}: '{field}' must be a list of up to 26 texts")
-    return tuple(value)
+_Texts = Annotated[tuple[str, ...], Items(allow_empty=True)]
+
+
+@dataclass(frozen=True, kw_only=True)
+class _PackedQuestion:
+    """A question as ``_pack_question`` writes it into the pack."""
+
+    WHAT = "a pack question"
+
+    id: str
+    type: Literal[TYPES]  # type: ignore[valid-type]
+    objective: Note = ""
+    stem: str
+    options: _Texts = ()
+    items: _Texts = ()
+    rows: _Texts = ()
+    choices: _Texts = ()
+    unit: Note = ""
+
+    def check(self) -> None:
+        for name in ("options", "items", "rows", "choices"):
+            if len(getattr(self, name)) > MAX_CHOICES:
+                raise Invalid(name, f"must be a list of up to {MAX_CHOICES} texts")
+
+
+@dataclass(frozen=True, kw_only=True)
+class _PackFile:
+    """The pack as ``pack_document`` writes it."""
+
+    WHAT = "an exam pack"
+
+    schema: str
+    exam: str
+    title: Note = ""
+    fingerprint: Note = ""
+    objectives: dict[str, Any]
+    questions: tuple[_PackedQuestion, ...]
 
 
 def load_pack(path: Path) -> Pack:
@@ -145,31 +180,23 @@ def load_pack(path: Path) -> Pack:
         raise CourseDataError(f"{path}: not a readable exam pack ({exc.__class__.__name__})") from None
     if not isinstance(data, dict) or data.get("schema") != PACK_SCHEMA:
         raise CourseDataError(f"{path}: not an exam pack (schema must be '{PACK_SCHEMA}')")
-    questions = []
-    for i, raw in enumerate(data.get("questions") or []):
-        if not isinstance(raw, dict) or not isinstance(raw.get("id"), str) or not isinstance(raw.get("stem"), str):
-            raise CourseDataError(f"{path}: question #{i + 1} needs an 'id' and a 'stem'")
-        kind = raw.get("type")
-        if kind not in ("single", "multiple", "truefalse", "numeric", "ordering", "matching"):
-            raise CourseDataError(f"{path}: question '{raw['id']}': unknown type {kind!r}")
-        questions.append(
-            PackQuestion(
-                id=raw["id"],
-                type=kind,
-                objective=str(raw.get("objective", "")),
-                stem=raw["stem"],
-                options=tuple(Option(t, False, "") for t in _texts(raw.get("options", []), "options")),
-                items=_texts(raw.get("items", []), "items"),
-                pairs=tuple(Row(t) for t in _texts(raw.get("rows", []), "rows")),
-                choices=_texts(raw.get("choices", []), "choices"),
-                unit=str(raw.get("unit", "")),
-            )
+    pack: _PackFile = schema.read_row(_PackFile, data, str(path), known=())
+    questions = tuple(
+        PackQuestion(
+            id=q.id,
+            type=q.type,
+            objective=q.objective,
+            stem=q.stem,
+            options=tuple(Option(text=t, feedback="") for t in q.options),
+            items=q.items,
+            pairs=tuple(Row(t) for t in q.rows),
+            choices=q.choices,
+            unit=q.unit,
         )
-    if not questions:
-        raise CourseDataError(f"{path}: the pack has no questions")
-    objectives = data.get("objectives") if isinstance(data.get("objectives"), dict) else {}
-    return Pack(str(data.get("exam")), str(data.get("title", "")), str(data.get("fingerprint", "")),
-                {str(k): str(v) for k, v in objectives.items()}, tuple(questions))
+        for q in pack.questions
+    )
+    objectives = {str(k): str(v) for k, v in pack.objectives.items()}
+    return Pack(pack.exam, pack.title, pack.fingerprint, objectives, questions)
 
 
 def pack_response(q: PackQuestion, response: Any) -> Any:

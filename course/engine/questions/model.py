@@ -6,17 +6,18 @@ so an author sees exactly what to fix.
 
 from __future__ import annotations
 
-import math
 import random
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import yaml
 
+from course.core import schema
 from course.core.errors import CourseDataError
 from course.core.paths import QUESTION_BANKS
+from course.core.schema import Invalid, Items, Note, Range, Text
 from course.core.yamlio import load_yaml
 
 TYPES = ("single", "multiple", "truefalse", "numeric", "ordering", "matching")
@@ -72,21 +73,21 @@ MEASURABLE_VERBS = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Option:
     text: str
-    correct: bool
+    correct: bool = False
     feedback: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Pair:
     left: str
     right: str
     feedback: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CommonError:
     """A wrong numeric answer learners often give, with feedback aimed at that mistake."""
 
@@ -156,223 +157,176 @@ class Bank:
         return [q.id for q in self.questions]
 
 
-class _Reader:
-    """Field access with messages that name file, question and field."""
+# --- A question as its YAML is written: one declaration per type, read by course.core.schema ---
 
-    def __init__(self, path: Path, qid: str, raw: dict[str, Any]):
-        self.path, self.qid, self.raw = path, qid, raw
-
-    def fail(self, field_name: str, problem: str) -> CourseDataError:
-        return CourseDataError(f"{self.path.name}: question '{self.qid}': field '{field_name}': {problem}")
-
-    def text(self, name: str, required: bool = True) -> str:
-        value = self.raw.get(name, "")
-        if value is None:
-            value = ""
-        if not isinstance(value, str):
-            raise self.fail(name, "must be text")
-        if required and not value.strip():
-            raise self.fail(name, "is missing or empty")
-        return value.strip()
-
-    def number(self, name: str, required: bool = True) -> float | None:
-        value = self.raw.get(name)
-        if value is None:
-            if required:
-                raise self.fail(name, "is missing")
-            return None
-        return self.finite(name, value)
-
-    def finite(self, name: str, value: Any) -> float:
-        """A number a learner can match: not NaN, not infinite, not beyond a float."""
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self.fail(name, "must be a number")
-        try:
-            number = float(value)
-        except OverflowError:
-            number = math.inf
-        if not math.isfinite(number):
-            raise self.fail(name, f"must be an ordinary finite number, not {value!r:.40}")
-        return number
-
-    def mapping_list(self, name: str, keys: tuple[str, ...], minimum: int) -> list[dict[str, Any]]:
-        value = self.raw.get(name)
-        if not isinstance(value, list) or len(value) < minimum:
-            raise self.fail(name, f"must be a list of at least {minimum} entries")
-        for i, entry in enumerate(value):
-            if not isinstance(entry, dict):
-                raise self.fail(f"{name}[{i}]", "must be a mapping")
-            for key in keys:
-                if not isinstance(entry.get(key), str) or not entry[key].strip():
-                    raise self.fail(f"{name}[{i}].{key}", "is missing or empty")
-        return value
+_Id = Annotated[str, Text(pattern=ID_PATTERN.pattern, says="must be lower-case letters, digits, hyphens")]
 
 
-ALLOWED_FIELDS = {
-    "common": {"id", "type", "objective", "stem", "explanation", "references", "clinical", "level", "parallel"},
-    "single": {"options"},
-    "multiple": {"options"},
-    "truefalse": {"answer", "feedback_true", "feedback_false"},
-    "numeric": {"answer", "tolerance", "unit", "minimum", "maximum", "common_errors"},
-    "ordering": {"items", "item_feedback"},
-    "matching": {"pairs", "extra_choices"},
+@dataclass(frozen=True, kw_only=True)
+class _Written:
+    """The fields every question has."""
+
+    id: _Id
+    type: Literal[TYPES]  # type: ignore[valid-type]
+    objective: str
+    stem: str
+    explanation: str
+    references: Annotated[tuple[str, ...], Items(allow_empty=True)] = ()
+    clinical: bool = True  # false only for questions about the course itself, which may cite nothing
+    level: Literal[LEVELS]  # type: ignore[valid-type]
+    parallel: Annotated[
+        str,
+        Text(
+            allow_empty=True,
+            pattern=f"^$|{ID_PATTERN.pattern}",
+            says="must be the id of a question in the final assessment",
+        ),
+    ] = ""
+
+    def check(self) -> None:
+        if self.clinical and not self.references:
+            raise Invalid(
+                "references",
+                "a clinical question needs at least one reference key "
+                "(only 'clinical: false' questions about the course itself may have none)",
+            )
+
+
+def _at_most_letters(values: tuple[Any, ...], field_name: str, what: str) -> None:
+    if len(values) > MAX_CHOICES:
+        raise Invalid(field_name, f"at most {MAX_CHOICES} {what} (the views letter them A to Z), has {len(values)}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Choice(_Written):
+    WHAT = "a choice question"
+
+    options: Annotated[tuple[Option, ...], Items(least=2)]
+
+    def check(self) -> None:
+        super().check()
+        n_correct = sum(o.correct for o in self.options)
+        if self.type == "single" and n_correct != 1:
+            raise Invalid("options", f"a single-choice question needs exactly 1 correct option, has {n_correct}")
+        if n_correct < 1:
+            raise Invalid("options", "a multiple-select question needs at least 1 correct option")
+        if len({o.text for o in self.options}) != len(self.options):
+            raise Invalid("options", "two options have the same text")
+        _at_most_letters(self.options, "options", "options")
+
+
+@dataclass(frozen=True, kw_only=True)
+class _TrueFalse(_Written):
+    WHAT = "a true or false question"
+
+    answer: bool
+    feedback_true: str
+    feedback_false: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Numeric(_Written):
+    WHAT = "a numeric question"
+
+    answer: float
+    tolerance: Annotated[float, Range(0, says="must be zero or positive")] = 0.0
+    unit: Note = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    common_errors: Annotated[tuple[CommonError, ...], Items(allow_empty=True)] = ()
+
+    def check(self) -> None:
+        super().check()
+        low, high = self.minimum, self.maximum
+        if low is not None and high is not None:
+            if low >= high:
+                raise Invalid("maximum", "must be greater than 'minimum'")
+            if self.tolerance >= high - low:
+                raise Invalid(
+                    "tolerance",
+                    "would grade every possible answer correct; it must be less than 'maximum' minus 'minimum'",
+                )
+        if (low is not None and self.answer < low) or (high is not None and self.answer > high):
+            raise Invalid("answer", "lies outside 'minimum'..'maximum'")
+        for i, error in enumerate(self.common_errors):
+            if abs(error.value - self.answer) <= self.tolerance:
+                raise Invalid("value", "would be graded correct", (("common_errors", f"#{i + 1}"),))
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Ordering(_Written):
+    WHAT = "an ordering question"
+
+    items: Annotated[tuple[str, ...], Items(least=3)]  # in the correct order
+    item_feedback: tuple[str, ...]
+
+    def check(self) -> None:
+        super().check()
+        if len(set(self.items)) != len(self.items):
+            raise Invalid("items", "two items have the same text")
+        _at_most_letters(self.items, "items", "items")
+        if len(self.item_feedback) != len(self.items):
+            raise Invalid("item_feedback", "must give one feedback text per item, in the same order")
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Matching(_Written):
+    WHAT = "a matching question"
+
+    pairs: Annotated[tuple[Pair, ...], Items(least=3)]
+    extra_choices: Annotated[tuple[str, ...], Items(allow_empty=True)] = ()
+
+    def check(self) -> None:
+        super().check()
+        if len({p.left for p in self.pairs}) != len(self.pairs):
+            raise Invalid("pairs", "two pairs have the same left text")
+        _at_most_letters(self.pairs, "pairs", "pairs")
+        choices = {p.right for p in self.pairs} | set(self.extra_choices)
+        _at_most_letters(tuple(choices), "extra_choices", "different choices in all")
+
+
+_WRITTEN = {
+    "single": _Choice,
+    "multiple": _Choice,
+    "truefalse": _TrueFalse,
+    "numeric": _Numeric,
+    "ordering": _Ordering,
+    "matching": _Matching,
 }
-
-
 _BAD_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
-def _check_text(r: _Reader, value: Any, where: str) -> None:
+def _check_text(where: str, value: Any, field_name: str) -> None:
     """Every text in a question is printable and can be saved (no control codes, no lone surrogates)."""
     if isinstance(value, str):
         bad = _BAD_CHARACTER.search(value)
         if bad:
-            raise r.fail(where or "id", f"contains the character {bad.group()!r}, which cannot be shown or saved")
+            raise CourseDataError(
+                f"{where}: field '{field_name or 'id'}': contains the character "
+                f"{bad.group()!r}, which cannot be shown or saved"
+            )
     elif isinstance(value, dict):
         for key, item in value.items():
-            _check_text(r, item, f"{where}.{key}" if where else str(key))
+            _check_text(where, item, f"{field_name}.{key}" if field_name else str(key))
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            _check_text(r, item, f"{where}[{i}]")
+            _check_text(where, item, f"{field_name}[{i}]")
 
 
 def _question(path: Path, lesson: str, objectives: dict[str, str], raw: Any, index: int) -> Question:
+    qid = raw.get("id") if isinstance(raw, dict) else None
+    where = f"{path.name}: question " + (f"'{qid}'" if isinstance(qid, str) else f"#{index + 1}")
     if not isinstance(raw, dict):
-        raise CourseDataError(f"{path.name}: question #{index + 1}: must be a mapping")
-    qid = raw.get("id")
-    if not isinstance(qid, str) or not ID_PATTERN.match(qid):
+        raise CourseDataError(f"{where}: must be a mapping")
+    if raw.get("type") not in TYPES:  # the type says which declaration the rest is read with
+        raise CourseDataError(f"{where}: field 'type': must be one of {', '.join(TYPES)}")
+    _check_text(where, raw, "")
+    row = schema.read_row(_WRITTEN[raw["type"]], raw, where)
+    if row.objective not in objectives:
         raise CourseDataError(
-            f"{path.name}: question #{index + 1}: field 'id': must be lower-case letters, digits, hyphens"
+            f"{where}: field 'objective': '{row.objective}' is not one of the bank's objectives {sorted(objectives)}"
         )
-    r = _Reader(path, qid, raw)
-    qtype = raw.get("type")
-    if qtype not in TYPES:
-        raise r.fail("type", f"must be one of {', '.join(TYPES)}")
-    unknown = set(raw) - ALLOWED_FIELDS["common"] - ALLOWED_FIELDS[qtype]
-    if unknown:
-        raise r.fail(sorted(map(str, unknown))[0], f"is not a field of a {qtype} question")
-    _check_text(r, raw, "")
-    objective = r.text("objective")
-    if objective not in objectives:
-        raise r.fail("objective", f"'{objective}' is not one of the bank's objectives {sorted(objectives)}")
-    clinical = raw.get("clinical", True)
-    if not isinstance(clinical, bool):
-        raise r.fail("clinical", "must be true or false")
-    refs = raw.get("references", [])
-    if not isinstance(refs, list) or not all(isinstance(k, str) for k in refs):
-        raise r.fail("references", "must be a list of reference keys")
-    if clinical and not refs:
-        raise r.fail("references", "a clinical question needs at least one reference key "
-                                   "(only 'clinical: false' questions about the course itself may have none)")
-    level = raw.get("level")
-    if level not in LEVELS:
-        raise r.fail("level", f"must be one of {', '.join(LEVELS)}")
-    parallel = raw.get("parallel", "")
-    if not isinstance(parallel, str) or (parallel and not ID_PATTERN.match(parallel)):
-        raise r.fail("parallel", "must be the id of a question in the final assessment")
-    common = dict(
-        id=qid,
-        type=qtype,
-        lesson=lesson,
-        objective=objective,
-        stem=r.text("stem"),
-        explanation=r.text("explanation"),
-        references=tuple(refs),
-        level=level,
-        parallel=parallel,
-    )
-    if qtype in ("single", "multiple"):
-        entries = r.mapping_list("options", ("text", "feedback"), 2)
-        options = []
-        for i, e in enumerate(entries):
-            if not isinstance(e.get("correct", False), bool):
-                raise r.fail(f"options[{i}].correct", "must be true or false")
-            options.append(Option(e["text"].strip(), e.get("correct", False), e["feedback"].strip()))
-        n_correct = sum(o.correct for o in options)
-        if qtype == "single" and n_correct != 1:
-            raise r.fail("options", f"a single-choice question needs exactly 1 correct option, has {n_correct}")
-        if qtype == "multiple" and n_correct < 1:
-            raise r.fail("options", "a multiple-select question needs at least 1 correct option")
-        if len({o.text for o in options}) != len(options):
-            raise r.fail("options", "two options have the same text")
-        if len(options) > MAX_CHOICES:
-            raise r.fail("options", f"at most {MAX_CHOICES} options (the views letter them A to Z), has {len(options)}")
-        return Question(**common, options=tuple(options))
-    if qtype == "truefalse":
-        if not isinstance(raw.get("answer"), bool):
-            raise r.fail("answer", "must be true or false")
-        return Question(
-            **common,
-            answer=raw["answer"],
-            feedback_true=r.text("feedback_true"),
-            feedback_false=r.text("feedback_false"),
-        )
-    if qtype == "numeric":
-        answer = r.number("answer")
-        tolerance = r.number("tolerance", required=False) or 0.0
-        if tolerance < 0:
-            raise r.fail("tolerance", "must be zero or positive")
-        minimum, maximum = r.number("minimum", required=False), r.number("maximum", required=False)
-        if minimum is not None and maximum is not None and minimum >= maximum:
-            raise r.fail("maximum", "must be greater than 'minimum'")
-        if minimum is not None and maximum is not None and tolerance >= maximum - minimum:
-            raise r.fail("tolerance", "would grade every possible answer correct; it must be less than "
-                                      "'maximum' minus 'minimum'")
-        if (minimum is not None and answer < minimum) or (maximum is not None and answer > maximum):
-            raise r.fail("answer", "lies outside 'minimum'..'maximum'")
-        errors = []
-        listed = raw.get("common_errors") or []
-        if not isinstance(listed, list):
-            raise r.fail("common_errors", "must be a list of mappings with 'value' and 'feedback'")
-        for i, e in enumerate(listed):
-            if not isinstance(e, dict) or "value" not in e or not isinstance(e.get("feedback"), str) \
-                    or not e["feedback"].strip():
-                raise r.fail(f"common_errors[{i}]", "needs 'value' (a number) and 'feedback'")
-            value = r.finite(f"common_errors[{i}].value", e["value"])
-            if abs(value - answer) <= tolerance:
-                raise r.fail(f"common_errors[{i}].value", "would be graded correct")
-            errors.append(CommonError(value, e["feedback"].strip()))
-        return Question(
-            **common,
-            answer=answer,
-            tolerance=tolerance,
-            unit=r.text("unit", required=False),
-            minimum=minimum,
-            maximum=maximum,
-            common_errors=tuple(errors),
-        )
-    if qtype == "ordering":
-        items = raw.get("items")
-        if not isinstance(items, list) or len(items) < 3 or not all(isinstance(i, str) and i.strip() for i in items):
-            raise r.fail("items", "must be a list of at least 3 texts, in the correct order")
-        if len({i.strip() for i in items}) != len(items):
-            raise r.fail("items", "two items have the same text")
-        if len(items) > MAX_CHOICES:
-            raise r.fail("items", f"at most {MAX_CHOICES} items (the views letter them A to Z), has {len(items)}")
-        feedback = raw.get("item_feedback")
-        if (
-            not isinstance(feedback, list)
-            or len(feedback) != len(items)
-            or not all(isinstance(f, str) and f.strip() for f in feedback)
-        ):
-            raise r.fail("item_feedback", "must give one feedback text per item, in the same order")
-        return Question(
-            **common, items=tuple(i.strip() for i in items), item_feedback=tuple(f.strip() for f in feedback)
-        )
-    entries = r.mapping_list("pairs", ("left", "right", "feedback"), 3)
-    pairs = tuple(Pair(e["left"].strip(), e["right"].strip(), e["feedback"].strip()) for e in entries)
-    if len({p.left for p in pairs}) != len(pairs):
-        raise r.fail("pairs", "two pairs have the same left text")
-    if len(pairs) > MAX_CHOICES:
-        raise r.fail("pairs", f"at most {MAX_CHOICES} pairs, has {len(pairs)}")
-    extra = raw.get("extra_choices") or []
-    if not isinstance(extra, list) or not all(isinstance(x, str) and x.strip() for x in extra):
-        raise r.fail("extra_choices", "must be a list of non-empty texts")
-    question = Question(**common, pairs=pairs, extra_choices=tuple(x.strip() for x in extra))
-    if len(question.match_choices()) > MAX_CHOICES:
-        raise r.fail("extra_choices", f"at most {MAX_CHOICES} different choices in all (the views letter them "
-                                      f"A to Z), has {len(question.match_choices())}")
-    return question
+    return Question(lesson=lesson, **{k: v for k, v in vars(row).items() if k != "clinical"})
 
 
 def load_bank(path: Path) -> Bank:

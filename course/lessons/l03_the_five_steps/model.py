@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal
 from course.core import schema
 from course.core.errors import CourseDataError
 from course.core.paths import ASSETS
+from course.core.references import registry
 from course.core.schema import CitedText, Convert, Count, Invalid, Note, Range, Refs
 from course.core.yamlio import load_yaml
 
@@ -230,7 +231,7 @@ class Journey(_Trip):
 
 def load_regimens(path: Path = LYMPHODEPLETION_FILE) -> tuple[Regimen, ...]:
     """Every row of the lymphodepletion table, validated; ids unique, every brand present."""
-    rows: tuple[Regimen, ...] = schema.load_rows(path, "regimens", Regimen, what="regimen")
+    rows: tuple[Regimen, ...] = schema.load_rows(path, "regimens", Regimen, what="regimen", known=registry())
     missing = sorted(set(BRANDS) - {r.product for r in rows})
     if missing:
         raise CourseDataError(f"{path.name}: no row for {', '.join(missing)}")
@@ -239,7 +240,7 @@ def load_regimens(path: Path = LYMPHODEPLETION_FILE) -> tuple[Regimen, ...]:
 
 def load_journey(path: Path = VEIN_TO_VEIN_FILE) -> Journey:
     """The five steps, the bridging note, the monitoring rules and the trial drop-out rows."""
-    f: _JourneyFile = schema.read_row(_JourneyFile, load_yaml(path), path.name)
+    f: _JourneyFile = schema.read_row(_JourneyFile, load_yaml(path), path.name, known=registry())
     return Journey(
         **schema.shared(_Trip, f), monitoring_changed=f.monitoring.changed, monitoring=f.monitoring.rules
     )

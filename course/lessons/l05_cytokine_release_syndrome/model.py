@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 from course import clinical
 from course.core import schema
 from course.core.paths import ASSETS
-from course.core.references import cite_html
+from course.core.references import cite_html, registry
 from course.core.schema import Days, Invalid, Note, Pct, Range, Refs
 from course.core.text import inline_html
 from course.core.yamlio import load_yaml
@@ -176,7 +176,7 @@ _CACHE: dict[tuple, Any] = {}
 
 
 def _load_timing(path: Path) -> tuple[TimingRow, ...]:
-    return schema.load_rows(path, "rows", TimingRow)
+    return schema.load_rows(path, "rows", TimingRow, known=registry())
 
 
 # --------------------------------------------------------------------------------------------
@@ -225,7 +225,7 @@ def load_management(path: Path = MANAGEMENT_FILE) -> Ladder:
 
 
 def _load_management(path: Path) -> Ladder:
-    return schema.read_row(Ladder, load_yaml(path), path.name)
+    return schema.read_row(Ladder, load_yaml(path), path.name, known=registry())
 
 
 # --------------------------------------------------------------------------------------------
@@ -259,7 +259,7 @@ class Vignette:
 
 
 def load_vignettes(path: Path = VIGNETTES_FILE) -> list[Vignette]:
-    return list(schema.load_rows(path, "vignettes", Vignette, key="question"))
+    return list(schema.load_rows(path, "vignettes", Vignette, key="question", known=registry()))
 
 
 # --------------------------------------------------------------------------------------------

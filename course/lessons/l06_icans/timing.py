@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from course.core import schema
 from course.core.paths import ASSETS
-from course.core.references import CITE_RUN, cite_html, keys_in, render_bracket_keys
+from course.core.references import CITE_RUN, cite_html, keys_in, registry, render_bracket_keys
 from course.core.schema import Convert, Invalid, Pct, Range, Refs
 from course.engine.views import html as views
 
@@ -131,7 +131,7 @@ class ProductTiming:
 
 def load_icans_timing(path: Path = TIMING_FILE, known_refs: set[str] | None = None) -> tuple[ProductTiming, ...]:
     """Read and validate the table; ``known_refs`` defaults to the course registry."""
-    return schema.load_rows(path, "products", ProductTiming, known=known_refs)
+    return schema.load_rows(path, "products", ProductTiming, known=registry() if known_refs is None else known_refs)
 
 
 @lru_cache(maxsize=1)

@@ -22,7 +22,7 @@ from typing import Annotated, Literal, get_args
 
 from course.core import schema
 from course.core.paths import ASSETS
-from course.core.references import CITE_RUN, cite_html, keys_in, render_bracket_keys
+from course.core.references import CITE_RUN, cite_html, keys_in, registry, render_bracket_keys
 from course.core.schema import CitedText, Collapsed, Invalid, Range, Refs, Text
 from course.core.yamlio import load_yaml
 from course.engine.views import html as views
@@ -213,7 +213,7 @@ class LongTerm(_Tables):
 
 def load_long_term(path: Path = DATA_FILE, known: set[str] | None = None) -> LongTerm:
     """Read and validate the lesson 07 tables; any problem names the file, section, row and field."""
-    f: _File = schema.read_row(_File, load_yaml(path), path.name, known=known)
+    f: _File = schema.read_row(_File, load_yaml(path), path.name, known=registry() if known is None else known)
     return LongTerm(
         **schema.shared(_Tables, f),
         change_date=f.going_home.change_date,

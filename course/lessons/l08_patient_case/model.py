@@ -31,7 +31,7 @@ from course import clinical
 from course.core import schema
 from course.core.errors import CourseDataError
 from course.core.paths import ASSETS
-from course.core.references import cite_html, render_bracket_keys
+from course.core.references import cite_html, registry, render_bracket_keys
 from course.core.schema import CitedText, Collapsed, Convert, Invalid, Items, Range, Refs, Text
 from course.core.text import inline_html, plain
 from course.core.yamlio import load_yaml
@@ -446,7 +446,7 @@ def load_case(path: Path = DATA_FILE, known: set[str] | None = None, raw: dict |
     if not isinstance(raw, dict):
         raise CourseDataError(f"{path.name}: expected a mapping of sections")
     f: _CaseFile = schema.read_row(
-        _CaseFile, {**raw, "observations": _observation_rows(raw, path)}, path.name, known=known
+        _CaseFile, {**raw, "observations": _observation_rows(raw, path)}, path.name, known=registry() if known is None else known
     )
     return Case(
         **schema.shared(_Story, f),

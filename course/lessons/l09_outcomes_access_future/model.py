@@ -21,7 +21,7 @@ from typing import Annotated, Any
 from course.clinical.products import catalogue
 from course.core import schema
 from course.core.paths import ASSETS
-from course.core.references import cite_html
+from course.core.references import cite_html, registry
 from course.core.schema import Convert, Invalid, Note, Range, References, Refs
 from course.core.yamlio import load_yaml
 from course.engine.views import html as views
@@ -209,7 +209,7 @@ def not_infused_percent(enrolled: int, received: int) -> float:
 
 def load_efficacy(path: Path = DATA_FILE) -> Efficacy:
     """Read and validate the efficacy table; a bad row fails with file, row and field named."""
-    return schema.read_row(Efficacy, load_yaml(path), path.name)
+    return schema.read_row(Efficacy, load_yaml(path), path.name, known=registry())
 
 
 @lru_cache(maxsize=1)

@@ -26,6 +26,7 @@ from typing import Annotated, Any, Literal, get_args
 from course.core import schema
 from course.core.errors import CourseDataError
 from course.core.paths import ASSETS
+from course.core.references import registry
 from course.core.schema import Collapsed, Invalid, Items, Range, Refs
 from course.core.yamlio import load_yaml
 from course.engine.progress import ProgressStore
@@ -168,7 +169,9 @@ def load_story(path: Path = DATA_FILE, known: set[str] | None = None) -> Story:
     if not isinstance(raw, dict) or "branches" not in raw:
         raise CourseDataError(f"{path.name}: expected a mapping of sections with 'branches'")
     raw = dict(raw)
-    found: _Branches = schema.read_row(_Branches, {"branches": raw.pop("branches")}, path.name, known=known)
+    found: _Branches = schema.read_row(
+        _Branches, {"branches": raw.pop("branches")}, path.name, known=registry() if known is None else known
+    )
     story = Story(raw, found.branches, path, known)
     main = story.case()
     for i in range(len(found.branches)):  # every path's own rows, each beside the main path elsewhere

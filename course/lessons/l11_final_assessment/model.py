@@ -28,6 +28,7 @@ from course import clinical
 from course.core import schema
 from course.core.errors import CourseDataError
 from course.core.paths import ASSETS
+from course.core.references import registry
 from course.core.schema import Convert, Invalid, Refs
 from course.engine.questions.model import TYPES, Bank, Question, bank_path, load_bank
 
@@ -202,7 +203,9 @@ class Case:
 
 def load_cases(path: Path = CASES_FILE) -> tuple[Case, ...]:
     """Read and validate the cases; every case must compute without error."""
-    return schema.load_rows(path, "cases", Case, what="case", key="question", twice="has two cases")
+    return schema.load_rows(
+        path, "cases", Case, what="case", key="question", twice="has two cases", known=registry()
+    )
 
 
 def keyed_answer(q: Question) -> Any:
