@@ -90,6 +90,27 @@ def _colour_counts(image) -> list[tuple[int, tuple[int, int, int]]]:
         limit *= 16
 
 
+def _code(count_rgb: tuple[int, tuple[int, int, int]]) -> int:
+    r, g, b = count_rgb[1]
+    return r | g << 8 | b << 16
+
+
+def _by_use(nearest, pixel_counts, size: int):
+    """Renumber the palette by how many pixels use each entry, most first, and drop unused entries.
+
+    Returns the renumbered colour-to-entry map and the old entry of each new one. The PNG then
+    stores only the colours it uses (a padded 256-entry PLTE is 768 bytes) and the commonest
+    colours get the smallest indices; the pixels are exactly the same."""
+    import numpy as np
+
+    use = np.bincount(nearest, weights=pixel_counts, minlength=size)
+    order = np.lexsort((np.arange(size), -use))  # most used first; ties by entry, so runs repeat exactly
+    order = order[use[order] > 0]
+    rank = np.zeros(size, dtype=np.uint8)
+    rank[order] = np.arange(len(order), dtype=np.uint8)
+    return rank[nearest], order
+
+
 ROWS_PER_BAND = 64  # pixels are mapped to the palette a band of rows at a time: a lower peak RSS
 
 
@@ -113,6 +134,7 @@ def _indexed(image, rgbx: bytes | memoryview | None = None):
     for start in range(0, len(colours), 256):
         block = colours[start : start + 256]
         nearest[start : start + 256] = ((block[:, None, :] - palette[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
+    nearest, used = _by_use(nearest, np.array([n for n, _ in sorted(counts, key=_code)], dtype=np.int64), len(palette))
     pixels = np.frombuffer(image.convert("RGBX").tobytes() if rgbx is None else rgbx, dtype="<u4")
     indices = np.empty(len(pixels), dtype=np.uint8)
     band = image.width * ROWS_PER_BAND
@@ -120,8 +142,7 @@ def _indexed(image, rgbx: bytes | memoryview | None = None):
         packed = pixels[start : start + band] & np.uint32(0x00FFFFFF)
         indices[start : start + band] = nearest[np.searchsorted(codes, packed)]
     out = Image.fromarray(indices.reshape(image.height, image.width), mode="P")
-    flat = [int(v) for rgb in palette for v in rgb]
-    out.putpalette(flat + [0] * (3 * 256 - len(flat)))
+    out.putpalette([int(v) for rgb in palette[used] for v in rgb])
     return out
 
 
