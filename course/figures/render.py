@@ -59,13 +59,16 @@ def smallest_text_css_px(fig: Figure) -> float:
     A font of ``s`` points is ``s * dpi / 72`` PNG pixels tall, then shrunk by ``displayed_scale``."""
     return smallest_font_pt(fig) * fig.dpi / 72 * displayed_scale(fig)
 
-PALETTE_COLOURS = 256
+# At most 128 colours a figure: the flat colours exactly (below), the rest for anti-aliased edges.
+# Measured over the 38 cached figures: 554 KB at 256 colours, 512 KB at 128, with no difference
+# visible side by side at 3x zoom; at 64 the edges of smoothed bold text took on tints.
+PALETTE_COLOURS = 128
 KEY_COLOUR_SHARE = 0.0005  # a colour covering at least 0.05% of the image is kept exactly
 MAX_KEY_COLOURS = 96
 
 
 def _palette(image, counts: list[tuple[int, tuple[int, int, int]]]) -> list[tuple[int, int, int]]:
-    """256 colours: every colour that covers a visible area kept exactly (so a small blue marker
+    """``PALETTE_COLOURS`` colours: every colour that covers a visible area kept exactly (so a small blue marker
     never turns green), the remaining slots filled by median cut for anti-aliased edges."""
     from PIL import Image
 
@@ -161,7 +164,7 @@ def _rgba(fig: Figure) -> tuple[memoryview, tuple[int, int]]:
 def png_bytes(fig: Figure) -> bytes:
     """Small PNG bytes that are the same run to run.
 
-    No 'Software' or date metadata; the image is stored with a 256-colour palette that keeps every
+    No 'Software' or date metadata; the image is stored with a palette of at most 128 colours that keeps every
     colour covering a visible area exactly (see _palette), which looks the same for flat diagrams
     and makes files about 3 times smaller, so notebooks stay light for a hub and nbviewer.
     """
