@@ -90,10 +90,11 @@ def test_check_catches_long_code_cells_and_unknown_citations(tmp_path):
 
 # --- Figures stored once, and what a reader without a kernel sees (course/figures/render.py) ---
 
-# The budget, as course/cli/bench.py measures it: 250 KiB a notebook (a hub serves a whole class).
-# Lessons 07 and 08 are close to it (248-249 KiB): a lesson that outgrows it is split in parts or
-# slimmed (see docs/architecture.md, "What a notebook file stores").
-MAX_FILE_BYTES = 250 * 1024
+# The budget, as course/cli/bench.py measures it: 250 KB a notebook, in decimal units as the issue
+# states it (250,000 bytes; a hub serves a whole class). The largest lessons, 07 and 08, are at
+# 240-242 KB: a lesson that outgrows it is split in parts or slimmed (see docs/architecture.md,
+# "What a notebook file stores").
+MAX_FILE_BYTES = 250_000
 IMG_SRC = re.compile(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)" alt="([^"]*)"')
 
 
@@ -152,7 +153,8 @@ def _figures(html: str) -> list[tuple[bytes, str, str]]:
 def test_every_figure_is_stored_once_and_the_file_stays_under_its_ceiling(path):
     nb = json.loads(path.read_text())
     assert [i for i, out in _outputs(nb) if "image/png" in out.get("data", {})] == []
-    assert path.stat().st_size <= MAX_FILE_BYTES, f"{path.name}: {path.stat().st_size / 1024:.0f} KB"
+    size = path.stat().st_size
+    assert size <= MAX_FILE_BYTES, f"{path.name}: {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte (250 KB) budget"
 
 
 @pytest.mark.parametrize("path", NOTEBOOK_PATHS, ids=lambda p: p.stem)

@@ -59,13 +59,16 @@ def smallest_text_css_px(fig: Figure) -> float:
     A font of ``s`` points is ``s * dpi / 72`` PNG pixels tall, then shrunk by ``displayed_scale``."""
     return smallest_font_pt(fig) * fig.dpi / 72 * displayed_scale(fig)
 
-PALETTE_COLOURS = 256
+# At most 128 colours a figure: the flat colours exactly (below), the rest for anti-aliased edges.
+# Measured over the 38 cached figures: 554 KB at 256 colours, 512 KB at 128, with no difference
+# visible side by side at 3x zoom; at 64 the edges of smoothed bold text took on tints.
+PALETTE_COLOURS = 128
 KEY_COLOUR_SHARE = 0.0005  # a colour covering at least 0.05% of the image is kept exactly
 MAX_KEY_COLOURS = 96
 
 
 def _palette(image, counts: list[tuple[int, tuple[int, int, int]]]) -> list[tuple[int, int, int]]:
-    """256 colours: every colour that covers a visible area kept exactly (so a small blue marker
+    """``PALETTE_COLOURS`` colours: every colour that covers a visible area kept exactly (so a small blue marker
     never turns green), the remaining slots filled by median cut for anti-aliased edges."""
     from PIL import Image
 
@@ -88,6 +91,27 @@ def _colour_counts(image) -> list[tuple[int, tuple[int, int, int]]]:
         if counts is not None:
             return counts
         limit *= 16
+
+
+def _code(count_rgb: tuple[int, tuple[int, int, int]]) -> int:
+    r, g, b = count_rgb[1]
+    return r | g << 8 | b << 16
+
+
+def _by_use(nearest, pixel_counts, size: int):
+    """Renumber the palette by how many pixels use each entry, most first, and drop unused entries.
+
+    Returns the renumbered colour-to-entry map and the old entry of each new one. The PNG then
+    stores only the colours it uses (a padded 256-entry PLTE is 768 bytes) and the commonest
+    colours get the smallest indices; the pixels are exactly the same."""
+    import numpy as np
+
+    use = np.bincount(nearest, weights=pixel_counts, minlength=size)
+    order = np.lexsort((np.arange(size), -use))  # most used first; ties by entry, so runs repeat exactly
+    order = order[use[order] > 0]
+    rank = np.zeros(size, dtype=np.uint8)
+    rank[order] = np.arange(len(order), dtype=np.uint8)
+    return rank[nearest], order
 
 
 ROWS_PER_BAND = 64  # pixels are mapped to the palette a band of rows at a time: a lower peak RSS
@@ -113,6 +137,7 @@ def _indexed(image, rgbx: bytes | memoryview | None = None):
     for start in range(0, len(colours), 256):
         block = colours[start : start + 256]
         nearest[start : start + 256] = ((block[:, None, :] - palette[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
+    nearest, used = _by_use(nearest, np.array([n for n, _ in sorted(counts, key=_code)], dtype=np.int64), len(palette))
     pixels = np.frombuffer(image.convert("RGBX").tobytes() if rgbx is None else rgbx, dtype="<u4")
     indices = np.empty(len(pixels), dtype=np.uint8)
     band = image.width * ROWS_PER_BAND
@@ -120,8 +145,7 @@ def _indexed(image, rgbx: bytes | memoryview | None = None):
         packed = pixels[start : start + band] & np.uint32(0x00FFFFFF)
         indices[start : start + band] = nearest[np.searchsorted(codes, packed)]
     out = Image.fromarray(indices.reshape(image.height, image.width), mode="P")
-    flat = [int(v) for rgb in palette for v in rgb]
-    out.putpalette(flat + [0] * (3 * 256 - len(flat)))
+    out.putpalette([int(v) for rgb in palette[used] for v in rgb])
     return out
 
 
@@ -140,7 +164,7 @@ def _rgba(fig: Figure) -> tuple[memoryview, tuple[int, int]]:
 def png_bytes(fig: Figure) -> bytes:
     """Small PNG bytes that are the same run to run.
 
-    No 'Software' or date metadata; the image is stored with a 256-colour palette that keeps every
+    No 'Software' or date metadata; the image is stored with a palette of at most 128 colours that keeps every
     colour covering a visible area exactly (see _palette), which looks the same for flat diagrams
     and makes files about 3 times smaller, so notebooks stay light for a hub and nbviewer.
     """
