@@ -2,7 +2,7 @@
 """Set up and run the course with nothing but Python 3.11+ and git.
 
     python3 run.py lab       create or reuse .venv, then open the course in JupyterLab at lesson 00
-    python3 run.py test      create or reuse .venv, then run the whole test suite (about 12 to 15 minutes)
+    python3 run.py test      create or reuse .venv, then run the whole test suite (about 11 minutes)
     python3 run.py course    the course's own commands (links, class report, handouts), from any folder:
                              python3 run.py course --help
     python3 run.py upgrade   re-resolve every dependency, rewrite the pins, re-execute the notebooks

@@ -58,12 +58,11 @@ def plain(text: str) -> str:
 
 
 def stored_label(text: str) -> str:
-    """What a notebook file stores as the ``text/plain`` of a table, demo or question: its first line
-    (a table's caption; a question's number, type, objective and stem).
+    """What a notebook file stores as the ``text/plain`` of a table or demo: its first line (the caption).
 
     JupyterLab, nbviewer, GitHub and VS Code all show the ``text/html`` view; a full plain-text copy
-    of every table and demo cost 5 to 20 KB per notebook file, and of every question's choices 4 to
-    8 KB, read by none of them. The full text stays on the object (``.text``) for a console or a script.
+    of every table and demo cost 5 to 20 KB per notebook file, read by none of them. The full text
+    stays on the object (``.text``) for a console or a script. Questions keep their whole text.
     """
     return text.strip().split("\n", 1)[0]
 

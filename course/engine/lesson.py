@@ -16,7 +16,6 @@ import ipywidgets as w
 
 from course.core.paths import notebook_path
 from course.core.references import keys_in, resolve, set_numbering
-from course.core.text import stored_label
 from course.engine.mode import course_mode
 from course.engine.progress import ProgressStore
 from course.engine.questions.model import Bank, Question, bank_path, load_bank
@@ -69,15 +68,10 @@ class QuestionView(SplitDisplay):
             )
         return self._widget
 
-    @property
-    def text(self) -> str:
-        """The whole question as plain text (stem and choices), for a console or a script."""
-        return question_text(self.q, self.number)
-
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
         bundle = dict(self.widget().view._repr_mimebundle_() or {})
         bundle["text/html"] = question_html(self.q, self.number)
-        bundle["text/plain"] = stored_label(self.text)  # number, type, objective and stem; choices in .text
+        bundle["text/plain"] = question_text(self.q, self.number)
         return bundle
 
 
