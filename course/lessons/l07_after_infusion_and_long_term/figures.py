@@ -353,7 +353,8 @@ def _bar_alt(bar: lt.Bar) -> str:
     if bar.kind == "line":
         return f"an arrow from day {bar.start:g} to {end}: {bar.text}"
     style = "solid bar" if bar.kind == "main" else "dashed bar"
-    return f"{style} '{bar.text or 'continuing'}' from day {bar.start:g} to {end}"
+    label = f" '{bar.text}'" if bar.text else " (no label)"
+    return f"{style}{label} from day {bar.start:g} to {end}"
 
 
 def _journey_alt(highlight: str | None = None) -> str:
