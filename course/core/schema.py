@@ -152,7 +152,11 @@ class _Field:
     kind: Any
     marks: tuple[Any, ...]
     optional: bool
-    required: bool
+    has_default: bool
+
+    @property
+    def required(self) -> bool:
+        return not self.has_default and not self.optional
 
 
 @cache
@@ -162,8 +166,8 @@ def _fields(cls: type) -> tuple[_Field, ...]:
     for f in fields(cls):
         kind, optional = _unwrap_optional(hints[f.name])
         kind, marks = _unwrap_annotated(kind)
-        required = f.default is MISSING and f.default_factory is MISSING and not optional
-        out.append(_Field(f.name, kind, marks, optional, required))
+        has_default = f.default is not MISSING or f.default_factory is not MISSING
+        out.append(_Field(f.name, kind, marks, optional, has_default))
     return tuple(out)
 
 
@@ -215,13 +219,8 @@ def _spec(cls: type) -> type:
         if f.required:
             specs.append((f.name, kind))
         else:
-            specs.append((f.name, kind, None if f.optional and _has_no_default(cls, f.name) else _ABSENT))
+            specs.append((f.name, kind, _ABSENT if f.has_default else None))  # None: an optional field left out
     return msgspec.defstruct(f"{cls.__name__}Spec", specs, kw_only=True, forbid_unknown_fields=True)
-
-
-def _has_no_default(cls: type, name: str) -> bool:
-    f = next(f for f in fields(cls) if f.name == name)
-    return f.default is MISSING and f.default_factory is MISSING
 
 
 def _spec_type(kind: Any, marks: tuple[Any, ...]) -> Any:
