@@ -258,6 +258,15 @@ def test_report_size_stays_bounded_with_made_up_question_ids(tmp_path, banks):  
     assert len(report.html) < 200_000
 
 
+def test_a_long_path_is_shortened_in_the_middle_and_keeps_its_file_name():
+    path = "/srv/home/" + "deep/" * 40 + "ana-05_cytokine_release_syndrome-practice-round0.json"
+    shown = display(path, 120)
+    assert len(shown) == 120
+    assert shown.startswith("/srv/home/deep/") and "…" in shown
+    assert shown.endswith("/ana-05_cytokine_release_syndrome-practice-round0.json")
+    assert display("short.json", 120) == "short.json"
+
+
 def test_names_and_file_names_are_printed_safely(tmp_path, capsys):
     weird = os.fsdecode(b"caf\xe9-\x1b]0;pwned\x07.json")
     path = tmp_path / "exports" / weird

@@ -56,14 +56,18 @@ class BadExport(ValueError):
 
 def display(text: Any, limit: int = 120) -> str:
     """Text safe for a terminal and valid UTF-8: undecodable bytes, lone surrogates and control
-    characters are shown as escapes (R2, R30, R32)."""
+    characters are shown as escapes (R2, R30, R32). Text over the limit loses its middle, so that a
+    long path keeps both its start and the file name at its end."""
     text = str(text)
     try:  # a file name that was not UTF-8 on disk comes back with surrogateescape characters
         text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     except UnicodeEncodeError:
         text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     out = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
-    return out if len(out) <= limit else out[: limit - 1] + "…"
+    if len(out) <= limit:
+        return out
+    head = (limit - 1) // 2
+    return out[:head] + "…" + out[len(out) - (limit - 1 - head):]
 
 
 def _has_surrogates(text: str) -> bool:
