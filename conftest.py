@@ -18,6 +18,53 @@ def pytest_configure(config):
     os.environ["CART_COURSE_MODE"] = "practice"
 
 
+# `python3 run.py test` runs the suite in two pytest-xdist workers (-n 2 --dist loadfile). The browser
+# and hub tests spend most of their time waiting on Chromium, a Jupyter server or a hub, and must run
+# one at a time (the hub tests share fixed student accounts); the other tests keep a core busy. So the
+# files that hold browser or hub tests make one lane that one worker runs from the start, while the
+# other worker takes the remaining test files and notebooks, each file whole (a notebook's cells share
+# one kernel and run in order). xdist's own --dist loadgroup would need only a mark, but it stops
+# grouping on pytest 9.2 (pytest-dev/pytest-xdist#1386), so the lane is a list of files, checked below.
+BROWSER_AND_HUB_FILES = frozenset({
+    "tests/test_browser_lab.py",
+    "tests/test_browser_static.py",
+    "tests/test_handout.py",
+    "tests/test_hub.py",
+    "tests/test_report.py",
+})
+
+
+def _in_browser_and_hub_lane(nodeid: str) -> bool:
+    return nodeid.split("::", 1)[0] in BROWSER_AND_HUB_FILES
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """--dist loadfile, with every file of BROWSER_AND_HUB_FILES in one work unit, handed out first."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class BrowserAndHubLane(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "browser-and-hub" if _in_browser_and_hub_lane(nodeid) else super()._split_scope(nodeid)
+
+    config.option.loadscopereorder = False  # hand out work in collection order, which puts the lane first
+    return BrowserAndHubLane(config, log)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Keep BROWSER_AND_HUB_FILES true; in an xdist worker, put that lane first."""
+    strays = sorted({item.nodeid.split("::", 1)[0] for item in items
+                     if (item.get_closest_marker("browser") or item.get_closest_marker("hub"))
+                     and not _in_browser_and_hub_lane(item.nodeid)})
+    if strays:
+        raise pytest.UsageError(f"browser or hub tests in {', '.join(strays)}: add the file to "
+                                "BROWSER_AND_HUB_FILES in conftest.py, or two could run at once")
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        items.sort(key=lambda item: not _in_browser_and_hub_lane(item.nodeid))  # stable: order within files kept
+
+
 def pytest_collectstart(collector):
     """nbval skips image/png by default, so a stale figure would pass; compare PNGs too.
 

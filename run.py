@@ -2,7 +2,7 @@
 """Set up and run the course with nothing but Python 3.11+ and git.
 
     python3 run.py lab       create or reuse .venv, then open the course in JupyterLab at lesson 00
-    python3 run.py test      create or reuse .venv, then run the whole test suite (about 11 minutes)
+    python3 run.py test      create or reuse .venv, then run the whole test suite (about 8 minutes)
     python3 run.py course    the course's own commands (links, class report, handouts), from any folder:
                              python3 run.py course --help
     python3 run.py upgrade   re-resolve every dependency, rewrite the pins, re-execute the notebooks
@@ -115,12 +115,21 @@ def ensure_hub_proxy() -> None:
     subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--silent"], cwd=hub, check=True)
 
 
+def parallel_options(extra_args: list[str]) -> list[str]:
+    """Two pytest-xdist workers: one runs the browser and hub tests, the other the rest (see conftest.py).
+
+    Left out when the caller chose for themselves (`-n 0` runs everything in one process, for `-s` or pdb).
+    """
+    chosen = any(arg.startswith(("-n", "--numprocesses", "--dist")) or arg.endswith("no:xdist") for arg in extra_args)
+    return [] if chosen else ["-n", "2", "--dist", "loadfile"]
+
+
 def test(extra_args: list[str]) -> int:
     python = ensure_env()
     ensure_hub_proxy()
     # No coverage by default: tracing doubles the time of the in-process tests (farm-bench, A/B wall 2.16).
     # Ask for it with `python3 run.py test --cov=course --cov-report=term`.
-    command = [str(python), "-m", "pytest", *extra_args]
+    command = [str(python), "-m", "pytest", *parallel_options(extra_args), *extra_args]
     say("running: " + " ".join(command[2:]))
     return subprocess.call(command, cwd=ROOT)
 

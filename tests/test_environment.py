@@ -59,3 +59,12 @@ def test_licences_and_citation_exist():
     assert "Attribution 4.0" in (ROOT / "LICENSE-CONTENT.md").read_text()
     citation = yaml.safe_load((ROOT / "CITATION.cff").read_text())
     assert citation["cff-version"] and citation["title"].startswith("CAR-T cell therapy")
+
+
+def test_the_test_command_runs_two_lanes_unless_told_otherwise():
+    import run
+
+    assert run.parallel_options([]) == ["-n", "2", "--dist", "loadfile"]
+    assert run.parallel_options(["-m", "not browser and not hub"]) == ["-n", "2", "--dist", "loadfile"]
+    for own_choice in (["-n", "0"], ["-n0"], ["--numprocesses=4"], ["--dist", "load"], ["-p", "no:xdist"]):
+        assert run.parallel_options(own_choice) == []
