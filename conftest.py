@@ -4,18 +4,29 @@ from __future__ import annotations
 
 import gc
 import os
+import shutil
 import tempfile
 
 import pytest
 
 from course.engine.progress import DIR_VARIABLE, LEARNER_VARIABLE
 
+_PROGRESS_FOLDER = pytest.StashKey[str]()
+
 
 def pytest_configure(config):
     """Kernels started by nbval inherit an empty, throw-away progress folder, as in `course execute`."""
-    os.environ[DIR_VARIABLE] = tempfile.mkdtemp(prefix="cart-test-progress-")
+    config.stash[_PROGRESS_FOLDER] = folder = tempfile.mkdtemp(prefix="cart-test-progress-")
+    os.environ[DIR_VARIABLE] = folder
     os.environ[LEARNER_VARIABLE] = "nbval"
     os.environ["CART_COURSE_MODE"] = "practice"
+
+
+def pytest_unconfigure(config):
+    """The throw-away progress folder goes when the session ends (one per xdist worker and controller)."""
+    folder = config.stash.get(_PROGRESS_FOLDER, None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 # `python3 run.py test` runs the suite in two pytest-xdist workers (-n 2 --dist loadfile). The browser

@@ -131,8 +131,7 @@ def import_cycles(root: Path) -> list[list[str]]:
 
 
 KERNEL_SCRIPT = """
-import ast, json, os, sys, tempfile
-os.environ["CART_COURSE_DATA_DIR"] = tempfile.mkdtemp()
+import ast, json, sys
 namespace = {}
 for cell in json.load(open(sys.argv[1], encoding="utf-8"))["cells"]:
     if cell["cell_type"] != "code":
@@ -154,7 +153,7 @@ def test_a_lesson_kernel_loads_no_harness_no_cli_no_pyplot_no_pydantic():
     out = subprocess.run(
         [sys.executable, "-c", KERNEL_SCRIPT, str(notebook)],
         cwd=ROOT / "notebooks",
-        env={**os.environ, CACHE_VARIABLE: "off"},
+        env={**os.environ, CACHE_VARIABLE: "off"},  # the progress folder: the test's own (tests/conftest.py)
         capture_output=True,
         text=True,
         check=True,
