@@ -61,10 +61,25 @@ def test_licences_and_citation_exist():
     assert citation["cff-version"] and citation["title"].startswith("CAR-T cell therapy")
 
 
-def test_the_test_command_runs_two_lanes_unless_told_otherwise():
+def test_the_test_command_runs_two_lanes_then_the_notebooks_alone_unless_told_otherwise():
     import run
 
-    assert run.parallel_options([]) == ["-n", "2", "--dist", "loadfile"]
-    assert run.parallel_options(["-m", "not browser and not hub"]) == ["-n", "2", "--dist", "loadfile"]
+    lanes = ["-n", "2", "--dist", "loadfile"]
+    assert run.test_runs([]) == [[*lanes, "tests"], ["notebooks"]]
+    fast = ["-m", "not browser and not hub"]
+    assert run.test_runs(fast) == [[*lanes, "tests", *fast], ["notebooks", *fast]]
+    assert run.test_runs(["--cov=course"]) == [[*lanes, "tests", "--cov=course"], ["notebooks", "--cov-append", "--cov=course"]]
     for own_choice in (["-n", "0"], ["-n0"], ["--numprocesses=4"], ["--dist", "load"], ["-p", "no:xdist"]):
-        assert run.parallel_options(own_choice) == []
+        assert run.test_runs(own_choice) == [own_choice]
+    for named in (["tests/test_schema.py"], ["notebooks/00_start_here.ipynb"], ["tests/test_schema.py::test_x", "-q"]):
+        assert run.test_runs(named) == [[*lanes, *named]]
+
+
+def test_the_test_command_fails_if_either_run_fails():
+    import run
+
+    assert run.combined_exit_code([0, 0]) == 0
+    assert run.combined_exit_code([1, 0]) == 1 and run.combined_exit_code([0, 1]) == 1
+    assert run.combined_exit_code([5, 0]) == 0  # -k matched only notebooks, say
+    assert run.combined_exit_code([5, 5]) == 5
+    assert run.combined_exit_code([2, 1]) == 2
