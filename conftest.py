@@ -29,13 +29,14 @@ def pytest_unconfigure(config):
         shutil.rmtree(folder, ignore_errors=True)
 
 
-# `python3 run.py test` runs the suite in two pytest-xdist workers (-n 2 --dist loadfile). The browser
-# and hub tests spend most of their time waiting on Chromium, a Jupyter server or a hub, and must run
-# one at a time (the hub tests share fixed student accounts); the other tests keep a core busy. So the
-# files that hold browser or hub tests make one lane that one worker runs from the start, while the
-# other worker takes the remaining test files and notebooks, each file whole (a notebook's cells share
-# one kernel and run in order). xdist's own --dist loadgroup would need only a mark, but it stops
-# grouping on pytest 9.2 (pytest-dev/pytest-xdist#1386), so the lane is a list of files, checked below.
+# `python3 run.py test` runs tests/ in two pytest-xdist workers (-n 2 --dist loadfile), then nbval over
+# notebooks/ on its own (run.py, test_runs, says why). The browser and hub tests spend most of their time
+# waiting on Chromium, a Jupyter server or a hub, and must run one at a time (the hub tests share fixed
+# student accounts); the other tests keep a core busy. So the files that hold browser or hub tests make
+# one lane that one worker runs from the start, while the other worker takes the remaining files, each
+# file whole (and a notebook's cells, should one be run this way, stay in one kernel and in order).
+# xdist's own --dist loadgroup would need only a mark, but it stops grouping on pytest 9.2
+# (pytest-dev/pytest-xdist#1386), so the lane is a list of files, checked below.
 BROWSER_AND_HUB_FILES = frozenset({
     "tests/test_browser_lab.py",
     "tests/test_browser_static.py",
