@@ -46,8 +46,12 @@ BROWSER_AND_HUB_FILES = frozenset({
 })
 
 
+def _file_of(nodeid: str) -> str:
+    return nodeid.split("::", 1)[0]
+
+
 def _in_browser_and_hub_lane(nodeid: str) -> bool:
-    return nodeid.split("::", 1)[0] in BROWSER_AND_HUB_FILES
+    return _file_of(nodeid) in BROWSER_AND_HUB_FILES
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -67,7 +71,7 @@ def pytest_xdist_make_scheduler(config, log):
 
 def pytest_collection_modifyitems(config, items):
     """Keep BROWSER_AND_HUB_FILES true; in an xdist worker, put that lane first."""
-    strays = sorted({item.nodeid.split("::", 1)[0] for item in items
+    strays = sorted({_file_of(item.nodeid) for item in items
                      if (item.get_closest_marker("browser") or item.get_closest_marker("hub"))
                      and not _in_browser_and_hub_lane(item.nodeid)})
     if strays:
