@@ -11,6 +11,7 @@ from tests.harness.browser import (
     ERROR_OUTPUT,
     PANEL,
     check_and_read,
+    missing_questions,
     open_notebook,
     question,
     restart_and_run_all,
@@ -94,8 +95,9 @@ def test_notebook_runs_in_lab_every_option_fits_and_every_demo_responds(page, la
     run_all(page)
     assert page.locator(f"{PANEL} {ERROR_OUTPUT}").count() == 0
     bank = load_bank(bank_path(name))
+    assert missing_questions(page, [q.id for q in bank.questions]) == [], "live widgets missing"
     for q in bank.questions:
-        assert question(page, q.id).count() == 1, f"live widget of {q.id} missing"
+        assert question(page, q.id).count() == 1, f"two live widgets of {q.id}"
     question(page, bank.questions[0].id).scroll_into_view_if_needed()
     page.screenshot(path=str(screenshot_path(f"{name}-lab")))
 

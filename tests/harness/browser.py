@@ -7,6 +7,8 @@ execution indicator (the indicator reads idle for a moment before the kernel con
 
 from __future__ import annotations
 
+import contextlib
+
 from course.cli.pdf import CHROMIUM_ARGS, chromium, chromium_path  # noqa: F401 - the harness's browser
 
 PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
@@ -93,6 +95,20 @@ def restart_and_run_all(page, timeout_ms: int = 120_000) -> None:
 def question(page, question_id: str):
     """The live widget of one question in the visible notebook."""
     return page.locator(f"{PANEL} .cart-q-{question_id}")
+
+
+def missing_questions(page, question_ids: list[str], timeout_ms: int = 60_000) -> list[str]:
+    """The listed questions whose live widget is still not on the page after waiting up to ``timeout_ms``.
+
+    A cell's output area fills before its widget views finish rendering: the final assessment draws 29
+    questions from one output, and on a loaded CI runner the last ones arrive after the kernel is idle.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    script = "([panel, ids]) => ids.filter(id => !document.querySelector(panel + ' .cart-q-' + id))"
+    with contextlib.suppress(PlaywrightTimeout):  # the caller names what is still missing
+        page.wait_for_function(f"(arg) => ({script})(arg).length === 0", arg=[PANEL, question_ids], timeout=timeout_ms)
+    return page.evaluate(script, [PANEL, question_ids])
 
 
 def check_and_read(page, question_id: str, timeout_ms: int = 10_000) -> str:
