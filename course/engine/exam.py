@@ -21,6 +21,7 @@ from typing import Any, Protocol
 import ipywidgets as w
 
 from course.engine.results import PASS_MARK, LessonResult, export_document, lesson_result, write_export
+from course.engine.views.lifecycle import replace_live
 from course.engine.views.live import SplitDisplay
 from course.engine.views.static import question_html, score_table_html
 from course.figures.render import FigureView
@@ -106,7 +107,8 @@ class ExamView(SplitDisplay):
         self.box = w.VBox([self.status, w.HBox([self.submit, self.retake]), self.result])
         self.box.add_class("cart-exam")
         self.box.add_class("cart-live")
-        lesson._score_views.append(self)
+        replace_live(f"{lesson.id} score", self.box)
+        lesson._score_views[:] = [self]  # the view shown now; the one it replaces is closed
         self.refresh()
         if lesson.submitted:
             self.show_results(write=False)
@@ -195,8 +197,9 @@ class AssessmentView(SplitDisplay):
         self.questions = w.VBox()
         self.questions.add_class("cart-assessment")
         self.questions.add_class("cart-live")
-        lesson._assessments.append(self)
+        lesson._assessments[:] = [self]  # a retake lays out the assessment shown now, not the ones it replaced
         self.layout()
+        replace_live(f"{lesson.id} assessment", self.questions)
 
     def order(self) -> list[str]:
         ids = self.lesson.bank.ids()
@@ -205,6 +208,7 @@ class AssessmentView(SplitDisplay):
         return ids
 
     def layout(self) -> None:
+        self.questions.children = ()  # nothing may still show the views this replaces, or they stay open
         widgets = []
         for number, qid in enumerate(self.order(), start=1):
             view = self.lesson.question(qid, number=number)
@@ -308,6 +312,7 @@ class SummativeQuestions:
         self.widgets = [AnswerOnlyWidget(exam, q, n) for n, q in enumerate(exam.pack.questions, start=1)]
         self.box = w.VBox([x.view for x in self.widgets])
         self.box.add_class("cart-assessment")
+        replace_live(f"{exam.pack.exam} summative questions", self.box)
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
         bundle = dict(self.box._repr_mimebundle_() or {})
@@ -336,7 +341,8 @@ class HandInView:
         self._confirming = False
         self.box = w.VBox([self.status, self.submit, self.result])
         self.box.add_class("cart-exam")
-        exam.views.append(self)
+        replace_live(f"{exam.pack.exam} hand-in", self.box)
+        exam.views[:] = [self]  # the panel shown now; the one it replaces is closed
         self.refresh()
 
     def refresh(self) -> None:

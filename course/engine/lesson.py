@@ -21,6 +21,7 @@ from course.engine.progress import ProgressStore
 from course.engine.questions.model import Bank, Question, bank_path, load_bank
 from course.engine.results import ExportError, export_document, lesson_result, write_export
 from course.engine.views.html import Static
+from course.engine.views.lifecycle import replace_live
 from course.engine.views.live import SplitDisplay, show_page_helpers
 from course.engine.views.static import (
     answer_html,
@@ -66,7 +67,11 @@ class QuestionView(SplitDisplay):
                 submitted=lesson.exam and lesson.submitted,
                 learner=lesson.store.learner,
             )
+            replace_live(f"{lesson.id} question {self.q.id}", self._widget.view, on_replaced=self._forget)
         return self._widget
+
+    def _forget(self) -> None:
+        self._widget = None
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
         bundle = dict(self.widget().view._repr_mimebundle_() or {})
@@ -83,7 +88,8 @@ class ScoreView(SplitDisplay):
         self.html = w.HTML(value=self.live_html())
         self.html.add_class("cart-score")
         self.html.add_class("cart-live")
-        lesson._score_views.append(self)
+        replace_live(f"{lesson.id} score", self.html)
+        lesson._score_views[:] = [self]  # the view shown now; the one it replaces is closed
 
     def live_html(self) -> str:
         s = self.lesson.summary()
@@ -272,9 +278,13 @@ class Lesson:
             known = ", ".join(shows) or "none"
             raise KeyError(f"lesson {self.id} has nothing called '{name}' to show; it has: {known}")
         show = shows[name]
+        place = f"{self.id} show {name} {args!r} {sorted(options.items())!r}"
         if "lesson" in inspect.signature(show).parameters:  # a demo that saves to the learner's progress
             options.setdefault("lesson", self)
-        return show(*args, **options)
+        shown = show(*args, **options)
+        if isinstance(getattr(shown, "widget", None), w.Widget):  # a live demo, not a static table
+            replace_live(place, shown.widget)
+        return shown
 
     def figure(self, name: str, **options: Any) -> FigureView:
         """A catalogued course figure with its alt text and caption (see course.figures.catalog)."""

@@ -313,25 +313,27 @@ class QuestionWidget:
         self.retry = w.Button(
             description="Try again" if not exam else "Clear", tooltip="Clear your answer and start again"
         )
-        self.reveal = w.Button(description="Show answer", tooltip="Show the answer and explanation")
-        self.cancel = w.Button(description="Cancel", tooltip="Keep trying: do not show the answer")
-        self.cancel.layout.display = "none"
-        for button, cls in (
-            (self.check, "cart-check"), (self.retry, "cart-retry"), (self.reveal, "cart-reveal"),
-            (self.cancel, "cart-reveal-cancel"),
-        ):
-            button.add_class(cls)
         self.confirming = False
         self.last: tuple[Any, bool] | None = None
         self.feedback = w.HTML(value="")
         self.feedback.add_class("cart-feedback")
         self.check.on_click(lambda _: self.on_check())
         self.retry.on_click(lambda _: self.on_retry())
-        self.reveal.on_click(lambda _: self.on_reveal())
-        self.cancel.on_click(lambda _: self.cancel_reveal())
-        buttons = [self.check, self.retry] if exam else [self.check, self.retry, self.reveal, self.cancel]
+        buttons = [(self.check, "cart-check"), (self.retry, "cart-retry")]
+        # Exam mode has no Show answer: building its two buttons anyway cost six widget models a question.
+        self.reveal: w.Button | None = None
+        self.cancel: w.Button | None = None
+        if not exam:
+            self.reveal = w.Button(description="Show answer", tooltip="Show the answer and explanation")
+            self.cancel = w.Button(description="Cancel", tooltip="Keep trying: do not show the answer")
+            self.cancel.layout.display = "none"
+            self.reveal.on_click(lambda _: self.on_reveal())
+            self.cancel.on_click(lambda _: self.cancel_reveal())
+            buttons += [(self.reveal, "cart-reveal"), (self.cancel, "cart-reveal-cancel")]
+        for button, cls in buttons:
+            button.add_class(cls)
         self.header = w.HTML(header_html(q, number))
-        button_row = w.HBox(buttons)
+        button_row = w.HBox([button for button, _ in buttons])
         button_row.add_class("cart-buttons")
         self.view = w.VBox(
             [self.header, self.input.box, button_row, self.feedback],
@@ -381,6 +383,8 @@ class QuestionWidget:
 
     def on_reveal(self) -> None:
         """First press asks (the same button, so keyboard focus stays); the second gives the answer."""
+        if self.reveal is None or self.cancel is None:  # exam mode: no answers before Submit
+            return
         if not self.confirming:
             self.confirming = True
             self.reveal.description = "Yes, show the answer"
@@ -392,6 +396,8 @@ class QuestionWidget:
         self.feedback.value = reveal_html(self.q, self.learner)
 
     def cancel_reveal(self, clear: bool = True) -> None:
+        if self.reveal is None or self.cancel is None:
+            return
         if self.confirming and clear:
             self.feedback.value = ""
         self.confirming = False
