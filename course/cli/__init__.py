@@ -117,10 +117,23 @@ def cmd_tidy(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from course.cli.bench import harness_flags, measure, nbval_suite_seconds, run_harness_bench, table
+    from course.cli.bench import (
+        harness_flags,
+        measure,
+        measure_reruns,
+        nbval_suite_seconds,
+        rerun_table,
+        run_harness_bench,
+        table,
+    )
 
     if args.hub_load is not None and args.hub_load < 1:
         raise CliError("--hub-load needs a number of students, 1 or more")
+    if args.reruns is not None:
+        if args.reruns < 2:
+            raise CliError("--reruns needs a number of Run All presses, 2 or more")
+        print(rerun_table([measure_reruns(p, args.reruns) for p in _paths(args.notebooks)]))
+        return 0
     print(table([measure(p) for p in _paths(args.notebooks)]))
     if args.suite:
         print(f"\nnbval over every notebook: {nbval_suite_seconds():.1f} s (target: within 60 s)")
@@ -218,6 +231,9 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "bench":
             p.add_argument("--browser", action="store_true", help="also time JupyterLab in Chromium")
             p.add_argument("--suite", action="store_true", help="also time the nbval run over every notebook")
+            p.add_argument("--reruns", type=int, metavar="N", default=None,
+                           help="instead: press Run All N times in one kernel; widget models and memory after the "
+                                "first and the last")
             p.add_argument("--hub", action="store_true",
                            help="also memory per student: 5 students on the shipped hub configuration (root)")
             p.add_argument("--hub-load", type=int, metavar="N", default=None,

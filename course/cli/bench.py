@@ -65,6 +65,54 @@ def measure(path: Path) -> Row:
     return Row(path.stem, seconds, rss, path.stat().st_size / 1000, cpu, start_seconds)
 
 
+@dataclass(frozen=True)
+class RerunRow:
+    notebook: str
+    runs: int
+    models_first: int  # widget models open in the kernel after the first Run All
+    models_last: int
+    rss_first_mb: float  # the kernel's resident memory then
+    rss_last_mb: float
+
+
+COUNT_MODELS = "from course.engine.views.lifecycle import live_count; print(live_count())"
+
+
+def measure_reruns(path: Path, runs: int) -> RerunRow:
+    """Run All pressed ``runs`` times in one kernel, as a student does: what the kernel holds after the first and
+    the last (a view a re-run replaces is closed, so neither figure should grow; see engine/views/lifecycle.py)."""
+    nb = nbformat.read(path, as_version=4)
+    cells = list(nb.cells)
+    probe = nbformat.v4.new_code_cell(COUNT_MODELS)
+    nb.cells.append(probe)  # nbclient writes each executed cell back into the notebook at its index
+    figures: list[tuple[int, float]] = []
+    with isolated_progress():
+        client = client_for(nb, path)
+        with client.setup_kernel():
+            kernel = psutil.Process(client.km.provisioner.process.pid)
+            for run in range(runs):
+                for index, cell in enumerate(cells):
+                    client.execute_cell(cell, index)
+                if run in (0, runs - 1):
+                    executed = client.execute_cell(probe, len(cells))
+                    models = int("".join(o.get("text", "") for o in executed.outputs))
+                    figures.append((models, kernel.memory_info().rss / 2**20))
+    (models_first, rss_first), (models_last, rss_last) = figures[0], figures[-1]
+    return RerunRow(path.stem, runs, models_first, models_last, rss_first, rss_last)
+
+
+def rerun_table(rows: list[RerunRow]) -> str:
+    head = (
+        "| notebook | Run All presses | widget models open after the first / the last | kernel RSS after the first / "
+        "the last (MB) |\n|---|---|---|---|"
+    )
+    body = [
+        f"| {r.notebook} | {r.runs} | {r.models_first} / {r.models_last} | {r.rss_first_mb:.0f} / {r.rss_last_mb:.0f} |"
+        for r in rows
+    ]
+    return "\n".join([head, *body])
+
+
 def nbval_suite_seconds() -> float:
     """Wall time of the strict nbval run over every notebook (``pytest notebooks``)."""
     from course.core.paths import ROOT
@@ -107,9 +155,6 @@ def table(rows: list[Row]) -> str:
         "kernel CPU time does not)."
     )
     return "\n".join([head, *body, "", total, "", budgets])
-
-
-    return "\n".join([head, *body, "", budgets])
 
 
 def harness_flags(browser: bool, hub: bool, hub_load: int | None) -> list[str]:
