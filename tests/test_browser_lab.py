@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from course.core.paths import NOTEBOOKS
 from course.engine.questions.model import bank_path, load_bank
@@ -267,6 +270,27 @@ def test_plain_kernel_restart_leaves_readable_questions_not_dead_widgets(page, l
     page.screenshot(path=str(screenshot_path(f"{name}-after-plain-restart")))
 
 
+def test_run_all_again_replaces_every_live_widget_and_the_new_ones_answer(page, lab):
+    """A second Run All closes the first run's widgets (course/engine/views/lifecycle.py): each question is
+    on the page once, live, and Check on it still reaches the kernel."""
+    name = "00_start_here"
+    bank = load_bank(bank_path(name))
+    _open(page, lab, name)
+    run_all(page)
+    run_all(page)
+    ids = [q.id for q in bank.questions]
+    assert missing_questions(page, ids) == []
+    for q in bank.questions:
+        assert question(page, q.id).count() == 1, f"{q.id} shown {question(page, q.id).count()} times"
+    assert page.locator(f"{PANEL} .cart-live.jupyter-widgets-disconnected").count() == 0
+    assert page.locator(f"{PANEL} .jupyter-widgets:has-text('model not found')").count() == 0
+    q = next(q for q in bank.questions if q.type == "single")
+    box = question(page, q.id)
+    box.scroll_into_view_if_needed()
+    fill_answer(box, q, answers(q)[1])
+    assert "Correct" in check_and_read(page, q.id)
+
+
 def _active_cell(page) -> int:
     return page.evaluate(
         "(panel) => [...document.querySelectorAll(panel + ' .jp-Cell')].findIndex(c => c.classList.contains('jp-mod-active'))",
@@ -313,8 +337,21 @@ def test_keyboard_answers_checks_retries_and_confirms_show_answer_inside_the_que
     box.locator("button.cart-reveal").focus()
     page.keyboard.press("Enter")
     page.wait_for_function("(el) => el.textContent.includes('Show the answer?')", arg=feedback.element_handle())
-    page.keyboard.press("Enter")  # focus stayed on the same button, now "Yes, show the answer"
-    page.wait_for_function("(el) => el.textContent.includes('Why:')", arg=feedback.element_handle())
+    assert _focused(page) in ("Show answer", "Yes, show the answer")  # focus stayed on the same button
+    page.keyboard.press("Enter")
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function("(el) => el.textContent.includes('Why:')", arg=feedback.element_handle())
+    assert "Why:" in feedback.text_content(), (
+        f"the second Enter gave no answer; focus on {_focused(page)!r}; feedback {feedback.text_content()!r}"
+    )
+
+
+def _focused(page) -> str:
+    """What has keyboard focus: a button's label, or the element's tag and classes."""
+    return page.evaluate(
+        "() => { const e = document.activeElement; if (!e) return 'nothing';"
+        " return e.tagName === 'BUTTON' ? e.textContent : e.tagName + '.' + [...e.classList].join('.'); }"
+    )
 
 
 def test_lesson10_decision_leads_down_its_path_is_saved_and_the_replay_follows(page, lab):
