@@ -41,6 +41,8 @@ def _num(data):
         (lambda b: _num(b).update(answer=INF, minimum=None, maximum=None), "q-num", "answer"),
         (lambda b: _num(b).update(answer=10**400, minimum=None, maximum=None), "q-num", "answer"),
         (lambda b: _num(b).update(tolerance=INF), "q-num", "tolerance"),
+        # one bound (tolerance >= 0) must not let infinity through: with no range it graded every answer right
+        (lambda b: _num(b).update(tolerance=INF, minimum=None, maximum=None), "q-num", "tolerance"),
         (lambda b: _num(b).update(tolerance=NAN), "q-num", "tolerance"),
         (lambda b: _num(b).update(tolerance=1e6), "q-num", "tolerance"),  # every answer in range right
         (lambda b: _num(b).update(minimum=-INF), "q-num", "minimum"),

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 import types
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import MISSING, dataclass, fields, is_dataclass
@@ -204,7 +205,7 @@ def _item(kind: Any, marks: tuple[Any, ...]) -> tuple[Any, tuple[Any, ...]]:
 # --- What msgspec checks: a Struct type derived from the declaration ---
 
 _ABSENT = msgspec.UNSET  # a field left out of the YAML: the dataclass default applies
-_FINITE = msgspec.Meta(ge=-1.7976931348623157e308, le=1.7976931348623157e308)  # refuses NaN and infinity
+_LARGEST = sys.float_info.max  # bounds that refuse NaN and infinity
 _NOT_BLANK = r"\S"
 
 
@@ -236,7 +237,8 @@ def _spec_type(kind: Any, marks: tuple[Any, ...]) -> Any:
         limits = {k: v for k, v in (("ge", rng.low), ("le", rng.high)) if math.isfinite(v)}
         if whole:
             return Annotated[int, msgspec.Meta(**limits)] if limits else int
-        return Annotated[float, msgspec.Meta(**limits)] if limits else Annotated[float, _FINITE]
+        # A float is always finite: one bound alone would let .inf through (a tolerance of .inf grades every answer right).
+        return Annotated[float, msgspec.Meta(ge=max(rng.low, -_LARGEST), le=min(rng.high, _LARGEST))]
     if kind is str:
         text = _mark(marks, Text) or Text()
         pattern = text.pattern or ("" if text.allow_empty else _NOT_BLANK)
