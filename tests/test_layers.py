@@ -258,3 +258,17 @@ def test_the_shared_folder_check_can_fail(tmp_path):
     (tmp_path / "clean.md").write_text("nothing outside\n")
     subprocess.run(["git", "add", "."], cwd=tmp_path, check=True)
     assert files_mentioning(tmp_path, SHARED) == ["notes.md"]
+
+
+def test_instructor_commands_start_without_matplotlib():
+    """``course link``/``links`` and the parser behind every command load no Matplotlib (about 0.5 s of imports):
+    only drawing a chart does."""
+    script = (
+        "import sys, contextlib, io\n"
+        "from course.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    code = main(['links', '--github', 'org/repo'])\n"
+        "print(code, sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib')[:3])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["0", "[]"], out.stdout + out.stderr

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING
 
 from course.figures.render import FigureView
-from course.figures.style import OKABE_ITO, apply_style
+
+if TYPE_CHECKING:  # Matplotlib loads when a chart is drawn (``_figure``): the CLI's parser imports this module
+    from matplotlib.figure import Figure
 
 BIN_WIDTH = 10  # score bands of 10 percentage points; 100% falls in the last band
 
@@ -36,21 +37,30 @@ def score_bands(percents: Sequence[float]) -> list[tuple[str, int]]:
             for low, n in zip(range(0, 100, BIN_WIDTH), counts, strict=True)]
 
 
+def _figure(size: tuple[float, float]) -> tuple[Figure, dict[str, str]]:
+    """A new figure in the course style, and the course colours; importing the style loads Matplotlib."""
+    from matplotlib.figure import Figure
+
+    from course.figures.style import OKABE_ITO, apply_style
+
+    apply_style()
+    return Figure(figsize=size), OKABE_ITO
+
+
 def _pass_line(ax, mark: float) -> None:
-    ax.axvline(mark, color=OKABE_ITO["black"], linestyle="--", linewidth=1.2)
+    ax.axvline(mark, color="black", linestyle="--", linewidth=1.2)
     top = ax.get_ylim()[1]
     ax.text(mark, top, f" pass mark {mark:.0f}%", fontsize=10, va="top", ha="left")
 
 
 def histogram_figure(percents: Sequence[float], pass_mark: float) -> Figure:
     """Learners per 10-point score band, hatched bars, the pass mark as a dashed labelled line."""
-    apply_style()
     bands = score_bands(percents)
-    fig = Figure(figsize=(7.0, 3.4))
+    fig, colours = _figure((7.0, 3.4))
     ax = fig.add_axes((0.1, 0.2, 0.86, 0.68))
     lefts = list(range(0, 100, BIN_WIDTH))
     counts = [n for _, n in bands]
-    ax.bar(lefts, counts, width=BIN_WIDTH, align="edge", color=OKABE_ITO["orange"], edgecolor="black",
+    ax.bar(lefts, counts, width=BIN_WIDTH, align="edge", color=colours["orange"], edgecolor="black",
            linewidth=0.8, hatch="//")
     for left, n in zip(lefts, counts, strict=True):
         if n:
@@ -66,13 +76,12 @@ def histogram_figure(percents: Sequence[float], pass_mark: float) -> Figure:
 
 def bar_figure(bars: Sequence[Bar], xlabel: str, mark: float | None = None) -> Figure:
     """Horizontal bars in the given order, top to bottom, each with its value written beside it."""
-    apply_style()
     height = 1.4 + 0.36 * len(bars)
-    fig = Figure(figsize=(7.0, height))
+    fig, colours = _figure((7.0, height))
     ax = fig.add_axes((0.3, 0.85 / height, 0.64, 1 - 1.45 / height))
     y = list(range(len(bars)))[::-1]
     values = [b.percent for b in bars]
-    ax.barh(y, values, color=OKABE_ITO["blue"], edgecolor="black", linewidth=0.6)
+    ax.barh(y, values, color=colours["blue"], edgecolor="black", linewidth=0.6)
     for yy, v in zip(y, values, strict=True):
         ax.text(min(v + 1.5, 88), yy, f"{v:.0f}%", va="center", fontsize=10)
     ax.set_yticks(y, [b.label for b in bars])
@@ -86,16 +95,15 @@ def bar_figure(bars: Sequence[Bar], xlabel: str, mark: float | None = None) -> F
 
 def gain_figure(rows: Sequence[tuple[str, float, float]]) -> Figure:
     """Per objective: pre-test and final percent side by side (hatched vs solid, with values)."""
-    apply_style()
-    fig = Figure(figsize=(7.0, 3.6))
+    fig, colours = _figure((7.0, 3.6))
     ax = fig.add_axes((0.1, 0.2, 0.86, 0.62))
     x = list(range(len(rows)))
     pre = [r[1] for r in rows]
     post = [r[2] for r in rows]
     width = 0.38
-    ax.bar([i - width / 2 for i in x], pre, width, label="Pre-test", color=OKABE_ITO["sky_blue"],
+    ax.bar([i - width / 2 for i in x], pre, width, label="Pre-test", color=colours["sky_blue"],
            edgecolor="black", linewidth=0.6, hatch="..")
-    ax.bar([i + width / 2 for i in x], post, width, label="Final", color=OKABE_ITO["vermillion"],
+    ax.bar([i + width / 2 for i in x], post, width, label="Final", color=colours["vermillion"],
            edgecolor="black", linewidth=0.6)
     for i, (a, b) in enumerate(zip(pre, post, strict=True)):
         ax.text(i - width / 2, a + 1.5, f"{a:.0f}", ha="center", va="bottom", fontsize=9)
