@@ -221,6 +221,30 @@ def test_a_file_under_the_old_name_is_still_found(tmp_path):
     assert ProgressStore(tmp_path, "李娜").attempts() == []  # not the other learner's file
 
 
+def test_an_old_file_of_another_name_at_this_learners_path_goes_back_to_its_owner(tmp_path):
+    """Before names were made distinct, "a b" was stored as progress-a_b.json: the file learner "a_b" now uses."""
+    old = tmp_path / f"progress-{legacy_safe_name('a b')}.json"
+    assert old == ProgressStore(tmp_path, "a_b").path
+    old.write_text(json.dumps({"schema": 1, "learner": "a b", "attempts": GOOD[:2]}))
+    newcomer = ProgressStore(tmp_path, "a_b")
+    assert newcomer.attempts() == []  # not the other learner's answers
+    newcomer.record("00", "mine", 1, True)
+    assert [a.question for a in ProgressStore(tmp_path, "a_b").attempts()] == ["mine"]
+    owner = ProgressStore(tmp_path, "a b")
+    assert len(owner.attempts()) == 2 and owner.path.exists()  # handed to the owner's own file, untouched
+    assert json.loads(owner.path.read_text())["learner"] == "a b"
+
+
+def test_an_old_file_of_another_name_is_set_aside_when_its_owner_has_a_newer_one(tmp_path):
+    ProgressStore(tmp_path, "a b").record("00", "newer", 1, True)
+    old = ProgressStore(tmp_path, "a_b").path
+    old.write_text(json.dumps({"schema": 1, "learner": "a b", "attempts": GOOD[:2]}))
+    assert ProgressStore(tmp_path, "a_b").attempts() == []
+    assert [a.question for a in ProgressStore(tmp_path, "a b").attempts()] == ["newer"]
+    kept = list(tmp_path.glob("progress-a_b.of-another-learner-*.json"))
+    assert len(kept) == 1 and json.loads(kept[0].read_text())["learner"] == "a b" and not old.exists()
+
+
 # -- versions ----------------------------------------------------------------------------------------
 def test_a_file_from_a_newer_version_is_left_alone(tmp_path):
     store = ProgressStore(tmp_path, "ana")

@@ -310,6 +310,10 @@ def _storable(response: Any) -> Any:
     return response if plain_value(response) else str(response)[:1000]
 
 
+def _stamp() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+
+
 class ProgressStore:
     """Attempts of one learner, in ``<dir>/progress-<safe_name(learner)>.json``."""
 
@@ -332,6 +336,8 @@ class ProgressStore:
             if raw is None:
                 return "missing", None, 0
             record, dropped = parse_record(raw, self.learner)
+            if record["learner"] != self.learner:  # an old file of another name that once mapped here ("a b" -> a_b)
+                return "foreign", (record, raw), dropped
             return "ok", (record, raw), dropped
         except _Unusable as exc:
             return "unusable", str(exc), 0
@@ -376,6 +382,8 @@ class ProgressStore:
         if state == "newer":
             self._fall_back(f"{self.path.name} {found}; it is left as it is")
             return self._memory
+        if state == "foreign":
+            return self._hand_back(found[0]["learner"])
         aside = self._aside_path()
         if state == "unusable":
             try:
@@ -399,9 +407,24 @@ class ProgressStore:
                    f"and your other answers are kept. The old file is kept as {aside.name}.")
         return record
 
+    def _hand_back(self, owner: str) -> dict[str, Any]:
+        """Called under the lock: the file at this learner's path is an old one of ``owner`` (names were once
+        mapped to files in a way two names could share). Move it to the owner's own file, or aside when the
+        owner already has one, so neither learner reads or writes the other's answers; start this one empty."""
+        target = ProgressStore(self.directory, owner).path
+        try:
+            try:
+                os.link(self.path, target)  # fails if the owner has a file: theirs is then the newer one
+                os.unlink(self.path)
+            except FileExistsError:
+                os.replace(self.path, self.path.with_name(f"{self.path.stem}.of-another-learner-{_stamp()}.json"))
+        except OSError as exc:
+            self._fall_back(f"{self.path.name} holds another learner's answers and could not be moved ({exc})")
+            return self._memory
+        return _empty(self.learner)
+
     def _aside_path(self) -> Path:
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-        return self.path.with_name(f"{self.path.stem}.corrupt-{stamp}.json")
+        return self.path.with_name(f"{self.path.stem}.corrupt-{_stamp()}.json")
 
     def data(self) -> dict[str, Any]:
         """Everything recorded so far (from memory when the folder cannot be used)."""
