@@ -207,10 +207,11 @@ class TestGrading:
         q = bank.get("q-multi")
         assert grade(q, [0, 2]).correct
         partial = grade(q, [0])
-        assert not partial.correct and "1 correct option(s) are still unticked" in partial.summary
+        assert not partial.correct and "1 correct option is still unticked" in partial.summary
         assert [line.label for line in partial.lines] == ["A"]  # no give-away of unticked answers
         extra = grade(q, {0, 1, 2})
-        assert not extra.correct and "1 ticked option(s) should not be ticked" in extra.summary
+        assert not extra.correct and "1 ticked option should not be ticked" in extra.summary
+        assert "1 ticked option should not be ticked and 2 correct options are still unticked" in grade(q, [1]).summary
         for bad in ([], None, "02", [5], [True]):
             with pytest.raises(InvalidResponse):
                 grade(q, bad)

@@ -95,11 +95,15 @@ def _multiple(q: Question, response: Any) -> Result:
         summary = "You ticked exactly the right options."
     else:
         wrong = len(chosen - right)
-        parts = [f"{wrong} ticked option(s) should not be ticked"] if wrong else []
+        parts = [f"{_count(wrong, 'ticked option')} should not be ticked"] if wrong else []
         if missed:
-            parts.append(f"{missed} correct option(s) are still unticked")
+            parts.append(f"{_count(missed, 'correct option')} {'is' if missed == 1 else 'are'} still unticked")
         summary = " and ".join(parts).capitalize() + ". Read why, then try again."
     return Result(correct, summary, lines)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _truefalse(q: Question, response: Any) -> Result:
