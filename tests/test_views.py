@@ -362,3 +362,9 @@ def test_every_source_of_a_question_is_cited_once_in_its_explanation_or_the_sour
             lines += bool(line)
             assert line.startswith("Further sources:" if keys_in(why) and line else "Sources:" if line else ""), q.id
     assert lines  # some questions still need the line: the test sees both cases
+
+
+def test_the_live_score_says_where_the_progress_file_is(lesson):
+    """Lesson 00 teaches that the score summary shows where progress is kept."""
+    html = lesson.score().html.value
+    assert f"saved in <code>{lesson.store.path}</code>" in html

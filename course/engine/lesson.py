@@ -101,7 +101,7 @@ class ScoreView(SplitDisplay):
         where = (
             "kept in memory only (see the warning above)"
             if self.lesson.store.in_memory
-            else "saved on this computer"
+            else f"saved in <code>{escape(str(self.lesson.store.path))}</code> (one file for every lesson)"
         )
         return (
             f'<div class="cart-score-live"><p><strong>Your score: {s["correct"]} of {s["total"]} correct</strong> '
