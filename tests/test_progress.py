@@ -195,3 +195,38 @@ def test_attempts_under_a_renamed_lesson_id_are_read_as_the_new_lesson(tmp_path)
     assert {a["lesson"] for a in saved["attempts"]} == {new, "00_start_here"}
     assert {e["lesson"] for e in saved["events"]} == {new}
     assert not list(tmp_path.glob("*.corrupt-*")) and RENAMED[old] == new
+
+
+def test_reads_parse_the_file_once_until_it_changes(tmp_path, monkeypatch):
+    """Showing the final assessment reads the store about 90 times: an unchanged file is parsed once."""
+    from course.engine import progress
+
+    parsed = []
+    real = progress.parse_record
+    monkeypatch.setattr(progress, "parse_record", lambda raw, learner: parsed.append(1) or real(raw, learner))
+    store = ProgressStore(tmp_path, "ana")
+    store.record("00", "q1", 1, True)
+    parsed.clear()
+    for _ in range(5):
+        assert len(store.attempts("00")) == 1 and store.events("00") == []
+    assert len(parsed) == 1
+    ProgressStore(tmp_path, "ana").record("00", "q2", 2, False)  # another notebook of the same learner
+    assert [a.question for a in store.attempts("00")] == ["q1", "q2"]
+
+
+def test_a_failed_write_leaves_no_phantom_answer_in_what_is_read(tmp_path, monkeypatch):
+    import pytest
+
+    from course.engine.progress import ProgressWarning
+
+    ProgressStore(tmp_path, "ana").record("00", "q1", 1, True)
+    store = ProgressStore(tmp_path, "ana")  # a new session: nothing of its own in memory yet
+    assert len(store.attempts()) == 1  # the parsed file is now shared by readers
+
+    def fail(data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store, "_write", fail)
+    with pytest.warns(ProgressWarning, match="kept in memory"):
+        store.record("00", "q2", 2, True)
+    assert [a.question for a in store.attempts()] == ["q1", "q2"]  # once each, not q2 twice

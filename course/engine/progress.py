@@ -265,6 +265,15 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
+def _identity(path: Path) -> tuple[int, ...] | None:
+    """What changes whenever the file does (an atomic replace gives a new inode), without reading it."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
 def read_regular(path: Path) -> bytes | None:
     """The bytes of the regular file at ``path`` (None if there is none).
 
@@ -327,18 +336,31 @@ class ProgressStore:
         self._warned = False
         self._thread_lock = threading.RLock()
         self._lock_depth = 0
+        # The last file read, by identity: showing lesson 11 reads the store about 90 times and each Check
+        # several times, and a progress file may reach megabytes. Writes always read afresh.
+        self._cached: tuple[tuple[Path, tuple[int, ...]], tuple[str, Any, int]] | None = None
 
     # -- reading ---------------------------------------------------------------------------
-    def _inspect(self, path: Path) -> tuple[str, Any, int]:
-        """(state, record or reason, rows left out); state: missing, ok, unusable, newer, error."""
+    def _inspect(self, path: Path, fresh: bool = False) -> tuple[str, Any, int]:
+        """(state, record or reason, rows left out); state: missing, ok, foreign, unusable, newer, error.
+
+        Unless ``fresh``, a file whose identity (device, inode, size, change time) is unchanged since the
+        last read is not parsed again; a fresh read is never kept, since its caller changes the record.
+        """
         try:
+            identity = _identity(path)
+            if not fresh and identity is not None and self._cached and self._cached[0] == (path, identity):
+                return self._cached[1]
             raw = read_regular(path)
             if raw is None:
                 return "missing", None, 0
             record, dropped = parse_record(raw, self.learner)
             if record["learner"] != self.learner:  # an old file of another name that once mapped here ("a b" -> a_b)
                 return "foreign", (record, raw), dropped
-            return "ok", (record, raw), dropped
+            found = "ok", (record, raw), dropped
+            if not fresh and identity is not None and not dropped:
+                self._cached = ((path, identity), found)
+            return found
         except _Unusable as exc:
             return "unusable", str(exc), 0
         except _Newer as exc:
@@ -346,26 +368,28 @@ class ProgressStore:
         except OSError as exc:
             return "error", f"cannot read {path} ({exc.strerror or exc})", 0
 
-    def _legacy(self) -> dict[str, Any]:
+    def _legacy(self, fresh: bool = False) -> dict[str, Any]:
         """A file from before names were made distinct, if it is this learner's; else empty."""
         if self.legacy_path != self.path:
-            state, found, _ = self._inspect(self.legacy_path)
+            state, found, _ = self._inspect(self.legacy_path, fresh)
             if state == "ok" and found[0]["learner"] == self.learner:
                 return found[0]
         return _empty(self.learner)
 
-    def _read(self) -> dict[str, Any]:
-        """The record; damage is handled under the lock (set aside, one warning), never raised."""
-        state, found, dropped = self._inspect(self.path)
+    def _read(self, fresh: bool = False) -> dict[str, Any]:
+        """The record; damage is handled under the lock (set aside, one warning), never raised.
+
+        Read-only callers share one parsed record; ``fresh`` (for a write) gets its own."""
+        state, found, dropped = self._inspect(self.path, fresh)
         if state == "ok" and not dropped:
             return found[0]
         if state == "missing":
-            return self._legacy()
+            return self._legacy(fresh)
         if self._lock_depth:
             return self._repair(state, found, dropped)
         try:
             with self._locked():
-                return self._repair(*self._inspect(self.path))
+                return self._repair(*self._inspect(self.path, fresh=True))
         except OSError as exc:
             self._fall_back(f"cannot lock {self.path} ({exc.strerror or exc})")
             return self._memory
@@ -373,7 +397,7 @@ class ProgressStore:
     def _repair(self, state: str, found: Any, dropped: int) -> dict[str, Any]:
         """Called under the lock: deal with what ``_inspect`` found, with at most one warning."""
         if state == "missing":
-            return self._legacy()
+            return self._legacy(fresh=True)
         if state == "ok" and not dropped:
             return found[0]
         if state == "error":
@@ -500,7 +524,7 @@ class ProgressStore:
         if not self.in_memory:
             try:
                 with self._locked():
-                    data = self._read()
+                    data = self._read(fresh=True)
                     if not self.in_memory:
                         data.setdefault(section, []).append(row)
                         self._write(data)
@@ -515,8 +539,8 @@ class ProgressStore:
 
     def _fall_back(self, why: str) -> None:
         if not self.in_memory and not self._memory["attempts"]:
-            state, found, _ = self._inspect(self.path)
-            self._memory = found[0] if state == "ok" else self._legacy()
+            state, found, _ = self._inspect(self.path, fresh=True)
+            self._memory = found[0] if state == "ok" else self._legacy(fresh=True)
         self.in_memory = True
         if not self._warned:
             self._warned = True
