@@ -149,6 +149,7 @@ def test_version_1_files_are_read_and_count_only_what_both_the_file_and_the_regr
         (lambda d: d.update(mode="summative"), "private bank"),
         (lambda d: d["answers"][0].update(correct="yes"), "true or false"),
         (lambda d: d["answers"][0].update(revealed=None), "true or false"),
+        (lambda d: d.update(exported_at="0"), "'exported_at' must be a date and time"),  # R8: it ordered rounds
     ],
 )
 def test_each_bad_export_has_a_clear_reason(tmp_path, banks, change, words):
@@ -194,6 +195,18 @@ def test_two_files_claiming_one_learner_are_both_shown_and_flagged(tmp_path, ban
     flags = " ".join(learner.flags)
     assert "different spellings" in flags and "2 files claim exam round 1" in flags and "different accounts" in flags
     assert report.html.count("⚠") >= 3
+    # Which file counts is the instructor's call: no score of record, in the gradebook or the report.
+    row = next(csv.DictReader(io.StringIO(report.csv.lstrip("\ufeff"))))
+    assert row["Score (%)"] == "" and row["Passed"] == "needs review"
+    assert "needs review" in report.html
+
+
+def test_the_order_of_rounds_comes_from_real_times_not_from_the_files_text(tmp_path, banks):  # R8
+    late = edit(export(tmp_path, "cy", 1.0, mode="exam", round=1), lambda d: d.update(exported_at="2026-12-01T08:00:00Z"))
+    early = edit(export(tmp_path, "cy", 0.0, mode="exam", round=1, seed=1),
+                 lambda d: d.update(exported_at="2026-12-01T09:30:00+02:00"))  # 07:30 UTC: later as text, earlier in time
+    (learner,) = build_report([late, early], banks).learners
+    assert learner.record.exported_at == "2026-12-01T09:30:00+02:00" and learner.needs_review
     assert normalise_name("  ALICE\u00a0 ") == normalise_name("alice")
 
 

@@ -269,6 +269,8 @@ def read_export(path: Path, banks: dict[str, Bank], source: str = "", private: I
     if isinstance(round_, bool) or not isinstance(round_, int) or not 0 <= round_ <= 1000:
         raise BadExport("field 'round' must be a whole number from 0 to 1000")
     exported_at = _text(data.get("exported_at"), "exported_at", 40)
+    if _moment(exported_at) is None:  # the order of rounds must not be the file's to choose ("0" sorted first)
+        raise BadExport("field 'exported_at' must be a date and time (ISO 8601, as the course writes it)")
     fingerprint = data.get("bank", "")
     # the same questions under the id the lesson had when the file was written (paths.RENAMED)
     accepted = {bank_fingerprint(bank, name) for name in (lesson, *former_lesson_ids(lesson))}
@@ -286,12 +288,24 @@ def read_export(path: Path, banks: dict[str, Bank], source: str = "", private: I
 # Learners: every round, the score of record, duplicate claims
 # ------------------------------------------------------------------------------------------
 
+def _moment(text: str) -> datetime | None:
+    """An ISO 8601 date and time as an aware moment (UTC when the text names no offset); None if it is not one."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 @dataclass
 class Learner:
     lesson: str
     key: str
     exports: list[Export]  # first submitted first
     flags: list[str] = field(default_factory=list)
+    # Files from two accounts, or two files for one round: which one counts is the instructor's call, so no
+    # score of record is given (whoever wrote the files must not choose it by their order).
+    needs_review: bool = False
 
     @property
     def record(self) -> Export:
@@ -313,7 +327,7 @@ def group_learners(exports: Iterable[Export]) -> list[Learner]:
         groups[(e.lesson, normalise_name(e.learner))].append(e)
     learners = []
     for (lesson, key), files in sorted(groups.items()):
-        files.sort(key=lambda e: (MODES.index(e.mode), e.round, e.exported_at, e.name))
+        files.sort(key=lambda e: (MODES.index(e.mode), e.round, _moment(e.exported_at), e.name))
         learner = Learner(lesson, key, files)
         spellings = sorted({e.learner for e in files})
         if len(spellings) > 1:
@@ -324,9 +338,11 @@ def group_learners(exports: Iterable[Export]) -> list[Learner]:
         for (mode, number), names in rounds.items():
             if len(names) > 1:
                 learner.flags.append(f"{len(names)} files claim {mode} round {number}: {', '.join(names)}")
+                learner.needs_review = True
         accounts = sorted({e.source or e.login for e in files} - {""})
         if len(accounts) > 1:
             learner.flags.append("files come from different accounts: " + ", ".join(accounts))
+            learner.needs_review = True
         for e in files:
             if e.notes:
                 learner.flags.append(f"tampered ({e.name}): " + "; ".join(e.notes[:5])
@@ -427,8 +443,8 @@ def gradebook_csv(learners: list[Learner]) -> str:
     writer.writerow(["Student", "SIS Login ID", "Lesson", "Score (%)", "Passed", "Mode", "Round", "Flags"])
     for x in sorted(learners, key=lambda x: (x.lesson, x.key)):
         r = x.record
-        writer.writerow([csv_cell(x.name), csv_cell(x.login), x.lesson, f"{r.percent:.1f}",
-                         "yes" if r.passed else "no", r.mode, r.round, len(x.flags)])
+        score, passed = ("", "needs review") if x.needs_review else (f"{r.percent:.1f}", "yes" if r.passed else "no")
+        writer.writerow([csv_cell(x.name), csv_cell(x.login), x.lesson, score, passed, r.mode, r.round, len(x.flags)])
     return "\ufeff" + out.getvalue()
 
 
@@ -522,7 +538,7 @@ def _learner_rows(learners: list[Learner]) -> list[list[str]]:
         r = x.record
         later = "; ".join(f"{e.mode} round {e.round}: {e.percent:.0f}% ({escape(e.name)})" for e in x.exports[1:])
         flags = "<br>".join("⚠ " + escape(f) for f in x.flags) or "–"
-        verdict = "✔ passed" if r.passed else "✘ not passed"
+        verdict = "⚠ needs review: see the flags" if x.needs_review else ("✔ passed" if r.passed else "✘ not passed")
         rows.append([escape(display(x.name)), escape(display(x.login)), f"{r.percent:.0f}% ({r.correct} of {r.total})",
                      verdict, f"{r.mode} round {r.round} ({escape(r.name)})", later or "–", flags])
     return rows
