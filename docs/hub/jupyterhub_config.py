@@ -1,9 +1,10 @@
 # JupyterHub for one class on one machine: each student has their own system account, password and
 # home (mode 0700), so no student can read another's files, progress or answers.
 #
-# Set-up (as root, on a Linux machine; docs/hub.md has every step):
+# Set-up (as root, on a Linux machine, from a clone of the course; docs/hub.md section 2 has every step):
 #   python3 -m venv /opt/cart-hub                     # world-readable: the students' servers run from it
-#   /opt/cart-hub/bin/pip install -r requirements/hub.txt
+#   /opt/cart-hub/bin/pip install -c requirements/constraints.txt jupyterhub ...   # the package list in docs/hub.md
+#   /opt/cart-hub/bin/pip install jupyterhub-idle-culler
 #   npm install -g configurable-http-proxy
 #   python3 docs/hub/add_students.py students.txt --out /root/cart-passwords.csv
 #   /opt/cart-hub/bin/jupyterhub -f docs/hub/jupyterhub_config.py
@@ -55,11 +56,13 @@ c.Spawner.args = [
     "--LabApp.extension_manager=readonly",
 ]
 
-# Exam mode is NOT set here: see docs/exams.md. A summative exam uses `python -m course exam pack`,
-# and the mode is the instructor's system-wide file (/etc/jupyter/car-t-course.json), which wins
-# over anything in a student's home or environment.
+# Exam mode is NOT set here: see docs/exams.md. A summative exam uses a questions-only pack
+# (`python3 run.py course exam pack`, run from the course folder). The formative exam mode is the
+# instructor's system-wide file /etc/jupyter/car-t-course.json ({"mode": "exam"}), which wins over
+# anything in a student's home or environment; a broken file means exam mode. CART_COURSE_MODE is
+# deliberately not in env_keep above: do not add it (docs/hub.md, section 5).
 
-# Stop servers idle for an hour so their memory comes back (installed by requirements/hub.txt).
+# Stop servers idle for an hour so their memory comes back (jupyterhub-idle-culler, installed as above).
 if importlib.util.find_spec("jupyterhub_idle_culler") is not None:
     c.JupyterHub.services = [
         {"name": "idle-culler", "command": [sys.executable, "-m", "jupyterhub_idle_culler", "--timeout=3600"]}
