@@ -59,6 +59,7 @@ def ensure_env() -> Path:
     wanted = hashlib.sha256(CONSTRAINTS.read_bytes() + PYPROJECT.read_bytes()).hexdigest()
     python = venv_python()
     if python.exists() and stamp.exists() and stamp.read_text().strip() == wanted:
+        quiet_lab_settings()
         return python
     if not python.exists():
         say(f"creating the environment in {VENV}")
@@ -67,7 +68,31 @@ def ensure_env() -> Path:
     pip = [str(python), "-m", "pip", "--disable-pip-version-check", "-q"]
     subprocess.run([*pip, "install", "-c", str(CONSTRAINTS), *dependencies(extra=True)], check=True)
     stamp.write_text(wanted + "\n")
+    quiet_lab_settings()
     return python
+
+
+# JupyterLab's default settings for this environment: no "Would you like to get notified about official
+# Jupyter news?" pop-up over a student's first notebook, and no update check (the pins decide versions).
+LAB_OVERRIDES = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
+
+
+def lab_overrides_path(venv: Path = VENV) -> Path:
+    return venv / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+
+
+def quiet_lab_settings(venv: Path = VENV) -> None:
+    """Write the environment's JupyterLab overrides; a learner's own settings still win."""
+    import json
+
+    path = lab_overrides_path(venv)
+    text = json.dumps(LAB_OVERRIDES, indent=1) + "\n"
+    try:
+        if not path.exists() or path.read_text() != text:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+    except OSError as exc:  # an environment this user may not change: JupyterLab's defaults stay
+        say(f"could not write {path} ({exc.strerror or exc}); JupyterLab may ask about Jupyter news once")
 
 
 FIRST_LESSON = "notebooks/00_start_here.ipynb"

@@ -83,3 +83,26 @@ def test_the_test_command_fails_if_either_run_fails():
     assert run.combined_exit_code([5, 0]) == 0  # -k matched only notebooks, say
     assert run.combined_exit_code([5, 5]) == 5
     assert run.combined_exit_code([2, 1]) == 2
+
+
+def test_run_py_writes_the_environments_jupyterlab_settings_once(tmp_path):
+    import json
+
+    import run
+
+    run.quiet_lab_settings(tmp_path)
+    path = run.lab_overrides_path(tmp_path)
+    settings = json.loads(path.read_text())["@jupyterlab/apputils-extension:notification"]
+    assert settings == {"fetchNews": "false", "checkForUpdates": False}
+    stamp = path.stat().st_mtime_ns
+    run.quiet_lab_settings(tmp_path)
+    assert path.stat().st_mtime_ns == stamp  # unchanged: not rewritten
+
+
+def test_run_py_carries_on_when_the_environment_is_read_only(tmp_path, capsys):
+    import run
+
+    blocker = tmp_path / "share"
+    blocker.write_text("a file where a folder should be")
+    run.quiet_lab_settings(tmp_path)  # no exception: JupyterLab's defaults stay
+    assert "could not write" in capsys.readouterr().out

@@ -7,7 +7,6 @@ data, runtime and progress folders make every start behave like a student's firs
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import secrets
 import shutil
@@ -40,12 +39,10 @@ def copy_course(target: Path) -> Path:
 
 
 def quiet_jupyter_env(base: Path) -> dict[str, str]:
-    """Environment variables for a server with fresh folders and no news pop-up."""
+    """Environment variables for a server with fresh folders. No news pop-up is set here: the
+    environment's own JupyterLab settings (written by ``run.py``) must keep it away, as for a student."""
     config = base / "config"
-    (config / "labconfig").mkdir(parents=True, exist_ok=True)
-    (config / "labconfig" / "page_config.json").write_text(
-        json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}})
-    )
+    config.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     env.update(
         JUPYTER_CONFIG_DIR=str(config),
