@@ -4,7 +4,8 @@ Each check is a pure function over loaded banks that returns its figure and the 
 the tests run it on the course's banks and on a small bad bank built to fail it, so a check that
 can never fail is caught too. Thresholds are those of the course's assessment audit:
 no option position holds more than 40% of single-choice keys (static order), true/false keys are
-40-60% true, the longest option is the key in at most 30% of choice questions, no distractor is
+40-60% true (and no bank with two or more keys them all one way), the longest option is the key in
+at most 30% of choice questions and never when it is also 1.5 times the mean distractor, no distractor is
 the only option with an absolute word, and every numeric question has a unit, a tolerance and a
 plausible input range that contains its anticipated errors. Levels: at least half of all questions,
 and 40% of each lesson 01-09, ask to apply or analyse.
@@ -25,6 +26,8 @@ from course.engine.questions.model import LEVELS, Bank, Question, all_banks, loa
 MAX_POSITION_SHARE = 0.40
 TRUE_SHARE = (0.40, 0.60)
 MAX_LONGEST_KEY_SHARE = 0.30
+LONG_KEY_RATIO = 1.5  # a key this many times the mean distractor length, and the longest option, gives itself away
+MIN_TRUEFALSE_PER_BANK = 2  # a bank with this many true/false items keys at least one True and one False
 MIN_HIGHER_SHARE = 0.50
 MIN_HIGHER_SHARE_PER_LESSON = 0.40
 HIGHER = ("application", "analysis")
@@ -81,6 +84,34 @@ def longest_check(banks: list[Bank]) -> Figure:
     return Figure(len(hits) / len(choice) if choice else 0.0, len(choice), hits)
 
 
+def long_key_ratio(q: Question) -> float:
+    """How many times the mean distractor length the single longest option is, when it is a key (else 0)."""
+    distractors = [len(o.text) for o in q.options if not o.correct]
+    if not distractors or not longest_is_key(q):
+        return 0.0
+    return max(len(o.text) for o in q.options) / (sum(distractors) / len(distractors))
+
+
+def long_key_check(banks: list[Bank]) -> Figure:
+    """The strong length cue: a key (any key of a multiple select) is the single longest option by a wide margin."""
+    choice = _questions(banks, "single", "multiple")
+    hits = tuple(f"{q.id} ({r:.1f}x)" for q in choice if (r := long_key_ratio(q)) >= LONG_KEY_RATIO)
+    return Figure(len(hits) / len(choice) if choice else 0.0, len(choice), hits)
+
+
+def true_false_runs(banks: list[Bank]) -> Figure:
+    """Banks whose true/false items (two or more) are all keyed the same way: polarity then gives the key away."""
+    counted, hits = 0, []
+    for b in banks:
+        keys = [q.answer for q in b.questions if q.type == "truefalse"]
+        if len(keys) < MIN_TRUEFALSE_PER_BANK:
+            continue
+        counted += 1
+        if len(set(keys)) == 1:
+            hits.append(f"{b.lesson}: all {len(keys)} keyed {keys[0]}")
+    return Figure(len(hits) / counted if counted else 0.0, counted, tuple(hits))
+
+
 def lone_absolute_distractor(q: Question) -> bool:
     """Exactly one option uses an absolute word (always, never, only ...) and it is a distractor."""
     marked = [o for o in q.options if ABSOLUTE.search(o.text)]
@@ -117,6 +148,18 @@ def numeric_check(banks: list[Bank]) -> Figure:
     return Figure(len(hits) / len(nums) if nums else 0.0, len(nums), hits)
 
 
+VERDICT_ECHO = re.compile(r"(Right|Correct|Wrong|Incorrect)\s*[.,:;!]", re.IGNORECASE)
+
+
+def verdict_echoes(banks: list[Bank]) -> tuple[str, ...]:
+    """Feedback that opens with a verdict word: the view already says right or wrong ("✔ Right. Right.")."""
+    hits = []
+    for q in (q for b in banks for q in b.questions):
+        texts = [o.feedback for o in q.options] + [q.feedback_true or "", q.feedback_false or ""]
+        hits += [f"{q.id}: {t[:40]}" for t in texts if VERDICT_ECHO.match(t or "")]
+    return tuple(hits)
+
+
 def higher_share(questions: list[Question]) -> float:
     return sum(q.level in HIGHER for q in questions) / len(questions) if questions else 0.0
 
@@ -144,8 +187,22 @@ def test_longest_option_is_rarely_the_key(banks):
     assert fig.share <= MAX_LONGEST_KEY_SHARE, f"{fig.share:.0%}: {fig.offenders}"
 
 
+def test_no_key_stands_out_as_by_far_the_longest_option(banks):
+    assert long_key_check(banks).offenders == ()
+
+
+def test_every_bank_keys_true_false_items_both_ways(banks):
+    fig = true_false_runs(banks)
+    assert fig.counted >= 5
+    assert fig.offenders == ()
+
+
 def test_no_distractor_is_the_only_absolute_option(banks):
     assert absolute_check(banks).offenders == ()
+
+
+def test_no_feedback_repeats_the_verdict_the_view_shows(banks):
+    assert verdict_echoes(banks) == ()
 
 
 def test_numeric_questions_have_unit_tolerance_and_range(banks):
@@ -200,22 +257,23 @@ def test_position_check_fails_when_keys_pile_up_at_a(tmp_path):
     assert position_check(_bad_bank(tmp_path, spread)).share <= MAX_POSITION_SHARE
 
 
+def _truefalse(i: int, answer: bool) -> dict:
+    return {
+        "id": f"q-t{i}",
+        "type": "truefalse",
+        "level": "understanding",
+        "objective": "O1",
+        "stem": "Claim.",
+        "explanation": "Why.",
+        "references": ["lee2019-astct"],
+        "answer": answer,
+        "feedback_true": "t",
+        "feedback_false": "f",
+    }
+
+
 def test_true_share_fails_when_false_dominates(tmp_path):
-    qs = [
-        {
-            "id": f"q-t{i}",
-            "type": "truefalse",
-            "level": "understanding",
-            "objective": "O1",
-            "stem": "Claim.",
-            "explanation": "Why.",
-            "references": ["lee2019-astct"],
-            "answer": i == 0,
-            "feedback_true": "t",
-            "feedback_false": "f",
-        }
-        for i in range(5)
-    ]
+    qs = [_truefalse(i, i == 0) for i in range(5)]
     share = true_share(_bad_bank(tmp_path, qs)).share
     assert share == 0.2 and not TRUE_SHARE[0] <= share <= TRUE_SHARE[1]
 
@@ -225,6 +283,45 @@ def test_longest_check_fails_when_the_key_is_the_long_one(tmp_path):
     qs = [_single(i, [_option("Wait"), _option(long_key, True), _option("Rest"), _option("Sleep")]) for i in range(4)]
     fig = longest_check(_bad_bank(tmp_path, qs))
     assert fig.share == 1.0 > MAX_LONGEST_KEY_SHARE and len(fig.offenders) == 4
+
+
+def test_long_key_check_flags_only_a_key_far_longer_than_the_distractors(tmp_path):
+    key = _option("Report it to the CAR-T physician at once", True)  # 40 characters
+    later, hourly = _option("Recheck in four hours as planned"), _option("Recheck the temperature in 1 h")
+    longer = _option("Recheck in four hours and tell no one about the fever")
+    qs = [
+        # the key is the longest and 4.1 times the mean distractor (29 / 3 characters): flagged
+        _single(0, [_option("Recheck in 4 h"), key, _option("Give fluids"), _option("Wait")]),
+        # the key is the longest but only 1.3 times the mean distractor: left to the share-based rule
+        _single(1, [later, key, hourly]),
+        # a distractor is longer than the key: no length cue
+        _single(2, [longer, key, _option("Wait")]),
+        # multiple select: any key counts, and the other keys stay out of the distractor mean
+        dict(_single(3, [_option("Wait"), _option("Call", True), key, _option("Rest")]), type="multiple"),
+    ]
+    bank = _bad_bank(tmp_path, qs)
+    fig = long_key_check(bank)
+    assert fig.offenders == ("q-s0 (4.1x)", "q-s3 (10.0x)") and fig.counted == 4
+    ratio = long_key_ratio(bank[0].questions[1])
+    assert ratio == pytest.approx(40 / 31) and ratio < LONG_KEY_RATIO
+    assert long_key_ratio(bank[0].questions[2]) == 0.0
+
+
+def test_true_false_run_check_flags_a_bank_keyed_all_one_way(tmp_path):
+    tf = _truefalse
+    fig = true_false_runs(_bad_bank(tmp_path, [tf(0, True), tf(1, True), tf(2, True)]))
+    assert fig.offenders == ("99_bad: all 3 keyed True",) and fig.share == 1.0
+    falses = true_false_runs(_bad_bank(tmp_path, [tf(0, False), tf(1, False)]))
+    assert falses.offenders == ("99_bad: all 2 keyed False",)
+    assert true_false_runs(_bad_bank(tmp_path, [tf(0, True), tf(1, False), tf(2, True)])).offenders == ()
+    alone = true_false_runs(_bad_bank(tmp_path, [tf(0, True)]))  # one item cannot form a run
+    assert alone.counted == 0 and alone.offenders == ()
+
+
+def test_verdict_echo_check_flags_feedback_that_opens_with_the_verdict(tmp_path):
+    options = [_option("Day 2", True), _option("Day 30"), _option("Day 9")]
+    options[0]["feedback"], options[1]["feedback"] = "Right. Day 2 is typical.", "Wrong in the plan, so tick it."
+    assert verdict_echoes(_bad_bank(tmp_path, [_single(0, options)])) == ("q-s0: Right. Day 2 is typical.",)
 
 
 def test_absolute_check_flags_a_lone_absolute_distractor(tmp_path):

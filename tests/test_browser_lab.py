@@ -284,6 +284,14 @@ def test_run_all_again_replaces_every_live_widget_and_the_new_ones_answer(page, 
         assert question(page, q.id).count() == 1, f"{q.id} shown {question(page, q.id).count()} times"
     assert page.locator(f"{PANEL} .cart-live.jupyter-widgets-disconnected").count() == 0
     assert page.locator(f"{PANEL} .jupyter-widgets:has-text('model not found')").count() == 0
+    aligned = page.evaluate(  # JupyterLab right-aligns table cells; the course's text tables read from the left
+        "(panel) => [...document.querySelectorAll(panel + ' :is(.cart-course-map, .cart-score-live) :is(td, th)')]"
+        ".map(c => getComputedStyle(c).textAlign)",
+        PANEL,
+    )
+    assert len(aligned) > 20 and set(aligned) <= {"left", "start"}, sorted(set(aligned))
+    # The environment's JupyterLab settings (run.py writes them) keep the news question off a first notebook.
+    assert page.get_by_text("official Jupyter news").count() == 0, "run python3 run.py once: it writes them"
     q = next(q for q in bank.questions if q.type == "single")
     box = question(page, q.id)
     box.scroll_into_view_if_needed()

@@ -71,7 +71,7 @@ _CSS_SOURCE = f"""
 .cart-q-refs {{ font-size: 0.9em; color: #333; }}
 .cart-figure {{ margin: 0.5em 0; }}
 .cart-figure figcaption {{ font-size: 0.95em; color: #222; max-width: 52em; }}
-.jp-OutputArea-output table :is(td, th) {{ vertical-align: top; }}
+.jp-OutputArea .jp-OutputArea-output table :is(td, th) {{ vertical-align: top; text-align: left; }}
 table.cart-q-table :is(td, th) {{ padding: 0.15em 0.7em; }}
 table.cart-q-table th {{ border-bottom: 1px solid #767676; }}
 table.cart-cells-padded :is(td, th) {{ padding: 0.25em 0.5em; }}
