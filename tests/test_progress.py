@@ -25,6 +25,9 @@ def test_attempts_survive_a_new_store_like_a_kernel_restart(tmp_path):
     summary = again.summary("00", ["q1", "q2"])
     assert summary["correct"] == 1 and summary["answered"] == 1 and summary["total"] == 2
     assert summary["questions"]["q1"]["attempts"] == 2
+    assert summary["first_try"] == 0 and not summary["questions"]["q1"]["first_try"]  # right only at the 2nd try
+    again.record("00", "q2", 1, True)
+    assert again.summary("00", ["q1", "q2"])["first_try"] == 1
 
 
 def test_answer_after_reveal_does_not_count(tmp_path):

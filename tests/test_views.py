@@ -368,3 +368,4 @@ def test_the_live_score_says_where_the_progress_file_is(lesson):
     """Lesson 00 teaches that the score summary shows where progress is kept."""
     html = lesson.score().html.value
     assert f"saved in <code>{lesson.store.path}</code>" in html
+    assert "(0 answered; 0 right at the first try)" in html  # practice counts the latest try; this, the first

@@ -105,7 +105,7 @@ class ScoreView(SplitDisplay):
         )
         return (
             f'<div class="cart-score-live"><p><strong>Your score: {s["correct"]} of {s["total"]} correct</strong> '
-            f"({s['answered']} answered). Progress is {where}.</p>"
+            f"({s['answered']} answered; {s['first_try']} right at the first try). Progress is {where}.</p>"
             f'<table><thead><tr><th scope="col">Question</th><th scope="col">Begins</th><th scope="col">Type</th>'
             f'<th scope="col">Objective</th><th scope="col">Status</th></tr></thead><tbody>{rows}</tbody></table></div>'
         )

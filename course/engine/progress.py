@@ -630,11 +630,13 @@ class ProgressStore:
 
     # -- summaries ---------------------------------------------------------------------------
     def summary(self, lesson: str, question_ids: list[str], round: int | None = None) -> dict[str, Any]:
-        """Per question: attempts and whether the latest attempt was right.
+        """Per question: attempts, whether the latest attempt was right, and whether the first one was.
 
-        An answer given after the learner chose "Show answer" does not count as correct.
+        An answer given after the learner chose "Show answer" does not count as correct. Retrying until
+        right is how practice teaches, so the score counts the latest attempt; ``first_try`` is the
+        honest measure of what the learner knew before the feedback.
         """
-        rows = {qid: {"attempts": 0, "correct": False, "revealed": False} for qid in question_ids}
+        rows = {qid: {"attempts": 0, "correct": False, "revealed": False, "first_try": False} for qid in question_ids}
         for a in self.attempts(lesson, round=round):
             if a.question in rows:
                 row = rows[a.question]
@@ -643,12 +645,15 @@ class ProgressStore:
                     continue
                 row["attempts"] += 1
                 row["correct"] = a.correct and not row["revealed"]
+                if row["attempts"] == 1:
+                    row["first_try"] = row["correct"]
         answered = sum(1 for r in rows.values() if r["attempts"])
         right = sum(1 for r in rows.values() if r["correct"])
         return {
             "questions": rows,
             "answered": answered,
             "correct": right,
+            "first_try": sum(1 for r in rows.values() if r["first_try"]),
             "total": len(question_ids),
             "updated": time.time(),
         }
