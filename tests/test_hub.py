@@ -121,7 +121,7 @@ def test_students_servers_never_inherit_a_pythonpath(settings):
     env = _resolved(spawner["environment"], {})
     assert "PYTHONPATH" not in env
     assert str(ROOT) not in json.dumps(env)
-    assert env["JUPYTER_CONFIG_PATH"] == str(settings.base / "user-config")
+    assert "JUPYTER_CONFIG_PATH" not in env  # the environment's own JupyterLab defaults apply, as on a real hub
 
 
 def test_clean_environment_drops_what_could_leak(monkeypatch):
@@ -133,13 +133,24 @@ def test_clean_environment_drops_what_could_leak(monkeypatch):
     assert hubmod.clean_environment(dirty) == {"PATH": "/usr/bin", "HOME": "/root"}
 
 
-def test_written_settings_are_private_and_hide_the_news_popup(settings):
+def test_written_settings_are_private_and_leave_the_news_question_to_the_shipped_config(settings):
     path = hubmod.write_hub_files(settings)
     assert json.loads(path.read_text()) == hubmod.run_settings(settings)
     assert path.stat().st_mode & 0o077 == 0  # holds the service token
-    page_config = json.loads((settings.base / "user-config" / "labconfig" / "page_config.json").read_text())
-    assert page_config["disabledExtensions"]["@jupyterlab/apputils-extension:announcements"] is True
+    assert not (settings.base / "user-config").exists() and "JUPYTER_CONFIG_PATH" not in hubmod.OVERRIDES.read_text()
     assert (settings.base / "homes").is_dir()
+
+
+def test_the_shipped_config_writes_jupyterlabs_defaults_where_missing(tmp_path, monkeypatch):
+    """Run the shipped file's settings block against an empty environment prefix."""
+
+    monkeypatch.setattr(sys, "prefix", str(tmp_path))
+    source = hubmod.SHIPPED_CONFIG.read_text()
+    block = source[source.index("LAB_DEFAULTS = "):source.index("# Exam mode is NOT set here")]
+    exec(compile(block, str(hubmod.SHIPPED_CONFIG), "exec"), {"Path": Path, "sys": sys, "json": json})
+    written = tmp_path / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    assert json.loads(written.read_text())["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
+    assert written.stat().st_mode & 0o777 == 0o644
 
 
 def test_fresh_settings_have_distinct_ports_groups_and_strong_secrets(tmp_path):
@@ -391,6 +402,8 @@ def test_student_follows_link_answers_and_keeps_edits_when_pulling_again(hub, so
         feedback = check_and_read(page, "q00-car-letters")
         assert "Correct" in feedback, feedback
         clock("answered q00-car-letters")
+        # The shipped configuration's JupyterLab defaults keep the news question off a student's first notebook.
+        assert page.get_by_text("official Jupyter news").count() == 0
 
         _append_markdown_cell(page, STUDENT_NOTE)
         _wait_for_file_text(home_clone / "notebooks" / NOTEBOOK, STUDENT_NOTE)

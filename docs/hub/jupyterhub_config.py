@@ -12,6 +12,7 @@
 # tests/test_hub.py starts THIS file on 127.0.0.1; tests/harness/hub_overrides.py (loaded after it)
 # changes only what a test must: ports, temporary folders, the proxy's path and the account group.
 import importlib.util
+import json
 import os
 import sys
 from pathlib import Path
@@ -55,6 +56,17 @@ c.Spawner.args = [
     "--ServerApp.terminals_enabled=False",
     "--LabApp.extension_manager=readonly",
 ]
+
+# No "Would you like to get notified about official Jupyter news?" question over a student's first
+# notebook, and no update check: JupyterLab's defaults for the environment the students' servers run from
+# (python3 run.py writes the same file into the course's own .venv). A student's own settings still win.
+LAB_DEFAULTS = Path(sys.prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+if not LAB_DEFAULTS.exists():
+    LAB_DEFAULTS.parent.mkdir(parents=True, exist_ok=True)
+    LAB_DEFAULTS.write_text(
+        json.dumps({"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}})
+    )
+    LAB_DEFAULTS.chmod(0o644)
 
 # Exam mode is NOT set here: see docs/exams.md. A summative exam uses a questions-only pack
 # (`python3 run.py course exam pack`, run from the course folder). The formative exam mode is the

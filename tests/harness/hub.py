@@ -159,11 +159,6 @@ class HubSettings:
         return self.base / "homes"
 
     @property
-    def user_config(self) -> Path:
-        """A Jupyter config folder every student's server reads (JUPYTER_CONFIG_PATH, read-only)."""
-        return self.base / "user-config"
-
-    @property
     def student_group(self) -> str:
         return f"cartst{self.run_id}"
 
@@ -198,7 +193,6 @@ def run_settings(settings: HubSettings) -> dict[str, Any]:
         "student_group": settings.student_group,
         "instructor_group": settings.instructor_group,
         "singleuser_cmd": [settings.python, "-m", "jupyterhub.singleuser"],
-        "user_config": str(settings.user_config),
         "git_config": str(settings.base / "students.gitconfig"),
         "service_name": SERVICE_NAME,
         "service_token": settings.service_token,
@@ -207,19 +201,11 @@ def run_settings(settings: HubSettings) -> dict[str, Any]:
 
 
 def write_hub_files(settings: HubSettings) -> Path:
-    """The settings file, the homes folder and the students' shared Jupyter config; returns the settings."""
+    """The settings file and the homes folder; returns the settings."""
     settings.base.chmod(0o755)  # students pass through it to their homes and the course clone
     settings.homes.mkdir(parents=True, exist_ok=True)
     settings.homes.chmod(0o755)
-    labconfig = settings.user_config / "labconfig"
-    labconfig.mkdir(parents=True, exist_ok=True)
-    # No "Jupyter news" pop-up over a student's first notebook.
-    (labconfig / "page_config.json").write_text(
-        json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}})
-    )
-    for folder in (settings.user_config, labconfig):
-        folder.chmod(0o755)
-    (labconfig / "page_config.json").chmod(0o644)
+    # No news pop-up is set here: the shipped configuration's JupyterLab defaults must keep it away.
     # The students pull from a local clone owned by root; git refuses that unless told it is safe.
     gitconfig = settings.base / "students.gitconfig"
     gitconfig.write_text("[safe]\n\tdirectory = *\n")

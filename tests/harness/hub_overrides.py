@@ -10,8 +10,8 @@
 #   3. the proxy: configurable-http-proxy from tests/hub/node_modules, not the PATH;
 #   4. the groups: a group made for this run, so no real account of the machine can log in;
 #   5. the interpreter: one the test accounts may run (the test environment may live under /root);
-#   6. the environment: a Jupyter config folder without the "news" pop-up, and git's ownership
-#      check relaxed for the local clone the students pull from (a real link pulls over https);
+#   6. the environment: git's ownership check relaxed for the local clone the students pull from
+#      (a real link pulls over https);
 #   7. a service token for the test driver (REST API), next to the shipped services.
 import json
 import os
@@ -42,7 +42,6 @@ c.Spawner.cmd = run["singleuser_cmd"]
 
 # update() and append() keep what the shipped file set (and work when it set nothing).
 c.Spawner.environment.update({
-    "JUPYTER_CONFIG_PATH": run["user_config"],
     "GIT_CONFIG_GLOBAL": run["git_config"],  # git reads safe.directory only from a global or system file
 })
 
