@@ -14,8 +14,8 @@ pin change can never leave a stale environment behind. Standard library only: th
 before anything is installed.
 """
 
-from __future__ import annotations
-
+# No "from __future__ import annotations" here: Python 3.6 cannot compile it, and this file must reach
+# the version check below to tell an old Python's user what to do.
 import hashlib
 import os
 import re

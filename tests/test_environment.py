@@ -106,3 +106,16 @@ def test_run_py_carries_on_when_the_environment_is_read_only(tmp_path, capsys):
     blocker.write_text("a file where a folder should be")
     run.quiet_lab_settings(tmp_path)  # no exception: JupyterLab's defaults stay
     assert "could not write" in capsys.readouterr().out
+
+
+def test_an_old_python_reaches_run_pys_version_check():
+    """Python 3.6 must be able to compile run.py, so its user reads "Python 3.11 or newer is needed"
+    instead of a SyntaxError (newcomer trial #12)."""
+    import ast
+
+    source = (ROOT / "run.py").read_text()
+    tree = ast.parse(source, feature_version=(3, 6))  # new syntax (walrus, match, ...) would fail here
+    futures = [n for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module == "__future__"]
+    assert futures == []  # "from __future__ import annotations" does not compile before 3.7
+    first_code = next(n for n in tree.body if not isinstance(n, (ast.Expr, ast.Import, ast.ImportFrom)))
+    assert isinstance(first_code, ast.If) and "version_info" in ast.unparse(first_code.test)
