@@ -189,7 +189,9 @@ def case_timeline(day: int = 90, case: cs.Case | None = None) -> Figure:
     ax.set_ylim(-0.75, 3.6)
     lanes = {"care": 3.0, "treatment": 2.0, "crs": 1.0, "icans": 0.0}
     _lanes(ax, lanes, LANE_NAMES)
-    ax.set_xticks(range(z0, z1 + 2), [_day(d) for d in range(z0, z1 + 2)])
+    # A day runs from its tick to the next; the closing tick (the end of day z1) stays unlabelled, so the axis
+    # reads "-1 to 15" as its caption says, not "-1 to 16".
+    ax.set_xticks(range(z0, z1 + 2), [_day(d) for d in range(z0, z1 + 1)] + [""])
     ax.tick_params(axis="x", labelsize=FONT)
     ax.set_xlabel(f"Days {_day(z0)} to {z1} from the infusion, zoomed: one tick a day", fontsize=FONT)
     _day_marks(ax, day, z0, z1 + 1, -0.75, 3.6)
