@@ -16,7 +16,7 @@ import yaml
 
 from course.cli import main
 from course.core.paths import ROOT
-from course.engine.item_analysis import most_common_wrong, point_biserial, upper_lower
+from course.engine.item_analysis import kr20, most_common_wrong, point_biserial, upper_lower
 from course.engine.progress import ProgressStore
 from course.engine.questions.model import all_banks, bank_path, load_bank
 from course.engine.report import (
@@ -361,6 +361,16 @@ def test_point_biserial_and_upper_lower_against_hand_computed_values():
     total = [6.0, 5.0, 2.0, 1.0, 4.0, 3.0]
     assert upper_lower(item, total) == pytest.approx(1.0 - 0.0)  # top 2 both right, bottom 2 both wrong
     assert upper_lower([1, 0, 1], [1.0, 2.0, 3.0]) is None
+
+
+def test_kr20_against_a_hand_computed_value_and_in_the_report(tmp_path, banks):
+    # totals 3, 2, 1, 0: mean 1.5, variance 1.25; item p = 3/4, 2/4, 1/4, so sum pq = 0.625;
+    # KR-20 = 3/2 * (1 - 0.625 / 1.25) = 0.75
+    assert kr20([[1, 1, 1], [1, 1, 0], [1, 0, 0], [0, 0, 0]]) == pytest.approx(0.75)
+    assert kr20([[1, 0], [1, 0], [1, 0]]) is None  # every learner the same score
+    assert kr20([[1, 0], [0, 1]]) is None  # too few learners
+    html = build_report(class_of(tmp_path, banks), banks).html
+    assert "Reliability (KR-20, over 12 learners): <strong>" in html
 
 
 def test_most_common_wrong_answer_names_the_misconception_from_the_option_feedback(banks):

@@ -4,7 +4,8 @@ Pure functions over lists of 0/1 marks and responses, so they are tested with ma
 - difficulty: the share of learners who got the item right (p);
 - discrimination: the item-rest point-biserial correlation (the item against the score on the
   other items), and the upper-lower index (p in the top 27% of total scores minus p in the bottom 27%);
-- the most common wrong answer and the misconception it shows, from that option's feedback text.
+- the most common wrong answer and the misconception it shows, from that option's feedback text;
+- the whole test's reliability, KR-20 (Kuder-Richardson formula 20), over the same 0/1 marks.
 """
 
 from __future__ import annotations
@@ -30,6 +31,24 @@ def point_biserial(item: list[int], rest: list[float]) -> float | None:
     var_i = sum((i - mean_i) ** 2 for i in item)
     var_r = sum((r - mean_r) ** 2 for r in rest)
     return cov / math.sqrt(var_i * var_r)
+
+
+def kr20(marks: list[list[int]]) -> float | None:
+    """KR-20 reliability of a test: ``marks[learner][item]`` in 0/1. None with fewer than 3 learners or
+    2 items, or when total scores do not vary (every learner the same score)."""
+    if len(marks) < 3 or not marks[0] or len(marks[0]) < 2:
+        return None
+    k, n = len(marks[0]), len(marks)
+    totals = [sum(row) for row in marks]
+    mean = sum(totals) / n
+    variance = sum((t - mean) ** 2 for t in totals) / n
+    if variance == 0:
+        return None
+    pq = 0.0
+    for item in range(k):
+        p = sum(row[item] for row in marks) / n
+        pq += p * (1 - p)
+    return k / (k - 1) * (1 - pq / variance)
 
 
 def upper_lower(item: list[int], total: list[float], share: float = UPPER_LOWER_SHARE) -> float | None:

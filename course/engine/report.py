@@ -31,7 +31,7 @@ from typing import Any
 
 from course.core.paths import current_lesson_id, former_lesson_ids
 from course.core.yamlio import load_yaml
-from course.engine.item_analysis import choice_counts, most_common_wrong, point_biserial, upper_lower
+from course.engine.item_analysis import choice_counts, kr20, most_common_wrong, point_biserial, upper_lower
 from course.engine.questions.grading import grade
 from course.engine.questions.model import Bank, Question
 from course.engine.report_charts import Bar, bars_html, gain_html, histogram_html, score_bands
@@ -544,6 +544,18 @@ def _learner_rows(learners: list[Learner]) -> list[list[str]]:
     return rows
 
 
+def _reliability_html(records: list[Export]) -> str:
+    """KR-20 over the scores of record: how consistently the questions rank the learners."""
+    value = kr20([[int(a.correct) for a in r.answers] for r in records])
+    if value is None:
+        return "<p>Reliability (KR-20): needs 3 or more learners whose scores differ.</p>"
+    reading = ("enough to support a pass or fail decision" if value >= 0.8 else
+               "enough for feedback to the class, not for a high-stakes decision on its own" if value >= 0.7 else
+               "low: treat each learner's score as rough, and look at the questions with r below 0.2")
+    return (f"<p>Reliability (KR-20, over {len(records)} learners): <strong>{value:.2f}</strong>, {reading}. "
+            "Short tests and classes that all score alike give low values.</p>")
+
+
 def lesson_section(bank: Bank, learners: list[Learner]) -> str:
     records = [x.record for x in learners]
     percents = [r.percent for r in records]
@@ -564,6 +576,7 @@ def lesson_section(bank: Bank, learners: list[Learner]) -> str:
         "scores; below about 0.2 the question does not separate stronger from weaker learners.</p>"
         + _table(["Question", "Objective", "Right", "r", "U−L", "Chosen (✔ right)", "Most common wrong answer: what it reveals"],
                  item_rows(bank, learners), "items")
+        + _reliability_html(records)
         + "<h3>Mastery per objective</h3>" + _mastery_html(bank, learners)
         + "</section>"
     )
