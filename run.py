@@ -58,23 +58,22 @@ def ensure_env() -> Path:
     stamp = VENV / ".cart-course-stamp"
     wanted = hashlib.sha256(CONSTRAINTS.read_bytes() + PYPROJECT.read_bytes()).hexdigest()
     python = venv_python()
-    if python.exists() and stamp.exists() and stamp.read_text().strip() == wanted:
-        quiet_lab_settings()
-        return python
-    if not python.exists():
-        say(f"creating the environment in {VENV}")
-        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-    say("installing the pinned dependencies (first time: a few minutes)")
-    pip = [str(python), "-m", "pip", "--disable-pip-version-check", "-q"]
-    subprocess.run([*pip, "install", "-c", str(CONSTRAINTS), *dependencies(extra=True)], check=True)
-    stamp.write_text(wanted + "\n")
+    if not (python.exists() and stamp.exists() and stamp.read_text().strip() == wanted):
+        if not python.exists():
+            say(f"creating the environment in {VENV}")
+            subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+        say("installing the pinned dependencies (first time: a few minutes)")
+        pip = [str(python), "-m", "pip", "--disable-pip-version-check", "-q"]
+        subprocess.run([*pip, "install", "-c", str(CONSTRAINTS), *dependencies(extra=True)], check=True)
+        stamp.write_text(wanted + "\n")
     quiet_lab_settings()
     return python
 
 
 # JupyterLab's default settings for this environment: no "Would you like to get notified about official
 # Jupyter news?" pop-up over a student's first notebook, and no update check (the pins decide versions).
-LAB_OVERRIDES = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
+# One file, copied here and by the shipped hub configuration (docs/hub/jupyterhub_config.py).
+LAB_OVERRIDES = ROOT / "requirements" / "jupyterlab-overrides.json"
 
 
 def lab_overrides_path(venv: Path = VENV) -> Path:
@@ -83,10 +82,8 @@ def lab_overrides_path(venv: Path = VENV) -> Path:
 
 def quiet_lab_settings(venv: Path = VENV) -> None:
     """Write the environment's JupyterLab overrides; a learner's own settings still win."""
-    import json
-
     path = lab_overrides_path(venv)
-    text = json.dumps(LAB_OVERRIDES, indent=1) + "\n"
+    text = LAB_OVERRIDES.read_text()
     try:
         if not path.exists() or path.read_text() != text:
             path.parent.mkdir(parents=True, exist_ok=True)

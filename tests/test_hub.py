@@ -147,7 +147,8 @@ def test_the_shipped_config_writes_jupyterlabs_defaults_where_missing(tmp_path, 
     monkeypatch.setattr(sys, "prefix", str(tmp_path))
     source = hubmod.SHIPPED_CONFIG.read_text()
     block = source[source.index("LAB_DEFAULTS = "):source.index("# Exam mode is NOT set here")]
-    exec(compile(block, str(hubmod.SHIPPED_CONFIG), "exec"), {"Path": Path, "sys": sys, "json": json})
+    exec(compile(block, str(hubmod.SHIPPED_CONFIG), "exec"),
+         {"Path": Path, "sys": sys, "__file__": str(hubmod.SHIPPED_CONFIG)})  # as JupyterHub's loader sets it
     written = tmp_path / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
     assert json.loads(written.read_text())["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
     assert written.stat().st_mode & 0o777 == 0o644

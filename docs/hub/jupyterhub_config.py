@@ -12,7 +12,6 @@
 # tests/test_hub.py starts THIS file on 127.0.0.1; tests/harness/hub_overrides.py (loaded after it)
 # changes only what a test must: ports, temporary folders, the proxy's path and the account group.
 import importlib.util
-import json
 import os
 import sys
 from pathlib import Path
@@ -59,13 +58,12 @@ c.Spawner.args = [
 
 # No "Would you like to get notified about official Jupyter news?" question over a student's first
 # notebook, and no update check: JupyterLab's defaults for the environment the students' servers run from
-# (python3 run.py writes the same file into the course's own .venv). A student's own settings still win.
+# (requirements/jupyterlab-overrides.json, which python3 run.py copies into the course's own .venv too).
+# A student's own settings still win.
 LAB_DEFAULTS = Path(sys.prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
 if not LAB_DEFAULTS.exists():
     LAB_DEFAULTS.parent.mkdir(parents=True, exist_ok=True)
-    LAB_DEFAULTS.write_text(
-        json.dumps({"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}})
-    )
+    LAB_DEFAULTS.write_bytes((Path(__file__).resolve().parents[2] / "requirements" / "jupyterlab-overrides.json").read_bytes())
     LAB_DEFAULTS.chmod(0o644)
 
 # Exam mode is NOT set here: see docs/exams.md. A summative exam uses a questions-only pack
